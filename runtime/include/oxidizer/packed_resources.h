@@ -1,0 +1,106 @@
+/* Zero-copy parser for PyOxidizer "Python packed resources" data
+ * (pyembed\x01, \x02 and \x03).
+ *
+ * The parser never copies resource payloads: every oxr_bytes points into the
+ * buffer given to oxr_index_parse(), which must outlive the index. The only
+ * allocations are the resource array, the arrays of named entries (package
+ * resources, distribution resources, shared library dependencies) and the
+ * sorted lookup order. Any malformed input yields OXR_ERROR with a message;
+ * the parser never reads outside [data, data + len).
+ */
+#ifndef OXIDIZER_PACKED_RESOURCES_H
+#define OXIDIZER_PACKED_RESOURCES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define OXR_OK 0
+#define OXR_ERROR (-1)
+
+/* Flag bits of oxr_resource.flags. */
+#define OXR_FLAG_IS_PACKAGE             (1u << 0)  /* 0x04 */
+#define OXR_FLAG_IS_NAMESPACE_PACKAGE   (1u << 1)  /* 0x05 */
+#define OXR_FLAG_IS_MODULE              (1u << 2)  /* 0x16 */
+#define OXR_FLAG_IS_BUILTIN_EXTENSION   (1u << 3)  /* 0x17 */
+#define OXR_FLAG_IS_FROZEN_MODULE       (1u << 4)  /* 0x18 */
+#define OXR_FLAG_IS_EXTENSION_MODULE    (1u << 5)  /* 0x19 */
+#define OXR_FLAG_IS_SHARED_LIBRARY      (1u << 6)  /* 0x1a */
+#define OXR_FLAG_IS_UTF8_FILENAME       (1u << 7)  /* 0x1b */
+#define OXR_FLAG_FILE_EXECUTABLE        (1u << 8)  /* 0x1c */
+
+/* A slice of the parsed buffer. data == NULL means "field absent";
+ * a present field may have len == 0 (data then points into the buffer). */
+typedef struct {
+    const uint8_t *data;
+    size_t len;
+} oxr_bytes;
+
+/* One (name, value) pair of a multi-entry field: package resources
+ * (value = payload or relative path) and distribution resources. */
+typedef struct {
+    oxr_bytes name;
+    oxr_bytes value;
+} oxr_named;
+
+typedef struct {
+    size_t count;
+    const oxr_named *entries; /* NULL when the field is absent */
+} oxr_named_list;
+
+typedef struct {
+    oxr_bytes name;          /* always present, valid UTF-8 */
+    uint32_t flags;          /* OXR_FLAG_* */
+    uint8_t flavor;          /* 0x02 field of format v1; 0 when absent */
+
+    oxr_bytes in_memory_source;                 /* 0x06 */
+    oxr_bytes in_memory_bytecode;               /* 0x07 */
+    oxr_bytes in_memory_bytecode_opt1;          /* 0x08 */
+    oxr_bytes in_memory_bytecode_opt2;          /* 0x09 */
+    oxr_bytes in_memory_extension_module;       /* 0x0a */
+    oxr_named_list in_memory_package_resources; /* 0x0b */
+    oxr_named_list in_memory_distribution_resources; /* 0x0c */
+    oxr_bytes in_memory_shared_library;         /* 0x0d */
+    size_t shared_library_dependency_count;     /* 0x0e */
+    const oxr_bytes *shared_library_dependencies;
+    oxr_bytes relative_path_module_source;      /* 0x0f */
+    oxr_bytes relative_path_module_bytecode;    /* 0x10 */
+    oxr_bytes relative_path_module_bytecode_opt1; /* 0x11 */
+    oxr_bytes relative_path_module_bytecode_opt2; /* 0x12 */
+    oxr_bytes relative_path_extension_module;   /* 0x13 */
+    oxr_named_list relative_path_package_resources;      /* 0x14 */
+    oxr_named_list relative_path_distribution_resources; /* 0x15 */
+    oxr_bytes file_data_embedded;               /* 0x1d */
+    oxr_bytes file_data_utf8_relative_path;     /* 0x1e */
+} oxr_resource;
+
+typedef struct {
+    uint8_t format_version;      /* 1, 2 or 3 */
+    size_t count;
+    oxr_resource *resources;     /* in file order */
+    uint32_t *sorted;            /* indices into resources, by name (memcmp, shorter first) */
+    void *arena;                 /* owns entries/dependency arrays */
+} oxr_index;
+
+/* Parses data[0..len). On success fills *out and returns OXR_OK; the caller
+ * must call oxr_index_free(). On failure returns OXR_ERROR, leaves *out
+ * empty (safe to free) and writes a one-line NUL-terminated message into err
+ * (when errlen > 0), e.g. "resource 12: blob section for field 0x07 overruns
+ * payload". Duplicate resource names are an error. */
+int oxr_index_parse(const uint8_t *data, size_t len, oxr_index *out,
+                    char *err, size_t errlen);
+
+void oxr_index_free(oxr_index *index);
+
+/* Binary search by exact name; NULL if absent. */
+const oxr_resource *oxr_index_find(const oxr_index *index, const char *name,
+                                   size_t name_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OXIDIZER_PACKED_RESOURCES_H */
