@@ -1,0 +1,31 @@
+"""Providers of rules_oxidizer (re-exported by //oxidizer:providers.bzl)."""
+
+PythonDistributionInfo = provider(
+    doc = "A CPython installation that py_oxidized_binary can embed.",
+    fields = {
+        "interpreter": ":type: File\n\nThe distribution's interpreter; compiles bytecode so the magic number matches.",
+        "runtime": ":type: CcInfo\n\nThe oxidizer runtime compiled against this distribution's headers, with the static libpython and its link flags.",
+        "stdlib": ":type: depset[File]\n\nStandard library files (sources and data), without lib-dynload.",
+        "stdlib_import_root": ":type: string\n\nRunfiles-relative directory of `stdlib` (the directory on `sys.path`).",
+        "lib_dynload": ":type: depset[File]\n\nExtension modules of `lib-dynload`.",
+        "lib_dynload_import_root": ":type: string\n\nRunfiles-relative directory of `lib_dynload`.",
+        "version": ":type: string\n\nFull version, e.g. `3.11.2`.",
+        "magic_number_hex": ":type: string\n\n`importlib.util.MAGIC_NUMBER` as hex, e.g. `a70d0d0a`.",
+        "cache_tag": ":type: string\n\n`sys.implementation.cache_tag`, e.g. `cpython-311`.",
+        "builtin_modules": ":type: list[string]\n\n`sys.builtin_module_names`.",
+        "frozen_modules": ":type: list[string]\n\nModules frozen into libpython (served by FrozenImporter).",
+        "extension_suffixes": ":type: list[string]\n\n`importlib.machinery.EXTENSION_SUFFIXES`.",
+    },
+)
+
+OxidizedResourcesInfo = provider(
+    doc = "Python resources classified, compiled and packed for embedding in a py_oxidized_binary.",
+    fields = {
+        "packed": ":type: File\n\nThe packed resources data (`pyembed\\x03`).",
+        "manifest": ":type: File\n\nThe `rules_oxidizer.ResourceManifest` protobuf describing every resource.",
+        "install_paths": ":type: list[string]\n\nPaths, relative to the executable's directory, of files installed next to it (filesystem-relative resources).",
+        "install_files": ":type: list[File]\n\nThe files installed at `install_paths` (same order).",
+        "main_module": ":type: string\n\nModule name of the `main` file when this group has one, else empty.",
+        "magic_number_hex": ":type: string\n\nMagic number of the bytecode in `packed`.",
+    },
+)
