@@ -1,0 +1,123 @@
+"""Tests for oxidizer_tools.inspect_packed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from oxidizer_tools.inspect_packed import describe, find_blobs, main
+from oxidizer_tools.packed_resources import PackedResourcesError, Resource, write_packed_resources
+
+RESOURCES = [
+    Resource(
+        "pkg",
+        is_package=True,
+        is_module=True,
+        in_memory_source=b"x = 1\n",
+        in_memory_bytecode=b"\xe3bc",
+        in_memory_package_resources={"data.txt": b"hello", "b.bin": b""},
+        relative_path_package_resources={"data.txt": "lib/pkg/data.txt"},
+    ),
+    Resource("libfoo.so", is_shared_library=True, in_memory_shared_library=b"\x7fELF",
+             shared_library_dependency_names=("libc.so.6",)),
+    Resource("bin/tool", is_utf8_filename=True, file_executable=True, file_data_utf8_relative_path="bin/tool"),
+]
+BLOB = write_packed_resources(RESOURCES)
+
+
+def test_describe() -> None:
+    summary = describe(BLOB)
+    assert [s["name"] for s in summary] == ["bin/tool", "libfoo.so", "pkg"]
+    assert summary[0] == {
+        "name": "bin/tool",
+        "flags": ["is_utf8_filename", "file_executable"],
+        "sizes": {},
+        "relative_paths": {"file_data_utf8_relative_path": "bin/tool"},
+    }
+    assert summary[1]["shared_library_dependency_names"] == ["libc.so.6"]
+    assert summary[1]["sizes"] == {"in_memory_shared_library": 4}
+    pkg = summary[2]
+    assert pkg["flags"] == ["is_package", "is_module"]
+    assert pkg["sizes"] == {"in_memory_source": 6, "in_memory_bytecode": 3, "in_memory_package_resources": 5}
+    assert pkg["entries"] == {"in_memory_package_resources": {"b.bin": 0, "data.txt": 5}}
+    assert pkg["relative_paths"] == {"relative_path_package_resources": {"data.txt": "lib/pkg/data.txt"}}
+    json.dumps(summary)  # JSON-ready
+
+
+def test_describe_rejects_bad_data() -> None:
+    with pytest.raises(PackedResourcesError):
+        describe(BLOB[:-1])
+
+
+def test_main_json_on_blob(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "packed-resources"
+    path.write_bytes(BLOB)
+    assert main([str(path), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report == [{"offset": 0, "version": 3, "size": len(BLOB), "resources": describe(BLOB)}]
+
+
+def test_main_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "packed-resources"
+    path.write_bytes(BLOB)
+    assert main([str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"{path}: packed resources v3 at offset 0x0, {len(BLOB)} bytes, 3 resources"
+    assert lines[1].split() == ["NAME", "FLAGS", "SIZES", "PATHS"]
+    assert lines[2].split() == ["bin/tool", "file,exec", "-", "file_data_utf8_relative_path=bin/tool"]
+    assert "pkg,mod" in lines[4] and "in_memory_source=6" in lines[4]
+
+
+def test_find_blobs_in_binary_skips_decoys() -> None:
+    other = write_packed_resources([Resource("second")])
+    data = (
+        b"\x7fELF\x02\x01\x01" + bytes(100)
+        + b"pyembed\x03"  # the header literal as it appears in the C parser's .rodata
+        + b"\x00garbage pyembed pyembed\x09"
+        + BLOB + b"\x00" * 7 + other + b"tail"
+    )
+    blobs = find_blobs(data)
+    assert [(b.offset, b.version, b.data) for b in blobs] == [
+        (data.index(BLOB), 3, BLOB),
+        (data.index(other), 3, other),
+    ]
+
+
+def test_main_on_real_elf(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    elf = Path("/bin/true")
+    if not elf.exists():
+        pytest.skip("no /bin/true")
+    path = tmp_path / "bin"
+    path.write_bytes(elf.read_bytes() + BLOB + b"\x00" * 16)
+    assert main([str(path), "--json"]) == 0
+    (report,) = json.loads(capsys.readouterr().out)
+    assert report["offset"] == len(elf.read_bytes())
+    assert [r["name"] for r in report["resources"]] == ["bin/tool", "libfoo.so", "pkg"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (BLOB[:-3], "truncated data"),
+        (b"\x7fELF no blobs here pyembed\x03", "no valid packed resources blob found"),
+        (b"", "no valid packed resources blob found"),
+    ],
+)
+def test_main_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, message: str
+) -> None:
+    path = tmp_path / "input.bin"
+    path.write_bytes(content)
+    assert main([str(path)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    (line,) = captured.err.splitlines()
+    assert line.startswith(f"inspect_packed: {path}: ") and message in line
+
+
+def test_main_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "missing"
+    assert main([str(path)]) == 1
+    assert capsys.readouterr().err == f"inspect_packed: {path}: No such file or directory\n"
