@@ -1,0 +1,1278 @@
+/* The oxidized_importer built-in module: OxidizedFinder, a meta path finder
+ * and loader implemented in C over parsed packed-resources indexes (see
+ * oxidizer/packed_resources.h), and OxidizedResourceReader, its
+ * importlib.abc.ResourceReader.
+ *
+ * Behaviour follows PyOxidizer 0.9's oxidized_importer (manual chapter 6):
+ *  - modules with in-memory source/bytecode are loaded by the finder itself;
+ *    their spec has no origin and has_location is False, so __file__ and
+ *    __cached__ are not set; packages get
+ *    __path__ == [<executable path>/<package/name>];
+ *  - namespace packages get a spec with loader None (importlib substitutes
+ *    its NamespaceLoader) and the same kind of __path__;
+ *  - modules and extension modules stored as paths relative to the
+ *    executable's directory get the standard file loaders from
+ *    _frozen_importlib_external, so they have a real __file__;
+ *  - everything else (built-in and frozen modules, unknown names) returns
+ *    None so the importers after us on sys.meta_path handle it.
+ *
+ * Speed matters: every import of the application goes through find_spec and
+ * exec_module, so the callables and strings they need are looked up once and
+ * kept in static variables (a single interpreter is assumed).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <marshal.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oxidized_importer.h"
+
+/* ------------------------------------------------------------------------ */
+/* Cached objects. Set once by PyInit_oxidized_importer() / on first use.   */
+
+static PyObject *module_spec_type;       /* _frozen_importlib.ModuleSpec */
+static PyObject *str_spec;               /* "__spec__" */
+static PyObject *str_name;               /* "name" */
+static PyObject *str_dunder_name;        /* "__name__" */
+static PyObject *str_search_locations;   /* "submodule_search_locations" */
+static PyObject *kwnames_is_package;     /* ("is_package",) */
+static PyObject *kwnames_loader;         /* ("loader",) */
+
+/* From _frozen_importlib_external and _io; resolved lazily because the
+ * external importers are only installed by the second initialization
+ * phase, after our finder is already on sys.meta_path. */
+static int external_ready;
+static PyObject *spec_from_file_location;
+static PyObject *extension_file_loader;
+static PyObject *source_file_loader;
+static PyObject *sourceless_file_loader;
+static PyObject *decode_source;
+static PyObject *io_bytes_io;
+static PyObject *io_open;
+
+static int
+ensure_external(void)
+{
+    if (external_ready) {
+        return 0;
+    }
+    PyObject *ext = PyImport_ImportModule("_frozen_importlib_external");
+    if (ext == NULL) {
+        return -1;
+    }
+    PyObject *io = PyImport_ImportModule("_io");
+    if (io == NULL) {
+        Py_DECREF(ext);
+        return -1;
+    }
+    int rc = -1;
+    if ((spec_from_file_location = PyObject_GetAttrString(
+             ext, "spec_from_file_location")) == NULL
+        || (extension_file_loader = PyObject_GetAttrString(
+                ext, "ExtensionFileLoader")) == NULL
+        || (source_file_loader = PyObject_GetAttrString(
+                ext, "SourceFileLoader")) == NULL
+        || (sourceless_file_loader = PyObject_GetAttrString(
+                ext, "SourcelessFileLoader")) == NULL
+        || (decode_source = PyObject_GetAttrString(
+                ext, "decode_source")) == NULL
+        || (io_bytes_io = PyObject_GetAttrString(io, "BytesIO")) == NULL
+        || (io_open = PyObject_GetAttrString(io, "open")) == NULL) {
+        Py_CLEAR(spec_from_file_location);
+        Py_CLEAR(extension_file_loader);
+        Py_CLEAR(source_file_loader);
+        Py_CLEAR(sourceless_file_loader);
+        Py_CLEAR(decode_source);
+        Py_CLEAR(io_bytes_io);
+        Py_CLEAR(io_open);
+    }
+    else {
+        external_ready = 1;
+        rc = 0;
+    }
+    Py_DECREF(io);
+    Py_DECREF(ext);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* OxidizedFinder                                                           */
+
+typedef struct {
+    PyObject_HEAD
+    const oxr_index *indexes;   /* borrowed, or &owned_index */
+    size_t index_count;
+    int optimize;               /* bytecode optimization level */
+    char *exe_path;             /* filesystem bytes, NUL-terminated */
+    size_t exe_path_len;
+    char *origin;               /* directory for relative paths */
+    size_t origin_len;
+    /* Only for instances created from Python with resources_data: */
+    oxr_index owned_index;
+    Py_buffer owned_buffer;
+    int has_buffer;
+} OxidizedFinder;
+
+typedef struct {
+    PyObject_HEAD
+    OxidizedFinder *finder;     /* strong reference keeps `resource` alive */
+    const oxr_resource *resource;
+} OxidizedResourceReader;
+
+static PyTypeObject OxidizedFinder_Type;
+static PyTypeObject OxidizedResourceReader_Type;
+
+enum resource_kind {
+    KIND_NONE = 0,
+    KIND_MEMORY,         /* in-memory source and/or bytecode */
+    KIND_NAMESPACE,      /* namespace package */
+    KIND_SOURCE_FILE,    /* relative_path_module_source */
+    KIND_BYTECODE_FILE,  /* relative_path_module_bytecode* */
+    KIND_EXTENSION_FILE, /* relative_path_extension_module */
+};
+
+/* v1 resource flavors (field 0x02). */
+#define FLAVOR_MODULE 0x01
+#define FLAVOR_EXTENSION 0x04
+
+static const oxr_resource *
+finder_lookup(const OxidizedFinder *self, const char *name, size_t len)
+{
+    for (size_t i = 0; i < self->index_count; i++) {
+        const oxr_resource *r = oxr_index_find(&self->indexes[i], name, len);
+        if (r != NULL) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
+static int
+is_builtin_name(const oxr_resource *r)
+{
+    for (const struct _inittab *p = PyImport_Inittab; p->name != NULL; p++) {
+        if (strlen(p->name) == r->name.len
+            && memcmp(p->name, r->name.data, r->name.len) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const oxr_bytes *
+memory_bytecode(const oxr_resource *r, int optimize)
+{
+    if (optimize >= 2 && r->in_memory_bytecode_opt2.data != NULL) {
+        return &r->in_memory_bytecode_opt2;
+    }
+    if (optimize == 1 && r->in_memory_bytecode_opt1.data != NULL) {
+        return &r->in_memory_bytecode_opt1;
+    }
+    if (r->in_memory_bytecode.data != NULL) {
+        return &r->in_memory_bytecode;
+    }
+    return NULL;
+}
+
+static const oxr_bytes *
+relative_bytecode(const oxr_resource *r, int optimize)
+{
+    if (optimize >= 2 && r->relative_path_module_bytecode_opt2.data != NULL) {
+        return &r->relative_path_module_bytecode_opt2;
+    }
+    if (optimize == 1 && r->relative_path_module_bytecode_opt1.data != NULL) {
+        return &r->relative_path_module_bytecode_opt1;
+    }
+    if (r->relative_path_module_bytecode.data != NULL) {
+        return &r->relative_path_module_bytecode;
+    }
+    return NULL;
+}
+
+static enum resource_kind
+resource_kind(const oxr_resource *r, int optimize)
+{
+    if (r->flags & (OXR_FLAG_IS_BUILTIN_EXTENSION | OXR_FLAG_IS_FROZEN_MODULE)) {
+        return KIND_NONE;
+    }
+    if ((r->flags & OXR_FLAG_IS_MODULE) || r->flavor == FLAVOR_MODULE) {
+        if (r->in_memory_source.data != NULL
+            || memory_bytecode(r, optimize) != NULL) {
+            return KIND_MEMORY;
+        }
+        if (r->relative_path_module_source.data != NULL) {
+            return KIND_SOURCE_FILE;
+        }
+        if (relative_bytecode(r, optimize) != NULL) {
+            return KIND_BYTECODE_FILE;
+        }
+        if (r->flags & OXR_FLAG_IS_NAMESPACE_PACKAGE) {
+            return KIND_NAMESPACE;
+        }
+    }
+    if (((r->flags & OXR_FLAG_IS_EXTENSION_MODULE)
+         || r->flavor == FLAVOR_EXTENSION)
+        && r->relative_path_extension_module.data != NULL
+        && !is_builtin_name(r)) {
+        return KIND_EXTENSION_FILE;
+    }
+    return KIND_NONE;
+}
+
+static int
+resource_is_package(const oxr_resource *r)
+{
+    return (r->flags
+            & (OXR_FLAG_IS_PACKAGE | OXR_FLAG_IS_NAMESPACE_PACKAGE)) != 0;
+}
+
+/* Returns str(<prefix>/<rel>), decoded with the filesystem encoding. When
+ * dots_to_slashes, '.' in rel becomes '/' (module name to path). */
+static PyObject *
+join_path(const char *prefix, size_t prefix_len, const uint8_t *rel,
+          size_t rel_len, int dots_to_slashes)
+{
+    if (rel_len > PY_SSIZE_T_MAX - prefix_len - 1) {
+        return PyErr_NoMemory();
+    }
+    size_t len = prefix_len + 1 + rel_len;
+    char *buf = PyMem_Malloc(len ? len : 1);
+    if (buf == NULL) {
+        return PyErr_NoMemory();
+    }
+    memcpy(buf, prefix, prefix_len);
+    buf[prefix_len] = '/';
+    if (rel_len > 0) {
+        memcpy(buf + prefix_len + 1, rel, rel_len);
+    }
+    if (dots_to_slashes) {
+        for (size_t i = prefix_len + 1; i < len; i++) {
+            if (buf[i] == '.') {
+                buf[i] = '/';
+            }
+        }
+    }
+    PyObject *result = PyUnicode_DecodeFSDefaultAndSize(buf, (Py_ssize_t)len);
+    PyMem_Free(buf);
+    return result;
+}
+
+/* Looks up fullname (a str). Returns NULL without an exception when absent;
+ * NULL with an exception when fullname is not a str. */
+static const oxr_resource *
+lookup_object(OxidizedFinder *self, PyObject *fullname)
+{
+    if (!PyUnicode_Check(fullname)) {
+        PyErr_Format(PyExc_TypeError, "module name must be str, not %.100s",
+                     Py_TYPE(fullname)->tp_name);
+        return NULL;
+    }
+    Py_ssize_t len;
+    const char *name = PyUnicode_AsUTF8AndSize(fullname, &len);
+    if (name == NULL) {
+        /* Lone surrogates: cannot be in the index. */
+        PyErr_Clear();
+        return NULL;
+    }
+    return finder_lookup(self, name, (size_t)len);
+}
+
+static const oxr_resource *
+lookup_or_import_error(OxidizedFinder *self, PyObject *fullname)
+{
+    const oxr_resource *r = lookup_object(self, fullname);
+    if (r == NULL && !PyErr_Occurred()) {
+        PyObject *msg = PyUnicode_FromFormat("%R is not known to OxidizedFinder",
+                                             fullname);
+        if (msg != NULL) {
+            PyErr_SetImportError(msg, fullname, NULL);
+            Py_DECREF(msg);
+        }
+    }
+    return r;
+}
+
+/* spec_from_file_location(name, path, loader=LoaderType(name, path)) */
+static PyObject *
+file_spec(PyObject *fullname, PyObject *path, PyObject *loader_type)
+{
+    PyObject *args[3] = {fullname, path, NULL};
+    PyObject *loader = PyObject_Vectorcall(loader_type, args, 2, NULL);
+    if (loader == NULL) {
+        return NULL;
+    }
+    args[2] = loader;
+    PyObject *spec = PyObject_Vectorcall(spec_from_file_location, args, 2,
+                                         kwnames_loader);
+    Py_DECREF(loader);
+    return spec;
+}
+
+/* Builds the spec for resource r of kind `kind` (not KIND_NONE). */
+static PyObject *
+finder_make_spec(OxidizedFinder *self, PyObject *fullname,
+                 const oxr_resource *r, enum resource_kind kind)
+{
+    if (kind == KIND_MEMORY || kind == KIND_NAMESPACE) {
+        int is_package = resource_is_package(r) || kind == KIND_NAMESPACE;
+        PyObject *args[3] = {
+            fullname,
+            kind == KIND_MEMORY ? (PyObject *)self : Py_None,
+            is_package ? Py_True : Py_False,
+        };
+        PyObject *spec = PyObject_Vectorcall(module_spec_type, args, 2,
+                                             kwnames_is_package);
+        if (spec == NULL || !is_package) {
+            return spec;
+        }
+        PyObject *path = join_path(self->exe_path, self->exe_path_len,
+                                   r->name.data, r->name.len, 1);
+        if (path == NULL) {
+            Py_DECREF(spec);
+            return NULL;
+        }
+        PyObject *locations = PyList_New(1);
+        if (locations == NULL) {
+            Py_DECREF(path);
+            Py_DECREF(spec);
+            return NULL;
+        }
+        PyList_SET_ITEM(locations, 0, path); /* steals path */
+        int rc = PyObject_SetAttr(spec, str_search_locations, locations);
+        Py_DECREF(locations);
+        if (rc < 0) {
+            Py_DECREF(spec);
+            return NULL;
+        }
+        return spec;
+    }
+
+    if (ensure_external() < 0) {
+        return NULL;
+    }
+    const oxr_bytes *rel;
+    PyObject *loader_type;
+    switch (kind) {
+    case KIND_SOURCE_FILE:
+        rel = &r->relative_path_module_source;
+        loader_type = source_file_loader;
+        break;
+    case KIND_BYTECODE_FILE:
+        rel = relative_bytecode(r, self->optimize);
+        loader_type = sourceless_file_loader;
+        break;
+    case KIND_EXTENSION_FILE:
+        rel = &r->relative_path_extension_module;
+        loader_type = extension_file_loader;
+        break;
+    default:
+        Py_RETURN_NONE;
+    }
+    PyObject *path = join_path(self->origin, self->origin_len, rel->data,
+                               rel->len, 0);
+    if (path == NULL) {
+        return NULL;
+    }
+    PyObject *spec = file_spec(fullname, path, loader_type);
+    Py_DECREF(path);
+    return spec;
+}
+
+/* find_spec(fullname, path, target=None) */
+static PyObject *
+finder_find_spec(OxidizedFinder *self, PyObject *const *args,
+                 Py_ssize_t nargs, PyObject *kwnames)
+{
+    Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
+    if (nargs + nkw < 1 || nargs + nkw > 3) {
+        PyErr_SetString(PyExc_TypeError,
+                        "find_spec() takes from 1 to 3 arguments");
+        return NULL;
+    }
+    PyObject *fullname = NULL;
+    if (nargs >= 1) {
+        fullname = args[0];
+    }
+    for (Py_ssize_t i = 0; i < nkw; i++) {
+        PyObject *key = PyTuple_GET_ITEM(kwnames, i);
+        if (PyUnicode_CompareWithASCIIString(key, "fullname") == 0
+            && fullname == NULL) {
+            fullname = args[nargs + i];
+        }
+        else if (PyUnicode_CompareWithASCIIString(key, "path") != 0
+                 && PyUnicode_CompareWithASCIIString(key, "target") != 0) {
+            PyErr_Format(PyExc_TypeError,
+                         "find_spec() got an unexpected keyword argument %R",
+                         key);
+            return NULL;
+        }
+    }
+    if (fullname == NULL) {
+        PyErr_SetString(PyExc_TypeError,
+                        "find_spec() missing required argument 'fullname'");
+        return NULL;
+    }
+    const oxr_resource *r = lookup_object(self, fullname);
+    if (r == NULL) {
+        if (PyErr_Occurred()) {
+            return NULL;
+        }
+        Py_RETURN_NONE;
+    }
+    enum resource_kind kind = resource_kind(r, self->optimize);
+    if (kind == KIND_NONE) {
+        Py_RETURN_NONE;
+    }
+    return finder_make_spec(self, fullname, r, kind);
+}
+
+/* Returns a new reference to the code object of an in-memory module, or
+ * Py_None when it has none (namespace packages, file-backed resources). */
+static PyObject *
+resource_code(OxidizedFinder *self, PyObject *fullname, const oxr_resource *r)
+{
+    const oxr_bytes *bc = memory_bytecode(r, self->optimize);
+    if (bc != NULL) {
+        if (bc->len > PY_SSIZE_T_MAX) {
+            return PyErr_NoMemory();
+        }
+        PyObject *code = PyMarshal_ReadObjectFromString(
+            (const char *)bc->data, (Py_ssize_t)bc->len);
+        if (code == NULL) {
+            return NULL;
+        }
+        if (!PyCode_Check(code)) {
+            Py_DECREF(code);
+            PyObject *msg = PyUnicode_FromFormat(
+                "bytecode of %R is not a code object", fullname);
+            if (msg != NULL) {
+                PyErr_SetImportError(msg, fullname, NULL);
+                Py_DECREF(msg);
+            }
+            return NULL;
+        }
+        return code;
+    }
+    if (r->in_memory_source.data != NULL) {
+        /* Like importlib's source_to_code(): compile the bytes so the
+         * tokenizer honours a PEP 263 coding cookie and BOM. The copy gives
+         * the tokenizer its NUL terminator. */
+        if (r->in_memory_source.len > PY_SSIZE_T_MAX) {
+            return PyErr_NoMemory();
+        }
+        PyObject *source = PyBytes_FromStringAndSize(
+            (const char *)r->in_memory_source.data,
+            (Py_ssize_t)r->in_memory_source.len);
+        if (source == NULL) {
+            return NULL;
+        }
+        if (memchr(PyBytes_AS_STRING(source), '\0',
+                   (size_t)PyBytes_GET_SIZE(source)) != NULL) {
+            Py_DECREF(source);
+            PyErr_SetString(PyExc_SyntaxError,
+                            "source code string cannot contain null bytes");
+            return NULL;
+        }
+        PyCompilerFlags flags = _PyCompilerFlags_INIT;
+        PyObject *code = Py_CompileStringObject(
+            PyBytes_AS_STRING(source), fullname, Py_file_input, &flags,
+            self->optimize);
+        Py_DECREF(source);
+        return code;
+    }
+    Py_RETURN_NONE;
+}
+
+/* exec_module(module) */
+static PyObject *
+finder_exec_module(OxidizedFinder *self, PyObject *module)
+{
+    PyObject *name;
+    PyObject *spec = PyObject_GetAttr(module, str_spec);
+    if (spec == NULL) {
+        return NULL;
+    }
+    if (spec != Py_None) {
+        name = PyObject_GetAttr(spec, str_name);
+    }
+    else {
+        name = PyObject_GetAttr(module, str_dunder_name);
+    }
+    Py_DECREF(spec);
+    if (name == NULL) {
+        return NULL;
+    }
+    const oxr_resource *r = lookup_or_import_error(self, name);
+    if (r == NULL) {
+        Py_DECREF(name);
+        return NULL;
+    }
+    PyObject *code = resource_code(self, name, r);
+    Py_DECREF(name);
+    if (code == NULL) {
+        return NULL;
+    }
+    if (code == Py_None) {
+        /* Namespace package: nothing to execute. */
+        return code;
+    }
+    PyObject *dict;
+    if (PyModule_Check(module)) {
+        dict = PyModule_GetDict(module); /* borrowed */
+        Py_INCREF(dict);
+    }
+    else {
+        dict = PyObject_GetAttrString(module, "__dict__");
+        if (dict == NULL) {
+            Py_DECREF(code);
+            return NULL;
+        }
+    }
+    PyObject *result = PyEval_EvalCode(code, dict, dict);
+    Py_DECREF(dict);
+    Py_DECREF(code);
+    if (result == NULL) {
+        return NULL;
+    }
+    Py_DECREF(result);
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+finder_create_module(OxidizedFinder *self, PyObject *spec)
+{
+    (void)self;
+    (void)spec;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+finder_get_code(OxidizedFinder *self, PyObject *fullname)
+{
+    const oxr_resource *r = lookup_or_import_error(self, fullname);
+    if (r == NULL) {
+        return NULL;
+    }
+    return resource_code(self, fullname, r);
+}
+
+static PyObject *
+finder_get_source(OxidizedFinder *self, PyObject *fullname)
+{
+    const oxr_resource *r = lookup_or_import_error(self, fullname);
+    if (r == NULL) {
+        return NULL;
+    }
+    if (r->in_memory_source.data == NULL) {
+        Py_RETURN_NONE;
+    }
+    if (ensure_external() < 0) {
+        return NULL;
+    }
+    PyObject *source = PyBytes_FromStringAndSize(
+        (const char *)r->in_memory_source.data,
+        (Py_ssize_t)r->in_memory_source.len);
+    if (source == NULL) {
+        return NULL;
+    }
+    PyObject *text = PyObject_CallOneArg(decode_source, source);
+    Py_DECREF(source);
+    return text;
+}
+
+static PyObject *
+finder_is_package(OxidizedFinder *self, PyObject *fullname)
+{
+    const oxr_resource *r = lookup_or_import_error(self, fullname);
+    if (r == NULL) {
+        return NULL;
+    }
+    return PyBool_FromLong(resource_is_package(r));
+}
+
+static PyObject *
+finder_get_filename(OxidizedFinder *self, PyObject *fullname)
+{
+    const oxr_resource *r = lookup_or_import_error(self, fullname);
+    if (r == NULL) {
+        return NULL;
+    }
+    const oxr_bytes *rel = NULL;
+    switch (resource_kind(r, self->optimize)) {
+    case KIND_SOURCE_FILE:
+        rel = &r->relative_path_module_source;
+        break;
+    case KIND_BYTECODE_FILE:
+        rel = relative_bytecode(r, self->optimize);
+        break;
+    case KIND_EXTENSION_FILE:
+        rel = &r->relative_path_extension_module;
+        break;
+    default:
+        break;
+    }
+    if (rel == NULL) {
+        PyObject *msg = PyUnicode_FromFormat(
+            "%R is loaded from memory and has no filename", fullname);
+        if (msg != NULL) {
+            PyErr_SetImportError(msg, fullname, NULL);
+            Py_DECREF(msg);
+        }
+        return NULL;
+    }
+    return join_path(self->origin, self->origin_len, rel->data, rel->len, 0);
+}
+
+static PyObject *
+finder_get_resource_reader(OxidizedFinder *self, PyObject *fullname)
+{
+    const oxr_resource *r = lookup_object(self, fullname);
+    if (r == NULL) {
+        if (PyErr_Occurred()) {
+            return NULL;
+        }
+        Py_RETURN_NONE;
+    }
+    if (!(r->flags & OXR_FLAG_IS_PACKAGE)) {
+        Py_RETURN_NONE;
+    }
+    OxidizedResourceReader *reader = PyObject_New(
+        OxidizedResourceReader, &OxidizedResourceReader_Type);
+    if (reader == NULL) {
+        return NULL;
+    }
+    Py_INCREF(self);
+    reader->finder = self;
+    reader->resource = r;
+    return (PyObject *)reader;
+}
+
+static const oxr_named *
+find_named(const oxr_named_list *list, const char *name, size_t len)
+{
+    for (size_t i = 0; i < list->count; i++) {
+        const oxr_named *e = &list->entries[i];
+        if (e->name.len == len && memcmp(e->name.data, name, len) == 0) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+static void
+set_not_found(PyObject *filename)
+{
+    PyObject *exc = PyObject_CallFunction(PyExc_FileNotFoundError, "isO",
+                                          ENOENT, "resource not found",
+                                          filename);
+    if (exc != NULL) {
+        PyErr_SetObject(PyExc_FileNotFoundError, exc);
+        Py_DECREF(exc);
+    }
+}
+
+static PyObject *
+read_file_bytes(PyObject *path)
+{
+    if (ensure_external() < 0) {
+        return NULL;
+    }
+    PyObject *f = PyObject_CallFunction(io_open, "Os", path, "rb");
+    if (f == NULL) {
+        return NULL;
+    }
+    PyObject *data = PyObject_CallMethod(f, "read", NULL);
+    PyObject *closed = PyObject_CallMethod(f, "close", NULL);
+    Py_DECREF(f);
+    if (closed == NULL) {
+        Py_XDECREF(data);
+        return NULL;
+    }
+    Py_DECREF(closed);
+    return data;
+}
+
+/* get_data(path): ResourceLoader, see manual section 6.7.3. path is
+ * <exe>/<pkg/path>/<resource> for in-memory resources and
+ * <exe dir>/<pkg/path>/<resource> for filesystem-relative ones. */
+static PyObject *
+finder_get_data(OxidizedFinder *self, PyObject *path)
+{
+    PyObject *encoded = NULL;
+    if (!PyUnicode_FSConverter(path, &encoded)) {
+        return NULL;
+    }
+    const char *p = PyBytes_AS_STRING(encoded);
+    size_t plen = (size_t)PyBytes_GET_SIZE(encoded);
+    int in_memory;
+    const char *rest;
+    if (plen > self->exe_path_len + 1
+        && memcmp(p, self->exe_path, self->exe_path_len) == 0
+        && p[self->exe_path_len] == '/') {
+        in_memory = 1;
+        rest = p + self->exe_path_len + 1;
+    }
+    else if (plen > self->origin_len + 1
+             && memcmp(p, self->origin, self->origin_len) == 0
+             && p[self->origin_len] == '/') {
+        in_memory = 0;
+        rest = p + self->origin_len + 1;
+    }
+    else {
+        Py_DECREF(encoded);
+        set_not_found(path);
+        return NULL;
+    }
+    size_t rest_len = plen - (size_t)(rest - p);
+    char *name = PyMem_Malloc(rest_len + 1);
+    if (name == NULL) {
+        Py_DECREF(encoded);
+        return PyErr_NoMemory();
+    }
+    memcpy(name, rest, rest_len);
+    name[rest_len] = '\0';
+    /* Candidate packages, deepest first: "a/b/c.txt" -> a.b, then a. */
+    PyObject *result = NULL;
+    size_t slash = rest_len;
+    while (slash > 0) {
+        while (slash > 0 && rest[slash - 1] != '/') {
+            slash--;
+        }
+        if (slash == 0) {
+            break;
+        }
+        size_t pkg_len = slash - 1;
+        for (size_t i = 0; i < pkg_len; i++) {
+            name[i] = rest[i] == '/' ? '.' : rest[i];
+        }
+        const oxr_resource *r = finder_lookup(self, name, pkg_len);
+        if (r != NULL && (r->flags & OXR_FLAG_IS_PACKAGE)) {
+            const char *res = rest + slash;
+            size_t res_len = rest_len - slash;
+            const oxr_named *e = find_named(
+                in_memory ? &r->in_memory_package_resources
+                          : &r->relative_path_package_resources,
+                res, res_len);
+            if (e == NULL) {
+                break;
+            }
+            if (in_memory) {
+                result = PyBytes_FromStringAndSize(
+                    (const char *)e->value.data, (Py_ssize_t)e->value.len);
+            }
+            else {
+                PyObject *fspath = join_path(self->origin, self->origin_len,
+                                             e->value.data, e->value.len, 0);
+                if (fspath != NULL) {
+                    result = read_file_bytes(fspath);
+                    Py_DECREF(fspath);
+                }
+            }
+            PyMem_Free(name);
+            Py_DECREF(encoded);
+            return result;
+        }
+        slash--;
+    }
+    PyMem_Free(name);
+    Py_DECREF(encoded);
+    set_not_found(path);
+    return NULL;
+}
+
+static PyObject *
+finder_invalidate_caches(OxidizedFinder *self, PyObject *unused)
+{
+    (void)self;
+    (void)unused;
+    Py_RETURN_NONE;
+}
+
+/* iter_modules(prefix="") -> list of (prefix + name, ispkg) for the
+ * top-level modules the finder can load (used by pkgutil.iter_modules()). */
+static PyObject *
+finder_iter_modules(OxidizedFinder *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"prefix", NULL};
+    PyObject *prefix = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|U:iter_modules", kwlist,
+                                     &prefix)) {
+        return NULL;
+    }
+    PyObject *seen = PyDict_New();
+    if (seen == NULL) {
+        return NULL;
+    }
+    for (size_t i = 0; i < self->index_count; i++) {
+        const oxr_index *ix = &self->indexes[i];
+        for (size_t j = 0; j < ix->count; j++) {
+            const oxr_resource *r = &ix->resources[j];
+            if (memchr(r->name.data, '.', r->name.len) != NULL
+                || resource_kind(r, self->optimize) == KIND_NONE) {
+                continue;
+            }
+            PyObject *name = PyUnicode_DecodeUTF8(
+                (const char *)r->name.data, (Py_ssize_t)r->name.len, NULL);
+            if (name == NULL) {
+                Py_DECREF(seen);
+                return NULL;
+            }
+            int rc = PyDict_SetDefault(seen, name,
+                                       resource_is_package(r) ? Py_True
+                                                              : Py_False)
+                     == NULL ? -1 : 0;
+            Py_DECREF(name);
+            if (rc < 0) {
+                Py_DECREF(seen);
+                return NULL;
+            }
+        }
+    }
+    PyObject *result = PyList_New(0);
+    if (result == NULL) {
+        Py_DECREF(seen);
+        return NULL;
+    }
+    PyObject *key, *value;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(seen, &pos, &key, &value)) {
+        PyObject *full = prefix != NULL ? PyUnicode_Concat(prefix, key)
+                                        : Py_NewRef(key);
+        PyObject *item = full == NULL ? NULL : PyTuple_Pack(2, full, value);
+        Py_XDECREF(full);
+        if (item == NULL || PyList_Append(result, item) < 0) {
+            Py_XDECREF(item);
+            Py_DECREF(result);
+            Py_DECREF(seen);
+            return NULL;
+        }
+        Py_DECREF(item);
+    }
+    Py_DECREF(seen);
+    if (PyList_Sort(result) < 0) {
+        Py_DECREF(result);
+        return NULL;
+    }
+    return result;
+}
+
+static char *
+dup_bytes(const char *s, size_t len)
+{
+    char *copy = PyMem_RawMalloc(len + 1);
+    if (copy != NULL) {
+        memcpy(copy, s, len);
+        copy[len] = '\0';
+    }
+    return copy;
+}
+
+/* Fills exe_path/origin; origin NULL means dirname(exe_path). */
+static int
+finder_set_paths(OxidizedFinder *self, const char *exe_path,
+                 const char *origin)
+{
+    size_t exe_len = strlen(exe_path);
+    self->exe_path = dup_bytes(exe_path, exe_len);
+    if (self->exe_path == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    self->exe_path_len = exe_len;
+    size_t origin_len;
+    if (origin != NULL) {
+        origin_len = strlen(origin);
+    }
+    else {
+        const char *slash = strrchr(exe_path, '/');
+        origin = exe_path;
+        origin_len = slash == NULL ? 0 : (size_t)(slash - exe_path);
+        if (origin_len == 0 && slash != NULL) {
+            origin = "/";
+            origin_len = 1;
+        }
+        else if (slash == NULL) {
+            origin = ".";
+            origin_len = 1;
+        }
+    }
+    /* "/" + "/" + rel would give "//rel"; keep the root as "". */
+    if (origin_len == 1 && origin[0] == '/') {
+        origin_len = 0;
+    }
+    self->origin = dup_bytes(origin, origin_len);
+    if (self->origin == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    self->origin_len = origin_len;
+    return 0;
+}
+
+PyObject *
+oxidized_finder_new(const oxr_index *indexes, size_t count,
+                    const char *exe_path, const char *origin,
+                    int optimization_level)
+{
+    if (module_spec_type == NULL) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "oxidized_importer has not been imported");
+        return NULL;
+    }
+    OxidizedFinder *self = (OxidizedFinder *)OxidizedFinder_Type.tp_alloc(
+        &OxidizedFinder_Type, 0);
+    if (self == NULL) {
+        return NULL;
+    }
+    self->indexes = indexes;
+    self->index_count = count;
+    self->optimize = optimization_level;
+    if (finder_set_paths(self, exe_path, origin) < 0) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    return (PyObject *)self;
+}
+
+/* OxidizedFinder(resources_data=None, relative_path_origin=None) */
+static PyObject *
+finder_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"resources_data", "relative_path_origin", NULL};
+    PyObject *data = Py_None;
+    PyObject *origin_obj = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|OO:OxidizedFinder",
+                                     kwlist, &data, &origin_obj)) {
+        return NULL;
+    }
+    OxidizedFinder *self = (OxidizedFinder *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        return NULL;
+    }
+    PyObject *origin_bytes = NULL;
+    if (origin_obj != Py_None
+        && !PyUnicode_FSConverter(origin_obj, &origin_bytes)) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    char exe[PATH_MAX];
+    if (realpath("/proc/self/exe", exe) == NULL) {
+        PyErr_SetFromErrnoWithFilename(PyExc_OSError, "/proc/self/exe");
+        Py_XDECREF(origin_bytes);
+        Py_DECREF(self);
+        return NULL;
+    }
+    int rc = finder_set_paths(
+        self, exe, origin_bytes ? PyBytes_AS_STRING(origin_bytes) : NULL);
+    Py_XDECREF(origin_bytes);
+    if (rc < 0) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    PyObject *flags = PySys_GetObject("flags"); /* borrowed */
+    PyObject *optimize = flags ? PyObject_GetAttrString(flags, "optimize")
+                               : NULL;
+    if (optimize == NULL) {
+        PyErr_Clear();
+    }
+    else {
+        self->optimize = (int)PyLong_AsLong(optimize);
+        Py_DECREF(optimize);
+        if (PyErr_Occurred()) {
+            Py_DECREF(self);
+            return NULL;
+        }
+    }
+    if (data != Py_None) {
+        if (PyObject_GetBuffer(data, &self->owned_buffer, PyBUF_SIMPLE) < 0) {
+            Py_DECREF(self);
+            return NULL;
+        }
+        self->has_buffer = 1;
+        char err[256];
+        if (oxr_index_parse(self->owned_buffer.buf,
+                            (size_t)self->owned_buffer.len,
+                            &self->owned_index, err, sizeof(err))
+            != OXR_OK) {
+            PyErr_Format(PyExc_ValueError,
+                         "error parsing packed resources: %s", err);
+            Py_DECREF(self);
+            return NULL;
+        }
+        self->indexes = &self->owned_index;
+        self->index_count = 1;
+    }
+    return (PyObject *)self;
+}
+
+static void
+finder_dealloc(OxidizedFinder *self)
+{
+    if (self->indexes == &self->owned_index) {
+        oxr_index_free(&self->owned_index);
+    }
+    if (self->has_buffer) {
+        PyBuffer_Release(&self->owned_buffer);
+    }
+    PyMem_RawFree(self->exe_path);
+    PyMem_RawFree(self->origin);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyMethodDef finder_methods[] = {
+    {"find_spec", (PyCFunction)(void (*)(void))finder_find_spec,
+     METH_FASTCALL | METH_KEYWORDS,
+     "find_spec(fullname, path=None, target=None)"},
+    {"create_module", (PyCFunction)finder_create_module, METH_O,
+     "Use the default module creation semantics."},
+    {"exec_module", (PyCFunction)finder_exec_module, METH_O,
+     "Execute the module's code in its namespace."},
+    {"get_code", (PyCFunction)finder_get_code, METH_O, NULL},
+    {"get_source", (PyCFunction)finder_get_source, METH_O, NULL},
+    {"is_package", (PyCFunction)finder_is_package, METH_O, NULL},
+    {"get_filename", (PyCFunction)finder_get_filename, METH_O, NULL},
+    {"get_resource_reader", (PyCFunction)finder_get_resource_reader, METH_O,
+     NULL},
+    {"get_data", (PyCFunction)finder_get_data, METH_O, NULL},
+    {"invalidate_caches", (PyCFunction)finder_invalidate_caches, METH_NOARGS,
+     NULL},
+    {"iter_modules", (PyCFunction)(void (*)(void))finder_iter_modules,
+     METH_VARARGS | METH_KEYWORDS, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject OxidizedFinder_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "oxidized_importer.OxidizedFinder",
+    .tp_basicsize = sizeof(OxidizedFinder),
+    .tp_dealloc = (destructor)finder_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Meta path finder and loader over packed resources data.",
+    .tp_methods = finder_methods,
+    .tp_new = finder_tp_new,
+};
+
+/* ------------------------------------------------------------------------ */
+/* OxidizedResourceReader                                                   */
+
+static const char *
+reader_name(PyObject *name, Py_ssize_t *len)
+{
+    if (!PyUnicode_Check(name)) {
+        PyErr_Format(PyExc_TypeError, "resource name must be str, not %.100s",
+                     Py_TYPE(name)->tp_name);
+        return NULL;
+    }
+    return PyUnicode_AsUTF8AndSize(name, len);
+}
+
+static PyObject *
+reader_open_resource(OxidizedResourceReader *self, PyObject *resource)
+{
+    Py_ssize_t len;
+    const char *name = reader_name(resource, &len);
+    if (name == NULL) {
+        return NULL;
+    }
+    if (ensure_external() < 0) {
+        return NULL;
+    }
+    const oxr_resource *r = self->resource;
+    const oxr_named *e = find_named(&r->in_memory_package_resources, name,
+                                    (size_t)len);
+    if (e != NULL) {
+        PyObject *data = PyBytes_FromStringAndSize(
+            (const char *)e->value.data, (Py_ssize_t)e->value.len);
+        if (data == NULL) {
+            return NULL;
+        }
+        PyObject *stream = PyObject_CallOneArg(io_bytes_io, data);
+        Py_DECREF(data);
+        return stream;
+    }
+    e = find_named(&r->relative_path_package_resources, name, (size_t)len);
+    if (e != NULL) {
+        OxidizedFinder *f = self->finder;
+        PyObject *path = join_path(f->origin, f->origin_len, e->value.data,
+                                   e->value.len, 0);
+        if (path == NULL) {
+            return NULL;
+        }
+        PyObject *stream = PyObject_CallFunction(io_open, "Os", path, "rb");
+        Py_DECREF(path);
+        return stream;
+    }
+    set_not_found(resource);
+    return NULL;
+}
+
+static PyObject *
+reader_resource_path(OxidizedResourceReader *self, PyObject *resource)
+{
+    Py_ssize_t len;
+    const char *name = reader_name(resource, &len);
+    if (name == NULL) {
+        return NULL;
+    }
+    const oxr_named *e = find_named(
+        &self->resource->relative_path_package_resources, name, (size_t)len);
+    if (e != NULL) {
+        OxidizedFinder *f = self->finder;
+        return join_path(f->origin, f->origin_len, e->value.data,
+                         e->value.len, 0);
+    }
+    /* In-memory resources have no filesystem path. */
+    set_not_found(resource);
+    return NULL;
+}
+
+static PyObject *
+reader_is_resource(OxidizedResourceReader *self, PyObject *resource)
+{
+    Py_ssize_t len;
+    const char *name = reader_name(resource, &len);
+    if (name == NULL) {
+        return NULL;
+    }
+    const oxr_resource *r = self->resource;
+    return PyBool_FromLong(
+        find_named(&r->in_memory_package_resources, name, (size_t)len) != NULL
+        || find_named(&r->relative_path_package_resources, name, (size_t)len)
+               != NULL);
+}
+
+static int
+append_names(PyObject *list, const oxr_named_list *names)
+{
+    for (size_t i = 0; i < names->count; i++) {
+        PyObject *name = PyUnicode_DecodeUTF8(
+            (const char *)names->entries[i].name.data,
+            (Py_ssize_t)names->entries[i].name.len, "surrogateescape");
+        if (name == NULL) {
+            return -1;
+        }
+        int rc = PyList_Append(list, name);
+        Py_DECREF(name);
+        if (rc < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static PyObject *
+reader_contents(OxidizedResourceReader *self, PyObject *unused)
+{
+    (void)unused;
+    PyObject *list = PyList_New(0);
+    if (list == NULL) {
+        return NULL;
+    }
+    if (append_names(list, &self->resource->in_memory_package_resources) < 0
+        || append_names(list,
+                        &self->resource->relative_path_package_resources)
+               < 0) {
+        Py_DECREF(list);
+        return NULL;
+    }
+    return list;
+}
+
+static void
+reader_dealloc(OxidizedResourceReader *self)
+{
+    Py_XDECREF(self->finder);
+    PyObject_Free(self);
+}
+
+static PyMethodDef reader_methods[] = {
+    {"open_resource", (PyCFunction)reader_open_resource, METH_O, NULL},
+    {"resource_path", (PyCFunction)reader_resource_path, METH_O, NULL},
+    {"is_resource", (PyCFunction)reader_is_resource, METH_O, NULL},
+    {"contents", (PyCFunction)reader_contents, METH_NOARGS, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject OxidizedResourceReader_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "oxidized_importer.OxidizedResourceReader",
+    .tp_basicsize = sizeof(OxidizedResourceReader),
+    .tp_dealloc = (destructor)reader_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "importlib.abc.ResourceReader for one package.",
+    .tp_methods = reader_methods,
+};
+
+/* ------------------------------------------------------------------------ */
+/* Module                                                                   */
+
+static struct PyModuleDef oxidized_importer_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "oxidized_importer",
+    .m_doc = "In-memory module importer over packed resources data.",
+    .m_size = -1,
+};
+
+static int
+init_statics(void)
+{
+    if (module_spec_type != NULL) {
+        return 0;
+    }
+    PyObject *bootstrap = PyImport_ImportModule("_frozen_importlib");
+    if (bootstrap == NULL) {
+        return -1;
+    }
+    PyObject *spec_type = PyObject_GetAttrString(bootstrap, "ModuleSpec");
+    Py_DECREF(bootstrap);
+    if (spec_type == NULL) {
+        return -1;
+    }
+    if ((str_spec = PyUnicode_InternFromString("__spec__")) == NULL
+        || (str_name = PyUnicode_InternFromString("name")) == NULL
+        || (str_dunder_name = PyUnicode_InternFromString("__name__")) == NULL
+        || (str_search_locations = PyUnicode_InternFromString(
+                "submodule_search_locations")) == NULL
+        || (kwnames_is_package = Py_BuildValue("(s)", "is_package")) == NULL
+        || (kwnames_loader = Py_BuildValue("(s)", "loader")) == NULL) {
+        Py_CLEAR(str_spec);
+        Py_CLEAR(str_name);
+        Py_CLEAR(str_dunder_name);
+        Py_CLEAR(str_search_locations);
+        Py_CLEAR(kwnames_is_package);
+        Py_CLEAR(kwnames_loader);
+        Py_DECREF(spec_type);
+        return -1;
+    }
+    module_spec_type = spec_type;
+    return 0;
+}
+
+PyMODINIT_FUNC
+PyInit_oxidized_importer(void)
+{
+    if (init_statics() < 0) {
+        return NULL;
+    }
+    if (PyType_Ready(&OxidizedFinder_Type) < 0
+        || PyType_Ready(&OxidizedResourceReader_Type) < 0) {
+        return NULL;
+    }
+    PyObject *m = PyModule_Create(&oxidized_importer_module);
+    if (m == NULL) {
+        return NULL;
+    }
+    if (PyModule_AddObjectRef(m, "OxidizedFinder",
+                              (PyObject *)&OxidizedFinder_Type) < 0
+        || PyModule_AddObjectRef(m, "OxidizedResourceReader",
+                                 (PyObject *)&OxidizedResourceReader_Type)
+               < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

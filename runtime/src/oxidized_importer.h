@@ -1,0 +1,23 @@
+/* Private interface between interpreter.c and oxidized_importer.c. */
+#ifndef OXIDIZER_OXIDIZED_IMPORTER_H
+#define OXIDIZER_OXIDIZED_IMPORTER_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "oxidizer/packed_resources.h"
+
+/* Module init function registered with PyImport_AppendInittab(). */
+PyMODINIT_FUNC PyInit_oxidized_importer(void);
+
+/* Returns a new OxidizedFinder over `count` parsed indexes (searched in
+ * order). The indexes and the buffers they point into are borrowed and must
+ * outlive the interpreter. exe_path is the absolute path of the running
+ * executable and origin the directory relative-path resources are resolved
+ * against (both filesystem-encoded bytes). The oxidized_importer module must
+ * have been imported. Returns NULL with an exception set on failure. */
+PyObject *oxidized_finder_new(const oxr_index *indexes, size_t count,
+                              const char *exe_path, const char *origin,
+                              int optimization_level);
+
+#endif /* OXIDIZER_OXIDIZED_IMPORTER_H */

@@ -1,0 +1,244 @@
+#!/usr/bin/python3.11
+"""Writes packed-resources blobs for the runtime tests (runtime/tests/runtime_test.sh).
+
+Must run under the interpreter the runtime links (Debian's /usr/bin/python3.11) so the
+marshalled bytecode matches. Contains its own minimal pyembed\\x03 writer so the tests do
+not depend on tools/oxidizer_tools; it follows docs/packed-format-notes.md.
+
+    make_test_blob.py app OUT          test application modules (see APP_MODULES)
+    make_test_blob.py stdlib OUT       the whole /usr/lib/python3.11 stdlib + lib-dynload
+                                       extension modules as relative paths "lib-dynload/..."
+    make_test_blob.py corrupt IN OUT   IN with a resource index length that overruns
+"""
+
+import importlib.machinery
+import marshal
+import os
+import struct
+import sys
+
+STDLIB = "/usr/lib/python3.11"
+
+# Field ids.
+F_NAME = 0x03
+F_IS_PACKAGE = 0x04
+F_IS_NAMESPACE = 0x05
+F_SOURCE = 0x06
+F_BYTECODE = 0x07
+F_BYTECODE_OPT1 = 0x08
+F_BYTECODE_OPT2 = 0x09
+F_PACKAGE_RESOURCES = 0x0B
+F_REL_SOURCE = 0x0F
+F_REL_EXTENSION = 0x13
+F_REL_PACKAGE_RESOURCES = 0x14
+F_IS_MODULE = 0x16
+F_IS_EXTENSION = 0x19
+
+FLAG_FIELDS = {F_IS_PACKAGE, F_IS_NAMESPACE, F_IS_MODULE, F_IS_EXTENSION}
+U32_FIELDS = {F_SOURCE, F_BYTECODE, F_BYTECODE_OPT1, F_BYTECODE_OPT2, F_REL_SOURCE,
+              F_REL_EXTENSION}
+MULTI_U64 = {F_PACKAGE_RESOURCES}
+MULTI_U32 = {F_REL_PACKAGE_RESOURCES}
+
+
+def write_packed(resources):
+    """resources: dict name -> dict field id -> True | bytes | list[(bytes, bytes)]."""
+    names = sorted(resources, key=lambda n: n.encode())
+    sections = {}
+    index = bytearray()
+    for name in names:
+        fields = dict(resources[name])
+        fields[F_NAME] = name.encode()
+        index.append(0x01)
+        for fid in sorted(fields):
+            value = fields[fid]
+            index.append(fid)
+            if fid in FLAG_FIELDS:
+                continue
+            section = sections.setdefault(fid, bytearray())
+            if fid == F_NAME:
+                index += struct.pack("<H", len(value))
+                section += value
+            elif fid in U32_FIELDS:
+                index += struct.pack("<I", len(value))
+                section += value
+            elif fid in MULTI_U64 or fid in MULTI_U32:
+                index += struct.pack("<I", len(value))
+                for entry_name, entry_value in value:
+                    fmt = "<HQ" if fid in MULTI_U64 else "<HI"
+                    index += struct.pack(fmt, len(entry_name), len(entry_value))
+                    section += entry_name + entry_value
+            else:
+                raise ValueError(f"field 0x{fid:02x} not supported by this writer")
+        index.append(0xFF)
+    index.append(0x00)
+
+    blob_index = bytearray()
+    for fid in sorted(sections):
+        blob_index += bytes([0x01, 0x02, fid, 0x03]) + struct.pack("<Q", len(sections[fid]))
+        blob_index += bytes([0x04, 0x01, 0xFF])
+    blob_index.append(0x00)
+
+    out = bytearray(b"pyembed\x03")
+    out += struct.pack("<BIII", len(sections), len(blob_index), len(names), len(index))
+    out += blob_index + index
+    for fid in sorted(sections):
+        out += sections[fid]
+    return bytes(out)
+
+
+def module_resource(name, source, filename, is_package=False, with_source=True,
+                    with_bytecode=True):
+    res = {F_IS_MODULE: True}
+    if is_package:
+        res[F_IS_PACKAGE] = True
+    if with_source:
+        res[F_SOURCE] = source
+    if with_bytecode:
+        for fid, level in ((F_BYTECODE, 0), (F_BYTECODE_OPT1, 1), (F_BYTECODE_OPT2, 2)):
+            code = compile(source, filename, "exec", dont_inherit=True, optimize=level)
+            res[fid] = marshal.dumps(code)
+    return res
+
+
+APP_MODULES = {
+    "hello": "print('hello world')\n",
+    # Runs the snippet in argv[1] (tests use it to probe the runtime).
+    "runtime_test_main": (
+        "import sys\n"
+        "exec(compile(sys.argv[1], '<test>', 'exec'))\n"
+    ),
+    "runtime_test_modmain": (
+        "import sys\n"
+        "print('modmain', __name__, __spec__.name, sys.argv[1:])\n"
+    ),
+    "runtime_test_raises": (
+        "def boom():\n"
+        "    raise ValueError('boom from runtime_test_raises')\n"
+    ),
+    "runtime_test_doc": (
+        "'''module docstring'''\n"
+        "def f():\n"
+        "    assert False, 'assert kept'\n"
+    ),
+}
+APP_PACKAGES = {
+    "runtime_test_pkg": "VALUE = 'pkg'\n",
+    "runtime_test_pkg.sub": "from . import helper\nVALUE = helper.X + 1\n",
+}
+APP_SUBMODULES = {
+    "runtime_test_pkg.mod": "from runtime_test_pkg import VALUE as P\nVALUE = P + '.mod'\n",
+    "runtime_test_pkg.sub.helper": "X = 41\n",
+    "runtime_test_ns.inner": "VALUE = 'ns.inner'\n",
+    "runtime_test_ns.deep.leaf": "VALUE = 'ns.deep.leaf'\n",
+}
+SOURCE_ONLY = {
+    "runtime_test_srconly": "# -*- coding: latin-1 -*-\nVALUE = 'caf\xe9'\nLINES = 2\r\n",
+}
+
+
+def app_resources():
+    resources = {}
+    for name, src in APP_MODULES.items():
+        resources[name] = module_resource(name, src.encode(), name)
+    for name, src in APP_PACKAGES.items():
+        resources[name] = module_resource(name, src.encode(), name, is_package=True)
+    for name, src in APP_SUBMODULES.items():
+        resources[name] = module_resource(name, src.encode(), name)
+    for name, src in SOURCE_ONLY.items():
+        resources[name] = module_resource(name, src.encode("latin-1"), name,
+                                          with_bytecode=False)
+    resources["runtime_test_pkg"][F_PACKAGE_RESOURCES] = [
+        (b"data.txt", b"hello from data.txt\n"),
+        (b"sub/nested.bin", bytes(range(8))),
+    ]
+    resources["runtime_test_pkg"][F_REL_PACKAGE_RESOURCES] = [
+        (b"ondisk.txt", b"runtime_test_files/ondisk.txt"),
+    ]
+    resources["runtime_test_ns"] = {F_IS_MODULE: True, F_IS_PACKAGE: True,
+                                    F_IS_NAMESPACE: True}
+    resources["runtime_test_ns.deep"] = {F_IS_MODULE: True, F_IS_PACKAGE: True,
+                                         F_IS_NAMESPACE: True}
+    # Filesystem-relative module source (gets a real __file__).
+    resources["runtime_test_relsrc"] = {F_IS_MODULE: True,
+                                        F_REL_SOURCE: b"runtime_test_files/relsrc.py"}
+    return resources
+
+
+SKIP_DIRS = {"test", "idlelib", "tkinter", "turtledemo", "site-packages",
+             "dist-packages", "__pycache__", "lib-dynload",
+             "config-3.11-x86_64-linux-gnu"}
+
+
+def stdlib_resources():
+    resources = {}
+    for root, dirs, files in os.walk(STDLIB):
+        rel = os.path.relpath(root, STDLIB)
+        parts = [] if rel == "." else rel.split(os.sep)
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS
+                         and not (parts == ["lib2to3"] and d == "tests")
+                         and "-" not in d)
+        if parts and not os.path.exists(os.path.join(root, "__init__.py")):
+            # Not a package (e.g. a data directory): skip it and its children.
+            dirs[:] = []
+            continue
+        for fn in sorted(files):
+            if not fn.endswith(".py"):
+                continue
+            stem = fn[:-3]
+            is_package = stem == "__init__"
+            name = ".".join(parts if is_package else parts + [stem])
+            if not name.isascii() or any(not p.isidentifier() for p in name.split(".")):
+                continue
+            path = os.path.join(root, fn)
+            with open(path, "rb") as f:
+                source = f.read()
+            relname = os.path.relpath(path, STDLIB)
+            try:
+                resources[name] = module_resource(name, source, relname,
+                                                  is_package=is_package)
+            except SyntaxError:
+                continue
+        # Package data files (e.g. email/architecture.rst) as in-memory resources.
+        if parts:
+            pkg = ".".join(parts)
+            data = []
+            for fn in sorted(files):
+                if not fn.endswith((".py", ".pyc")):
+                    with open(os.path.join(root, fn), "rb") as f:
+                        data.append((fn.encode(), f.read()))
+            if data and pkg in resources:
+                resources[pkg][F_PACKAGE_RESOURCES] = data
+    for fn in sorted(os.listdir(os.path.join(STDLIB, "lib-dynload"))):
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            if fn.endswith(suffix):
+                name = fn[: -len(suffix)]
+                resources[name] = {F_IS_EXTENSION: True,
+                                   F_REL_EXTENSION: f"lib-dynload/{fn}".encode()}
+                break
+    return resources
+
+
+def main(argv):
+    if sys.version_info[:2] != (3, 11):
+        sys.exit("make_test_blob.py must run under python3.11")
+    mode = argv[1]
+    if mode == "app":
+        data = write_packed(app_resources())
+    elif mode == "stdlib":
+        data = write_packed(stdlib_resources())
+    elif mode == "corrupt":
+        with open(argv[2], "rb") as f:
+            data = bytearray(f.read())
+        # Make the resources index length claim more than the file holds.
+        struct.pack_into("<I", data, 8 + 9, len(data))
+        data = bytes(data)
+        argv = argv[1:]
+    else:
+        sys.exit(__doc__)
+    with open(argv[2], "wb") as f:
+        f.write(data)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
