@@ -240,7 +240,9 @@ join_path(const char *prefix, size_t prefix_len, const uint8_t *rel,
         return PyErr_NoMemory();
     }
     size_t len = prefix_len + 1 + rel_len;
-    char *buf = PyMem_Malloc(len ? len : 1);
+    /* NUL-terminated: before the filesystem codec is ready (core phase),
+     * the decoder goes through mbstowcs() and insists on a terminator. */
+    char *buf = PyMem_Malloc(len + 1);
     if (buf == NULL) {
         return PyErr_NoMemory();
     }
@@ -249,6 +251,7 @@ join_path(const char *prefix, size_t prefix_len, const uint8_t *rel,
     if (rel_len > 0) {
         memcpy(buf + prefix_len + 1, rel, rel_len);
     }
+    buf[len] = '\0';
     if (dots_to_slashes) {
         for (size_t i = prefix_len + 1; i < len; i++) {
             if (buf[i] == '.') {

@@ -188,7 +188,9 @@ def stdlib_resources():
             stem = fn[:-3]
             is_package = stem == "__init__"
             name = ".".join(parts if is_package else parts + [stem])
-            if not name.isascii() or any(not p.isidentifier() for p in name.split(".")):
+            # (Debian's _sysconfigdata__x86_64-linux-gnu has a "-".)
+            if not name.isascii() or any(not p.replace("-", "_").isidentifier()
+                                         for p in name.split(".")):
                 continue
             path = os.path.join(root, fn)
             with open(path, "rb") as f:

@@ -1,0 +1,207 @@
+#!/bin/bash
+# Builds test binaries of the runtime with gcc (no Bazel) and checks their
+# behaviour against `python3.11`. Usage: runtime/tests/runtime_test.sh [WORKDIR]
+#
+# Needs Debian's python3.11 (/usr/bin/python3.11, libpython3.11.a, headers),
+# gcc and, for the file-access check, strace (skipped when missing).
+set -u -o pipefail
+
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+WORK=${1:-$(mktemp -d /tmp/runtime_test.XXXXXX)}
+mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd)
+PY=/usr/bin/python3.11
+LIBPY=/usr/lib/python3.11/config-3.11-x86_64-linux-gnu/libpython3.11.a
+CFLAGS=(-std=c11 -O2 -g -Wall -Wextra -Werror -I/usr/include/python3.11 -I"$REPO/runtime/include")
+LIBS=(-lexpat -lz -lm -ldl -lpthread -lutil -no-pie -rdynamic)
+SRCS=(main interpreter oxidized_importer packed_resources)
+
+PASS=0
+FAIL=0
+pass() { PASS=$((PASS + 1)); echo "ok   $1"; }
+fail() { FAIL=$((FAIL + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/     | /'; }
+
+# matches TEXT REGEX: "" matches anything, "^$" only empty text; otherwise
+# an extended regex over the whole text (newlines included).
+matches() {
+    case $2 in
+    "") return 0 ;;
+    "^$") [ -z "$1" ] ;;
+    *) printf '%s' "$1" | grep -qzE -- "$2" ;;
+    esac
+}
+
+# expect NAME WANT_RC WANT_STDOUT_REGEX WANT_STDERR_REGEX -- CMD...
+expect() {
+    local name=$1 want_rc=$2 want_out=$3 want_err=$4
+    shift 5
+    local out err rc
+    out=$("$@" 2>"$WORK/stderr") && rc=0 || rc=$?
+    err=$(cat "$WORK/stderr")
+    if [ "$rc" != "$want_rc" ]; then
+        fail "$name" "rc=$rc (want $want_rc)"$'\n'"stdout: $out"$'\n'"stderr: $err"
+    elif ! matches "$out" "$want_out"; then
+        fail "$name" "stdout did not match /$want_out/: $out"$'\n'"stderr: $err"
+    elif ! matches "$err" "$want_err"; then
+        fail "$name" "stderr did not match /$want_err/: $err"
+    else
+        pass "$name"
+    fi
+}
+
+echo "== building in $WORK"
+"$PY" "$REPO/runtime/testdata/make_test_blob.py" app "$WORK/app.blob" || exit 1
+if [ ! -s "$WORK/stdlib.blob" ]; then
+    "$PY" "$REPO/runtime/testdata/make_test_blob.py" stdlib "$WORK/stdlib.blob" || exit 1
+fi
+"$PY" "$REPO/runtime/testdata/make_test_blob.py" corrupt "$WORK/app.blob" "$WORK/corrupt.blob" || exit 1
+
+for src in "${SRCS[@]}"; do
+    gcc "${CFLAGS[@]}" -c "$REPO/runtime/src/$src.c" -o "$WORK/$src.o" || exit 1
+done
+
+# build NAME [-Dknob=value...]
+build() {
+    local name=$1
+    shift
+    gcc "${CFLAGS[@]}" -c "$REPO/runtime/tests/runtime_test_config.c" \
+        -DRUNTIME_TEST_BLOB0="\"$WORK/app.blob\"" \
+        -DRUNTIME_TEST_BLOB1="\"$WORK/stdlib.blob\"" "$@" \
+        -o "$WORK/config_$name.o" || exit 1
+    gcc -o "$WORK/$name" "${SRCS[@]/#/$WORK/}" "$WORK/config_$name.o" "$LIBPY" "${LIBS[@]}" || exit 1
+}
+# Object names: "$WORK/main" -> "$WORK/main.o".
+SRCS=("${SRCS[@]/%/.o}")
+
+build probe
+build hello -DRUNTIME_TEST_RUN_TARGET='"hello"'
+build command -DRUNTIME_TEST_RUN_MODE=OXIDIZER_RUN_COMMAND \
+    -DRUNTIME_TEST_RUN_TARGET='"import sys; print(\"cmd\", __name__, sys.argv[1:])"'
+build module -DRUNTIME_TEST_RUN_MODE=OXIDIZER_RUN_MODULE \
+    -DRUNTIME_TEST_RUN_TARGET='"runtime_test_modmain"'
+build repl -DRUNTIME_TEST_RUN_MODE=OXIDIZER_RUN_REPL
+build fsimporter -DRUNTIME_TEST_FS_IMPORTER=1
+build opt2 -DRUNTIME_TEST_OPTIMIZE=2
+build site -DRUNTIME_TEST_SITE=1
+gcc "${CFLAGS[@]}" -c "$REPO/runtime/tests/runtime_test_config.c" \
+    -DRUNTIME_TEST_BLOB0="\"$WORK/corrupt.blob\"" -o "$WORK/config_corrupt.o" || exit 1
+gcc -o "$WORK/corrupt" "${SRCS[@]/#/$WORK/}" "$WORK/config_corrupt.o" "$LIBPY" "${LIBS[@]}" || exit 1
+
+# Filesystem-relative resources next to the binaries.
+ln -sfn /usr/lib/python3.11/lib-dynload "$WORK/lib-dynload"
+mkdir -p "$WORK/runtime_test_files"
+echo 'hello ondisk' >"$WORK/runtime_test_files/ondisk.txt"
+printf 'import os\nVALUE = os.path.basename(__file__)\n' >"$WORK/runtime_test_files/relsrc.py"
+
+P=$WORK/probe
+cd "$WORK" || exit 1
+echo "== running"
+
+expect hello 0 '^hello world$' '' -- "$WORK/hello"
+expect argv-passthrough 0 "^\['$P', 'import sys; print\(sys.argv\)', '-c', '--x', 'a b'\]$" '' \
+    -- "$P" 'import sys; print(sys.argv)' -c --x 'a b'
+expect exit-code-int 3 '^$' '^$' -- "$P" 'import sys; sys.exit(3)'
+expect exit-code-none 0 '^$' '^$' -- "$P" 'import sys; sys.exit()'
+expect exit-code-str 1 '^$' '^msg$' -- "$P" 'raise SystemExit("msg")'
+expect exit-code-big 255 '^$' '' -- "$P" 'raise SystemExit(255)'
+expect uncaught-exception 1 '^before$' \
+    'Traceback \(most recent call last\):.*runtime_test_raises.*ValueError: boom from runtime_test_raises' \
+    -- "$P" 'print("before"); import runtime_test_raises; runtime_test_raises.boom()'
+expect excepthook-used 1 '^$' '^custom ValueError$' \
+    -- "$P" 'import sys; sys.excepthook = lambda t, v, tb: print("custom", t.__name__, file=sys.stderr); raise ValueError'
+expect stdin-stdout 0 '^got: line one$' '' \
+    -- bash -c "echo 'line one' | '$P' 'print(\"got:\", input())'"
+expect stdout-flush-failure 120 '' 'Exception ignored' \
+    -- bash -c "'$P' 'print(\"x\" * 10)' >/dev/full"
+expect keyboard-interrupt 0 '' 'KeyboardInterrupt.rc=130' \
+    -- bash -c "'$P' 'raise KeyboardInterrupt'; echo rc=\$? >&2"
+expect main-attrs 0 "^__main__ None True False$" '' \
+    -- "$P" 'import sys; print(__name__, __spec__, type(__loader__).__name__ == "OxidizedFinder", "__file__" in globals())'
+expect sys-flags 0 '^True True 0 \[.*/lib.\]$' '' \
+    -- "$P" 'import sys; print(sys.frozen, sys.oxidized, sys.flags.optimize, sys.path)'
+expect meta-path 0 "^\['OxidizedFinder', 'BuiltinImporter', 'FrozenImporter'\]$" '' \
+    -- "$P" 'import sys; print([getattr(f, "__name__", type(f).__name__) for f in sys.meta_path])'
+expect encodings-from-finder 0 '^True True$' '' \
+    -- "$P" 'import sys; e = sys.modules["encodings"]; print(e.__spec__.loader is sys.meta_path[0], hasattr(e, "__file__") is False)'
+expect package 0 "^42 pkg.mod \['$P/runtime_test_pkg'\] False$" '' \
+    -- "$P" 'import runtime_test_pkg.sub as s, runtime_test_pkg.mod as m, runtime_test_pkg as p; print(s.VALUE, m.VALUE, p.__path__, hasattr(p, "__file__"))'
+expect namespace-package 0 "^ns.inner ns.deep.leaf \['$P/runtime_test_ns'\] None$" '' \
+    -- "$P" 'import runtime_test_ns.inner as i, runtime_test_ns.deep.leaf as l, runtime_test_ns as n; print(i.VALUE, l.VALUE, n.__path__, n.__spec__.origin)'
+expect source-only-module 0 '^café$' '' -- "$P" 'import runtime_test_srconly as m; print(m.VALUE)'
+expect relative-source-module 0 "^relsrc.py $WORK/runtime_test_files/relsrc.py$" '' \
+    -- "$P" 'import runtime_test_relsrc as r; print(r.VALUE, r.__file__)'
+expect resources-files 0 $'^hello from data.txt\n \\[0, 1, 2, 3, 4, 5, 6, 7\] hello ondisk$' '' \
+    -- "$P" 'import importlib.resources as r; f = r.files("runtime_test_pkg"); print(f.joinpath("data.txt").read_text(), list(f.joinpath("sub/nested.bin").read_bytes()), f.joinpath("ondisk.txt").read_text().strip())'
+expect resource-reader 0 "^\['data.txt', 'sub/nested.bin', 'ondisk.txt'\] True False FileNotFoundError $WORK/runtime_test_files/ondisk.txt$" '' \
+    -- "$P" '
+import runtime_test_pkg as p
+rr = p.__loader__.get_resource_reader("runtime_test_pkg")
+try:
+    rr.resource_path("data.txt")
+except FileNotFoundError as e:
+    err = type(e).__name__
+print(rr.contents(), rr.is_resource("sub/nested.bin"), rr.is_resource("nope"), err, rr.resource_path("ondisk.txt"))'
+expect get-data 0 "^b'hello from data.txt\\\\n' b'hello ondisk\\\\n' FileNotFoundError$" '' \
+    -- "$P" '
+import sys, os
+f = sys.meta_path[0]
+a = f.get_data(sys.executable + "/runtime_test_pkg/data.txt")
+b = f.get_data(os.path.dirname(sys.executable) + "/runtime_test_pkg/ondisk.txt")
+try:
+    f.get_data("/etc/passwd")
+except FileNotFoundError as e:
+    print(a, b, type(e).__name__)'
+expect loader-api 0 "^True False module docstring VALUE = 'pkg'$" '' \
+    -- "$P" '
+import sys
+f = sys.meta_path[0]
+print(f.is_package("runtime_test_pkg"), f.is_package("hello"), f.get_code("runtime_test_doc").co_consts[0], f.get_source("runtime_test_pkg").strip())'
+expect unknown-module 1 '' "ModuleNotFoundError: No module named 'no_such_module'" \
+    -- "$P" 'import no_such_module'
+expect extension-modules 0 "^$WORK/lib-dynload/_decimal.cpython-311-x86_64-linux-gnu.so ExtensionFileLoader 2.1 \{\"a\": \[1\]\}$" '' \
+    -- "$P" 'import _decimal, _json, decimal, json; print(_decimal.__file__, type(_json.__spec__.loader).__name__, decimal.Decimal("1.1") + 1, json.dumps({"a": [1]}))'
+expect builtin-not-shadowed 0 "^BuiltinImporter$" '' \
+    -- "$P" 'import sys, math; print(math.__spec__.loader.__name__)'
+expect command-mode 0 "^cmd __main__ \['x', 'y'\]$" '' -- "$WORK/command" x y
+expect module-mode 0 "^modmain __main__ runtime_test_modmain \['x'\]$" '' -- "$WORK/module" x
+expect repl-stdin 0 "^from stdin 5$" '' -- bash -c "echo 'print(\"from stdin\", 2 + 3)' | '$WORK/repl'"
+expect repl-stdin-exit 4 '' '' -- bash -c "echo 'import sys; sys.exit(4)' | '$WORK/repl'"
+expect fs-importer-kept 0 "^True$" '' \
+    -- "$WORK/fsimporter" 'import sys; print(any(getattr(f, "__name__", "") == "PathFinder" for f in sys.meta_path))'
+expect optimize-2 0 "^2 None True$" '' \
+    -- "$WORK/opt2" 'import sys, runtime_test_doc as d; print(sys.flags.optimize, d.__doc__, d.f() is None)'
+expect site-import 0 "^True$" '' -- "$WORK/site" 'import sys; print("site" in sys.modules)'
+expect corrupt-blob 1 '^$' "^$WORK/corrupt: corrupt packed resources \"app\": [^[:cntrl:]]+$" -- "$WORK/corrupt"
+expect oxidized-finder-from-python 0 "^hello world$" '' \
+    -- "$P" '
+import oxidized_importer, sys
+data = open(sys.argv[2], "rb").read()
+f = oxidized_importer.OxidizedFinder(data)
+code = f.get_code("hello")
+exec(code)' "$WORK/app.blob"
+
+# A few dozen stdlib modules, all from the blob.
+MODS="abc argparse ast asyncio base64 bisect calendar collections contextlib copy csv dataclasses datetime decimal difflib email.message enum fnmatch fractions functools glob gzip hashlib heapq html.parser http.client inspect io ipaddress itertools json logging operator os pathlib pickle pprint queue random re shlex shutil socket statistics string struct subprocess tarfile tempfile textwrap threading timeit tokenize traceback types typing unittest urllib.parse uuid warnings weakref xml.etree.ElementTree zipfile zoneinfo"
+expect stdlib-imports 0 '^all good$' '' -- "$P" '
+import importlib, sys
+bad = []
+for name in sys.argv[2].split():
+    m = importlib.import_module(name)
+    loader = m.__spec__.loader
+    if not (loader is sys.meta_path[0] or getattr(loader, "__name__", type(loader).__name__) in ("BuiltinImporter", "FrozenImporter", "ExtensionFileLoader")):
+        bad.append((name, loader))
+print(bad or "all good")' "$MODS"
+
+if command -v strace >/dev/null; then
+    strace -f -o "$WORK/strace.log" -e trace=file "$WORK/hello" >/dev/null 2>&1
+    if grep -E '\.pyc?"' "$WORK/strace.log" >/dev/null; then
+        fail no-py-files-opened "$(grep -E '\.pyc?"' "$WORK/strace.log")"
+    else
+        pass no-py-files-opened
+    fi
+else
+    echo "skip no-py-files-opened (no strace)"
+fi
+
+echo "== $PASS passed, $FAIL failed ($WORK)"
+[ "$FAIL" = 0 ]
