@@ -846,7 +846,8 @@ test_utf8(void)
         "\xed\xa0\x80", "\xed\xbf\xbf", "\xf0\x80\x80\x80", "\xf0\x8f\xbf\xbf",
         "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xff", "\xfe", "\x80",
         "a\xbf", "\xc3", "x\xe2\x82", "\xf0\x9f\x98", "\xc3\x28",
-        "\xe2\x28\xa1", "\xf0\x28\x8c\xbc",
+        "\xe2\x28\xa1", "\xf0\x28\x8c\xbc", "\xe2\x82\x28",
+        "\xf0\x9f\x98\x28", "\xf0\x9f\x28\x80",
     };
     tres r;
     buf b = {0};
@@ -1200,6 +1201,43 @@ test_truncation_and_mutation(void)
     }
 }
 
+/* A resources index that ends inside a field: built by hand with an empty
+ * name, so no blob data is involved. */
+static void
+test_truncated_index(void)
+{
+    static const struct {
+        uint8_t version;
+        const char *entry;
+        size_t len;
+        const char *want;
+    } cases[] = {
+        {3, "\x01\x03\x00\x00\x06\x00", 6, "resource 0 (\"\"): field 0x06: "
+         "truncated length"},
+        {3, "\x01\x03\x00\x00\x0d\x00\x00", 7, "field 0x0d: truncated length"},
+        {3, "\x01\x03\x00\x00\x0b\x00", 6, "field 0x0b: truncated count"},
+        {3, "\x01\x03\x00\x00\x0e\x00", 6, "field 0x0e: truncated count"},
+        {1, "\x01\x03\x00\x00\x02", 5, "field 0x02: truncated flavor"},
+        {3, "\x01\x03\x00\x00\x04", 5, "truncated inside the entry"},
+        {3, "\x01\x03\x00", 5 - 2, NULL},
+        {3, "\x01\x03\x00\x00\xff", 5, "resources index truncated after 1 "
+         "resources"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        buf b = {0};
+        put(&b, "pyembed", 7);
+        put_le(&b, cases[i].version, 1);
+        put_le(&b, 0, 1);
+        put_le(&b, 1, 4);
+        put_le(&b, 1, 4);
+        put_le(&b, cases[i].len, 4);
+        put_le(&b, 0, 1);
+        put(&b, cases[i].entry, cases[i].len);
+        EXPECT_ERROR(&b, cases[i].want);
+        free(b.p);
+    }
+}
+
 static void
 test_api_edges(void)
 {
@@ -1256,6 +1294,7 @@ main(void)
     test_resources_index();
     test_huge_lengths();
     test_truncation_and_mutation();
+    test_truncated_index();
     test_api_edges();
     printf("%d passed, %d failed\n", g_passed, g_failed);
     return g_failed != 0;
