@@ -47,6 +47,11 @@ typedef struct {
     int user_site_directory;
     int ignore_environment;          /* isolated: PYTHON* variables ignored */
     const char *const *module_search_paths; /* "$ORIGIN" expanded; NULL-terminated */
+    /* Directory, relative to the executable's directory, against which the
+     * relative paths of filesystem-relative resources are resolved ("" = the
+     * executable's directory). Each py_oxidized_binary uses "<name>_lib" so
+     * two binaries in one Bazel package never install to the same place. */
+    const char *relative_path_origin;
     const oxidizer_packed_blob *packed_blobs; /* searched in order */
     size_t packed_blob_count;
 } oxidizer_config;
