@@ -38,6 +38,7 @@ static PyObject *module_spec_type;       /* _frozen_importlib.ModuleSpec */
 static PyObject *str_spec;               /* "__spec__" */
 static PyObject *str_name;               /* "name" */
 static PyObject *str_dunder_name;        /* "__name__" */
+static PyObject *str_builtins;           /* "__builtins__" */
 static PyObject *str_search_locations;   /* "submodule_search_locations" */
 static PyObject *kwnames_is_package;     /* ("is_package",) */
 static PyObject *kwnames_loader;         /* ("loader",) */
@@ -534,6 +535,15 @@ finder_exec_module(OxidizedFinder *self, PyObject *module)
             Py_DECREF(code);
             return NULL;
         }
+    }
+    /* Like exec(): the module namespace must carry __builtins__, code that
+     * later runs with these globals (e.g. PyImport_Import()) looks it up. */
+    if (PyDict_Check(dict)
+        && PyDict_SetDefault(dict, str_builtins, PyEval_GetBuiltins())
+               == NULL) {
+        Py_DECREF(dict);
+        Py_DECREF(code);
+        return NULL;
     }
     PyObject *result = PyEval_EvalCode(code, dict, dict);
     Py_DECREF(dict);
@@ -1238,6 +1248,7 @@ init_statics(void)
     if ((str_spec = PyUnicode_InternFromString("__spec__")) == NULL
         || (str_name = PyUnicode_InternFromString("name")) == NULL
         || (str_dunder_name = PyUnicode_InternFromString("__name__")) == NULL
+        || (str_builtins = PyUnicode_InternFromString("__builtins__")) == NULL
         || (str_search_locations = PyUnicode_InternFromString(
                 "submodule_search_locations")) == NULL
         || (kwnames_is_package = Py_BuildValue("(s)", "is_package")) == NULL
@@ -1245,6 +1256,7 @@ init_statics(void)
         Py_CLEAR(str_spec);
         Py_CLEAR(str_name);
         Py_CLEAR(str_dunder_name);
+        Py_CLEAR(str_builtins);
         Py_CLEAR(str_search_locations);
         Py_CLEAR(kwnames_is_package);
         Py_CLEAR(kwnames_loader);

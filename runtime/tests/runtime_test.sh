@@ -125,6 +125,8 @@ expect encodings-from-finder 0 '^True True$' '' \
     -- "$P" 'import sys; e = sys.modules["encodings"]; print(e.__spec__.loader is sys.meta_path[0], hasattr(e, "__file__") is False)'
 expect package 0 "^42 pkg.mod \['$P/runtime_test_pkg'\] False$" '' \
     -- "$P" 'import runtime_test_pkg.sub as s, runtime_test_pkg.mod as m, runtime_test_pkg as p; print(s.VALUE, m.VALUE, p.__path__, hasattr(p, "__file__"))'
+expect module-builtins 0 "^True 2001$" '' \
+    -- "$P" 'import runtime_test_pkg as p, _strptime, time; print("__builtins__" in vars(p), time.strptime("2001", "%Y").tm_year)'
 expect namespace-package 0 "^ns.inner ns.deep.leaf \['$P/runtime_test_ns'\] None$" '' \
     -- "$P" 'import runtime_test_ns.inner as i, runtime_test_ns.deep.leaf as l, runtime_test_ns as n; print(i.VALUE, l.VALUE, n.__path__, n.__spec__.origin)'
 expect source-only-module 0 '^café$' '' -- "$P" 'import runtime_test_srconly as m; print(m.VALUE)'
