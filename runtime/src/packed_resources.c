@@ -72,7 +72,7 @@ typedef struct {
 
 static const field_spec FIELDS[MAX_FIELD + 1] = {
     [0x02] = {K_FLAVOR, 0, 1, 1, false, 0, 0},
-    [0x03] = {K_NAME, 2, 1, 3, true, 0, 0},
+    [0x03] = {K_NAME, 2, 1, 3, true, 0, offsetof(oxr_resource, name)},
     [0x04] = F_FLAG(1, OXR_FLAG_IS_PACKAGE),
     [0x05] = F_FLAG(1, OXR_FLAG_IS_NAMESPACE_PACKAGE),
     [0x06] = F_BYTES(4, 1, in_memory_source, false),
@@ -144,7 +144,7 @@ typedef struct {
     size_t errlen;
 } parser;
 
-/* ---- errors ------------------------------------------------------------ */
+/* ---- errors ---------------------------------------------------------- */
 
 static int
 vfail(parser *p, const oxr_resource *r, const char *fmt, va_list ap)
@@ -161,9 +161,9 @@ vfail(parser *p, const oxr_resource *r, const char *fmt, va_list ap)
         if (r->name.data != NULL && n + 1 < p->errlen) {
             /* The name may be invalid UTF-8 or contain control bytes:
              * escape it so the message stays one printable line. */
-            const size_t max_shown = 80;
-            size_t shown = r->name.len < max_shown ? r->name.len : max_shown;
-            char buf[4 * 80 + 8];
+            enum { MAX_SHOWN = 80 };
+            size_t shown = r->name.len < MAX_SHOWN ? r->name.len : MAX_SHOWN;
+            char buf[4 * MAX_SHOWN + 1];
             size_t b = 0;
             for (size_t i = 0; i < shown; i++) {
                 uint8_t c = r->name.data[i];
@@ -211,7 +211,7 @@ fail_res(parser *p, const oxr_resource *r, const char *fmt, ...)
     return OXR_ERROR;
 }
 
-/* ---- primitive reads (bounded by p->end) -------------------------------- */
+/* ---- primitive reads (bounded by p->end) ----------------------------- */
 
 static bool
 read_le(parser *p, unsigned width, uint64_t *out)
@@ -228,7 +228,7 @@ read_le(parser *p, unsigned width, uint64_t *out)
     return true;
 }
 
-/* ---- UTF-8 ---------------------------------------------------------------- */
+/* ---- UTF-8 ----------------------------------------------------------- */
 
 /* Strict UTF-8: no overlongs, no surrogates, nothing above U+10FFFF. */
 static bool
@@ -283,7 +283,7 @@ utf8_valid(const uint8_t *s, size_t n)
     return true;
 }
 
-/* ---- blob sections -------------------------------------------------------- */
+/* ---- blob sections --------------------------------------------------- */
 
 /* Hands out the next `len` bytes of field `id`'s section and skips (and
  * checks) the NUL padding byte that follows when the section uses it. */
@@ -323,7 +323,7 @@ take(parser *p, const oxr_resource *r, uint8_t id, uint64_t len,
     return OXR_OK;
 }
 
-/* ---- arena ------------------------------------------------------------------ */
+/* ---- arena ----------------------------------------------------------- */
 
 static const char *
 rebase(const void *ptr, const oxr_bytes *old, oxr_bytes *new_base)
@@ -381,7 +381,7 @@ arena_reserve(parser *p, size_t units)
     return OXR_OK;
 }
 
-/* ---- header and blob index ------------------------------------------------ */
+/* ---- header and blob index ------------------------------------------- */
 
 static int
 parse_blob_index(parser *p, size_t start, size_t length, unsigned declared)
@@ -497,7 +497,7 @@ parse_blob_index(parser *p, size_t start, size_t length, unsigned declared)
     return OXR_OK;
 }
 
-/* ---- resources index ------------------------------------------------------- */
+/* ---- resources index ------------------------------------------------- */
 
 static int
 parse_named(parser *p, oxr_resource *r, uint8_t id, const field_spec *f)
@@ -630,8 +630,7 @@ parse_entry(parser *p, oxr_resource *r)
             if (!read_le(p, f->width, &len)) {
                 return fail_res(p, r, "field 0x%02x: truncated length", id);
             }
-            oxr_bytes *dst = f->kind == K_NAME
-                ? &r->name : (oxr_bytes *)((char *)r + f->offset);
+            oxr_bytes *dst = (oxr_bytes *)((char *)r + f->offset);
             if (take(p, r, id, len, dst) != OXR_OK) {
                 return OXR_ERROR;
             }
@@ -713,7 +712,7 @@ parse_resources(parser *p, size_t start, size_t length)
     return OXR_OK;
 }
 
-/* ---- ordering ---------------------------------------------------------------- */
+/* ---- ordering -------------------------------------------------------- */
 
 static int
 name_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
@@ -784,7 +783,7 @@ build_sorted(parser *p, uint32_t **sorted_out)
     return OXR_OK;
 }
 
-/* ---- public API ------------------------------------------------------------- */
+/* ---- public API ------------------------------------------------------ */
 
 int
 oxr_index_parse(const uint8_t *data, size_t len, oxr_index *out, char *err,

@@ -38,7 +38,7 @@ check_(bool ok, const char *what, int line)
     return ok;
 }
 
-/* ---- byte buffer ---------------------------------------------------------- */
+/* ---- byte buffer ----------------------------------------------------- */
 
 typedef struct {
     uint8_t *p;
@@ -82,7 +82,7 @@ set_le(uint8_t *p, uint64_t v, unsigned width)
     }
 }
 
-/* ---- test writer --------------------------------------------------------- */
+/* ---- test writer ----------------------------------------------------- */
 
 enum { T_NONE, T_FLAG, T_FLAVOR, T_NAME, T_BYTES, T_NAMED, T_DEPS };
 
@@ -307,7 +307,7 @@ write_blob(buf *out, const tres *rs, size_t n, wopts o, layout *lay)
     free(ri.p);
 }
 
-/* ---- result checks ------------------------------------------------------- */
+/* ---- result checks --------------------------------------------------- */
 
 static bool
 in_buf(const buf *b, oxr_bytes s)
@@ -485,7 +485,7 @@ expect_error_at(const uint8_t *data, size_t len, const char *want, int line)
 }
 #define EXPECT_ERROR(b, want) expect_error_at((b)->p, (b)->len, want, __LINE__)
 
-/* ---- fixtures ------------------------------------------------------------ */
+/* ---- fixtures -------------------------------------------------------- */
 
 /* A resource carrying every v3 field, one carrying a few, one whose
  * values are all empty. */
@@ -536,7 +536,7 @@ all_fields_v3(tres *rs)
     return 3;
 }
 
-/* ---- tests ---------------------------------------------------------------- */
+/* ---- tests ----------------------------------------------------------- */
 
 static void
 test_empty(void)
@@ -888,7 +888,8 @@ test_utf8(void)
     /* Escaped in messages, so the message stays printable. */
     R(&r, "bad\n\xff");
     write_blob(&b, &r, 1, (wopts){3, 0, false}, NULL);
-    EXPECT_ERROR(&b, "resource 0 (\"bad\\x0a\\xff\"): name is not valid UTF-8");
+    EXPECT_ERROR(&b,
+                 "resource 0 (\"bad\\x0a\\xff\"): name is not valid UTF-8");
     free(b.p);
 }
 
