@@ -22,10 +22,8 @@ OxidizedResourcesInfo = provider(
     doc = "Python resources classified, compiled and packed for embedding in a py_oxidized_binary.",
     fields = {
         "packed": ":type: File\n\nThe packed resources data (`pyembed\\x03`).",
-        "manifest": ":type: File\n\nThe `rules_oxidizer.ResourceManifest` protobuf describing every resource.",
-        "install_paths": ":type: list[string]\n\nPaths, relative to the executable's directory, of files installed next to it (filesystem-relative resources).",
-        "install_files": ":type: list[File]\n\nThe files installed at `install_paths` (same order).",
-        "main_module": ":type: string\n\nModule name of the `main` file when this group has one, else empty.",
+        "manifest": ":type: File\n\nThe `rules_oxidizer.ResourceManifest` protobuf describing every resource and its location.",
+        "installable": ":type: depset[File]\n\nInput files that filesystem-relative resources are copied from.",
         "magic_number_hex": ":type: string\n\nMagic number of the bytecode in `packed`.",
     },
 )

@@ -1,0 +1,22 @@
+"""Validation of resource location strings at analysis time."""
+
+def location_error(text):
+    """Returns why `text` is not a valid location string, or None when it is valid."""
+    if text == "in-memory":
+        return None
+    if not text.startswith("filesystem-relative:"):
+        return "invalid location %r: expected 'in-memory' or 'filesystem-relative:PREFIX'" % text
+    prefix = text[len("filesystem-relative:"):]
+    parts = prefix.split("/")
+    if not prefix or prefix.startswith("/") or ".." in parts or "." in parts or "" in parts:
+        return "invalid location %r: PREFIX must be a normalized relative directory" % text
+    return None
+
+def check_location(ctx, attr_name, allow_empty = False):
+    """Fails the build, naming the target and attribute, when the location is invalid."""
+    text = getattr(ctx.attr, attr_name)
+    if allow_empty and not text:
+        return
+    err = location_error(text)
+    if err:
+        fail("%s: attribute %s: %s" % (ctx.label, attr_name, err))

@@ -1,0 +1,62 @@
+"""The oxidized_resources rule: one separately cached group of packed Python resources."""
+
+load("@rules_python//python:defs.bzl", "PyInfo")
+load(":actions.bzl", "POLICY_ATTRS", "oxidize_resources")
+load(":providers.bzl", "PythonDistributionInfo")
+load(":tools.bzl", "TOOL_ATTRS", "distribution_attr", "tools_struct")
+
+def collect_python_inputs(deps):
+    """Files and import roots of py_library-like targets: sources, data and `imports`."""
+    files = []
+    roots = []
+    for dep in deps:
+        if PyInfo in dep:
+            files.append(dep[PyInfo].transitive_sources)
+            roots.append(dep[PyInfo].imports)
+        files.append(dep[DefaultInfo].default_runfiles.files)
+        files.append(dep[DefaultInfo].files)
+    return depset(transitive = files), depset(transitive = roots)
+
+def _oxidized_resources_impl(ctx):
+    dist = ctx.attr.distribution[PythonDistributionInfo]
+    if ctx.attr.stdlib:
+        if ctx.attr.deps or ctx.attr.srcs:
+            fail("%s: a stdlib group takes no deps or srcs" % ctx.label)
+        files = depset(transitive = [dist.stdlib, dist.lib_dynload])
+        import_roots = [dist.stdlib_import_root, dist.lib_dynload_import_root]
+    else:
+        files, roots = collect_python_inputs(ctx.attr.deps)
+        files = depset(ctx.files.srcs, transitive = [files])
+        import_roots = roots.to_list()
+    info = oxidize_resources(ctx, ctx.label.name, files, import_roots, dist, tools_struct(ctx))
+    return [
+        info,
+        DefaultInfo(files = depset([info.packed, info.manifest])),
+    ]
+
+oxidized_resources = rule(
+    implementation = _oxidized_resources_impl,
+    doc = """A group of Python resources classified, compiled to bytecode and packed on its own.
+
+Every group is cached separately: a binary's standard library is one group
+(`@oxidizer_python//:stdlib_resources`), so editing application code never repacks it.
+Pass groups to `py_oxidized_binary(resources = [...])` to split large dependency sets
+(e.g. third-party packages) the same way.
+
+Outputs `<name>.pyembed` (packed resources, format `pyembed\\x03`) and `<name>.manifest.pb`.""",
+    attrs = dict(POLICY_ATTRS, **dict(TOOL_ATTRS, **{
+        "deps": attr.label_list(
+            providers = [[PyInfo], [DefaultInfo]],
+            doc = "`py_library` targets: their transitive sources, data files and `imports` roots.",
+        ),
+        "srcs": attr.label_list(
+            allow_files = True,
+            doc = "Extra files, classified relative to their repository root.",
+        ),
+        "stdlib": attr.bool(
+            default = False,
+            doc = "Package the distribution's standard library and lib-dynload instead of deps.",
+        ),
+        "distribution": distribution_attr("The Python distribution whose interpreter compiles the bytecode."),
+    })),
+)

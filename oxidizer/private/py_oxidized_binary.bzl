@@ -1,0 +1,206 @@
+"""The py_oxidized_binary rule: one native executable embedding CPython and the app."""
+
+load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain")
+load("@rules_cc//cc/common:cc_common.bzl", "cc_common")
+load("@rules_cc//cc/common:cc_info.bzl", "CcInfo")
+load(":actions.bzl", "POLICY_ATTRS", "oxidize_resources")
+load(":oxidized_resources.bzl", "collect_python_inputs")
+load(":providers.bzl", "OxidizedResourcesInfo", "PythonDistributionInfo")
+load(":tools.bzl", "TOOL_ATTRS", "distribution_attr", "tools_struct")
+
+def _check_run_mode(ctx):
+    modes = [m for m in ["main", "run_module", "run_command"] if getattr(ctx.attr, m)]
+    if len(modes) != 1:
+        fail("%s: set exactly one of main, run_module, run_command (got %s)" % (
+            ctx.label,
+            ", ".join(modes) if modes else "none",
+        ))
+    if ctx.attr.run_module:
+        for part in ctx.attr.run_module.split("."):
+            if not part or not (part[0].isalpha() or part[0] == "_") or not part.replace("_", "a").isalnum():
+                fail("%s: run_module %r is not a dotted module name" % (ctx.label, ctx.attr.run_module))
+    if ctx.attr.optimization_level not in (0, 1, 2):
+        fail("%s: optimization_level must be 0, 1 or 2" % ctx.label)
+    if ctx.attr.optimization_level not in ctx.attr.bytecode_optimize_levels:
+        fail("%s: optimization_level %d needs bytecode at that level: add it to bytecode_optimize_levels" % (
+            ctx.label,
+            ctx.attr.optimization_level,
+        ))
+
+def _embed_config(ctx, groups, app):
+    config_c = ctx.actions.declare_file(ctx.label.name + ".oxidizer_config.c")
+    args = ctx.actions.args()
+    args.use_param_file("--flagfile=%s", use_always = True)
+    args.set_param_file_format("multiline")
+    args.add("--output", config_c)
+    if ctx.attr.main:
+        args.add("--run_mode", "main")
+        args.add("--main_manifest", app.manifest)
+    elif ctx.attr.run_module:
+        args.add("--run_mode", "module")
+        args.add("--run_target", ctx.attr.run_module)
+    else:
+        args.add("--run_mode", "command")
+        args.add("--run_target", ctx.attr.run_command)
+    for name, group in groups:
+        args.add("--blob=%s=%s" % (name, group.packed.path))
+    args.add("--sys_frozen" if ctx.attr.sys_frozen else "--nosys_frozen")
+    args.add("--site_import" if ctx.attr.site_import else "--nosite_import")
+    args.add("--filesystem_importer" if ctx.attr.filesystem_importer else "--nofilesystem_importer")
+    args.add("--optimization_level", str(ctx.attr.optimization_level))
+    args.add("--relative_path_origin", ctx.label.name + "_lib")
+    ctx.actions.run(
+        executable = ctx.executable._embed,
+        arguments = [args],
+        inputs = [app.manifest] if ctx.attr.main else [],
+        outputs = [config_c],
+        mnemonic = "OxidizerEmbedConfig",
+        progress_message = "Generating the embedded config of %s" % ctx.label,
+    )
+    return config_c
+
+def _install(ctx, groups):
+    """Copies filesystem-relative resources into `<name>_lib/` next to the executable."""
+    lib_dir = ctx.actions.declare_directory(ctx.label.name + "_lib")
+    args = ctx.actions.args()
+    args.use_param_file("--flagfile=%s", use_always = True)
+    args.set_param_file_format("multiline")
+    args.add("--output_directory", lib_dir.path)
+    args.add_all([g.manifest for _, g in groups], format_each = "--manifest=%s")
+    ctx.actions.run(
+        executable = ctx.executable._install,
+        arguments = [args],
+        inputs = depset([g.manifest for _, g in groups], transitive = [g.installable for _, g in groups]),
+        outputs = [lib_dir],
+        mnemonic = "OxidizerInstall",
+        progress_message = "Installing filesystem-relative resources of %s" % ctx.label,
+    )
+    return lib_dir
+
+def _link(ctx, dist, config_c, blobs):
+    cc_toolchain = find_cpp_toolchain(ctx)
+    feature_configuration = cc_common.configure_features(
+        ctx = ctx,
+        cc_toolchain = cc_toolchain,
+        requested_features = ctx.features,
+        unsupported_features = ctx.disabled_features,
+    )
+    _, compilation_outputs = cc_common.compile(
+        name = ctx.label.name + ".oxidizer",
+        actions = ctx.actions,
+        feature_configuration = feature_configuration,
+        cc_toolchain = cc_toolchain,
+        srcs = [config_c],
+        compilation_contexts = [dist.runtime.compilation_context],
+        additional_inputs = blobs,
+        user_compile_flags = ["-std=c11"],
+    )
+    linking_outputs = cc_common.link(
+        name = ctx.label.name,
+        actions = ctx.actions,
+        feature_configuration = feature_configuration,
+        cc_toolchain = cc_toolchain,
+        compilation_outputs = compilation_outputs,
+        linking_contexts = [dist.runtime.linking_context],
+        output_type = "executable",
+        link_deps_statically = True,
+        stamp = 0,
+    )
+    return linking_outputs.executable
+
+def _py_oxidized_binary_impl(ctx):
+    _check_run_mode(ctx)
+    dist = ctx.attr.distribution[PythonDistributionInfo]
+    stdlib = ctx.attr.stdlib[OxidizedResourcesInfo]
+    if stdlib.magic_number_hex != dist.magic_number_hex:
+        fail("%s: stdlib %s was compiled for bytecode magic %s but the distribution %s has %s" % (
+            ctx.label,
+            ctx.attr.stdlib.label,
+            stdlib.magic_number_hex,
+            ctx.attr.distribution.label,
+            dist.magic_number_hex,
+        ))
+
+    files, roots = collect_python_inputs(ctx.attr.deps)
+    main = ctx.file.main
+    files = depset([main] if main else [], transitive = [files])
+    app = oxidize_resources(ctx, ctx.label.name + ".app", files, roots.to_list(), dist, tools_struct(ctx), main = main)
+
+    # Searched in order: the app first, then extra groups, then the standard library.
+    groups = [(str(ctx.label), app)]
+    for target in ctx.attr.resources:
+        groups.append((str(target.label), target[OxidizedResourcesInfo]))
+    groups.append(("stdlib", stdlib))
+
+    config_c = _embed_config(ctx, groups, app)
+    lib_dir = _install(ctx, groups)
+    executable = _link(ctx, dist, config_c, [g.packed for _, g in groups])
+    return [
+        DefaultInfo(
+            executable = executable,
+            files = depset([executable, lib_dir]),
+            runfiles = ctx.runfiles(files = [lib_dir]),
+        ),
+        OutputGroupInfo(
+            packed_resources = depset([g.packed for _, g in groups]),
+            manifests = depset([g.manifest for _, g in groups]),
+        ),
+    ]
+
+py_oxidized_binary = rule(
+    implementation = _py_oxidized_binary_impl,
+    doc = """A single native executable: statically linked CPython + standard library + your code.
+
+Modules are imported from memory by the built-in `oxidized_importer.OxidizedFinder`.
+The output is `bazel-bin/<package>/<name>`; resources that cannot live in memory (the
+distribution's shared-library extension modules) are installed in `<name>_lib/` next to it.
+
+```
+load("@rules_oxidizer//oxidizer:defs.bzl", "py_oxidized_binary")
+
+py_oxidized_binary(
+    name = "bin",
+    main = "main.py",        # or run_module = "app.cli", or run_command = "..."
+    deps = [":lib"],
+)
+```""",
+    executable = True,
+    fragments = ["cpp"],
+    toolchains = ["@bazel_tools//tools/cpp:toolchain_type"],
+    incompatible_use_toolchain_transition = True,
+    attrs = dict(POLICY_ATTRS, **dict(TOOL_ATTRS, **{
+        "main": attr.label(
+            allow_single_file = [".py"],
+            doc = "The script run as `__main__` (like `python main.py`; `__spec__` is None).",
+        ),
+        "run_module": attr.string(
+            doc = "A module run like `python -m MODULE` (through runpy).",
+        ),
+        "run_command": attr.string(
+            doc = "Python source run like `python -c COMMAND`.",
+        ),
+        "deps": attr.label_list(
+            doc = "`py_library` targets: their transitive sources, data files and `imports` roots.",
+        ),
+        "resources": attr.label_list(
+            providers = [OxidizedResourcesInfo],
+            doc = "Extra `oxidized_resources` groups, searched after the app and before the stdlib.",
+        ),
+        "distribution": distribution_attr("The Python distribution to embed (`oxidizer_python_distribution`)."),
+        "stdlib": attr.label(
+            default = "@oxidizer_python//:stdlib_resources",
+            providers = [OxidizedResourcesInfo],
+            doc = "The standard library group; must come from the same distribution.",
+        ),
+        "sys_frozen": attr.bool(default = True, doc = "Set `sys.frozen = True`, as frozen-app tools do."),
+        "site_import": attr.bool(default = False, doc = "Import `site` at start-up."),
+        "filesystem_importer": attr.bool(
+            default = False,
+            doc = "Keep importlib's filesystem `PathFinder` on `sys.meta_path` (and honor `sys.path`).",
+        ),
+        "optimization_level": attr.int(default = 0, doc = "`sys.flags.optimize`: 0, 1 or 2."),
+        "_embed": attr.label(default = Label("//tools:embed"), executable = True, cfg = "exec"),
+        "_install": attr.label(default = Label("//tools:install"), executable = True, cfg = "exec"),
+        "_cc_toolchain": attr.label(default = Label("@bazel_tools//tools/cpp:current_cc_toolchain")),
+    })),
+)

@@ -1,0 +1,119 @@
+"""Packs a classified resource group into PyOxidizer packed resources (`pyembed\\x03`)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from oxidizer_tools import manifest_pb2
+from oxidizer_tools.bytecode_bundle import Bundle, BundleError, read_bundle
+from oxidizer_tools.packed_resources import Resource, write_packed_resources
+
+Kind = manifest_pb2.Resource.Kind
+_BYTECODE_FIELDS = {0: "in_memory_bytecode", 1: "in_memory_bytecode_opt1", 2: "in_memory_bytecode_opt2"}
+
+
+class PackError(Exception):
+    """Bad input: the message names the target and the resource."""
+
+
+def _in_memory(r: manifest_pb2.Resource) -> bool:
+    return r.location.kind == manifest_pb2.Location.IN_MEMORY
+
+
+def build_resources(manifest: manifest_pb2.ResourceManifest, bundle: Bundle) -> list[Resource]:
+    """Turns manifest entries into packed-resource records, one per name."""
+    by_name: dict[str, dict[str, object]] = {}
+
+    def entry(name: str) -> dict[str, object]:
+        return by_name.setdefault(name, {"name": name})
+
+    for r in manifest.resources:
+        if r.kind == Kind.MODULE:
+            e = entry(r.name)
+            e["is_module"] = True
+            e["is_package"] = r.is_package
+            if _in_memory(r):
+                if manifest.include_sources:
+                    e["in_memory_source"] = Path(r.source_path).read_bytes()
+                for level in manifest.optimize_levels:
+                    code = bundle.code.get((r.name, level))
+                    if code is None:
+                        raise PackError(f"{manifest.target}: no bytecode for module {r.name!r} at level {level}")
+                    e[_BYTECODE_FIELDS[level]] = code
+            else:
+                e["relative_path_module_source"] = r.install_path
+        elif r.kind == Kind.NAMESPACE_PACKAGE:
+            e = entry(r.name)
+            e.update(is_module=True, is_package=True, is_namespace_package=True)
+        elif r.kind == Kind.EXTENSION_MODULE:
+            e = entry(r.name)
+            e["is_module"] = True
+            e["is_extension_module"] = True
+            if _in_memory(r):
+                e["in_memory_extension_module_shared_library"] = Path(r.source_path).read_bytes()
+            else:
+                e["relative_path_extension_module_shared_library"] = r.install_path
+        elif r.kind in (Kind.PACKAGE_RESOURCE, Kind.DISTRIBUTION_RESOURCE):
+            dist = r.kind == Kind.DISTRIBUTION_RESOURCE
+            e = entry(r.name)
+            if _in_memory(r):
+                field = "in_memory_distribution_resources" if dist else "in_memory_package_resources"
+                value: object = Path(r.source_path).read_bytes()
+            else:
+                field = "relative_path_distribution_resources" if dist else "relative_path_package_resources"
+                value = r.install_path
+            mapping = e.setdefault(field, {})
+            assert isinstance(mapping, dict)
+            mapping[r.resource_name] = value
+        else:
+            raise PackError(f"{manifest.target}: resource {r.name!r} has unknown kind {r.kind}")
+    return [Resource(**fields) for fields in by_name.values()]  # type: ignore[arg-type]
+
+
+def run(*, target: str, manifest_path: Path, bundle_path: Path, expected_magic_hex: str, output: Path) -> None:
+    manifest = manifest_pb2.ResourceManifest.FromString(manifest_path.read_bytes())
+    try:
+        bundle = read_bundle(bundle_path.read_bytes())
+    except BundleError as e:
+        raise PackError(f"{target}: {bundle_path}: {e}") from e
+    if bundle.magic.hex() != expected_magic_hex:
+        raise PackError(
+            f"{target}: bytecode magic number {bundle.magic.hex()} (from the distribution's "
+            f"interpreter) differs from {expected_magic_hex}, the magic of the embedded "
+            "libpython: the interpreter and the static library are different Python versions"
+        )
+    data = write_packed_resources(build_resources(manifest, bundle))
+    tmp = output.with_name(output.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, output)
+
+
+def main(argv: Sequence[str]) -> None:
+    from absl import flags
+
+    f = flags.FLAGS
+    try:
+        run(
+            target=f.target,
+            manifest_path=Path(f.manifest),
+            bundle_path=Path(f.bytecode),
+            expected_magic_hex=f.expected_magic,
+            output=Path(f.output),
+        )
+    except (PackError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    from absl import app, flags
+
+    flags.DEFINE_string("target", "", "Label of the Bazel target, for messages.")
+    flags.DEFINE_string("manifest", "", "ResourceManifest protobuf.")
+    flags.DEFINE_string("bytecode", "", "Bytecode bundle from bytecode_compiler.py.")
+    flags.DEFINE_string("expected_magic", "", "Hex magic number of the embedded interpreter.")
+    flags.DEFINE_string("output", "", "Packed resources output.")
+    app.run(main)
