@@ -3,7 +3,9 @@
 
 Must run under the interpreter the runtime links (Debian's /usr/bin/python3.11) so the
 marshalled bytecode matches. Contains its own minimal pyembed\\x03 writer so the tests do
-not depend on tools/oxidizer_tools; it follows docs/packed-format-notes.md.
+not depend on tools/oxidizer_tools; it follows docs/packed-format-notes.md and its output
+is byte-identical to tools/oxidizer_tools/packed_resources.write_packed_resources() for
+the same resources (checked with read_packed_resources() + write_packed_resources()).
 
     make_test_blob.py app OUT          test application modules (see APP_MODULES)
     make_test_blob.py stdlib OUT       the whole /usr/lib/python3.11 stdlib + lib-dynload
@@ -76,7 +78,7 @@ def write_packed(resources):
     blob_index = bytearray()
     for fid in sorted(sections):
         blob_index += bytes([0x01, 0x02, fid, 0x03]) + struct.pack("<Q", len(sections[fid]))
-        blob_index += bytes([0x04, 0x01, 0xFF])
+        blob_index.append(0xFF)
     blob_index.append(0x00)
 
     out = bytearray(b"pyembed\x03")
