@@ -80,20 +80,20 @@ def oxidize_resources(ctx, name, files, import_roots, dist, tools, main = None):
     target = str(ctx.label)
 
     args = _param_args(ctx)
-    args.add("--target", target)
-    args.add("--workspace_name", ctx.workspace_name)
+    args.add(target, format = "--target=%s")
+    args.add(ctx.workspace_name, format = "--workspace_name=%s")
     args.add_all(import_roots, format_each = "--import_root=%s")
-    args.add("--resources_location", ctx.attr.resources_location)
-    args.add("--resources_location_fallback", ctx.attr.resources_location_fallback)
+    args.add(ctx.attr.resources_location, format = "--resources_location=%s")
+    args.add(ctx.attr.resources_location_fallback, format = "--resources_location_fallback=%s")
     args.add("--include_sources" if ctx.attr.include_sources else "--noinclude_sources")
     args.add("--include_test" if ctx.attr.include_test else "--noinclude_test")
     args.add_all(ctx.attr.bytecode_optimize_levels, format_each = "--optimize_level=%s")
     args.add_all(ctx.attr.excludes, format_each = "--exclude=%s")
     args.add_all(dist.extension_suffixes, format_each = "--extension_suffix=%s")
     if main:
-        args.add("--main", main.short_path)
-    args.add("--output_manifest", manifest)
-    args.add("--output_compile_list", compile_list)
+        args.add(main.short_path, format = "--main=%s")
+    args.add(manifest, format = "--output_manifest=%s")
+    args.add(compile_list, format = "--output_compile_list=%s")
     args.add_all(files, map_each = _file_arg)
     ctx.actions.run(
         executable = tools.classify,
@@ -116,11 +116,11 @@ def oxidize_resources(ctx, name, files, import_roots, dist, tools, main = None):
     )
 
     pack_args = _param_args(ctx)
-    pack_args.add("--target", target)
-    pack_args.add("--manifest", manifest)
-    pack_args.add("--bytecode", bytecode)
-    pack_args.add("--expected_magic", dist.magic_number_hex)
-    pack_args.add("--output", packed)
+    pack_args.add(target, format = "--target=%s")
+    pack_args.add(manifest, format = "--manifest=%s")
+    pack_args.add(bytecode, format = "--bytecode=%s")
+    pack_args.add(dist.magic_number_hex, format = "--expected_magic=%s")
+    pack_args.add(packed, format = "--output=%s")
     ctx.actions.run(
         executable = tools.pack,
         arguments = [pack_args],

@@ -32,27 +32,33 @@ def _embed_config(ctx, groups, app):
     args = ctx.actions.args()
     args.use_param_file("--flagfile=%s", use_always = True)
     args.set_param_file_format("multiline")
-    args.add("--output", config_c)
+    args.add(config_c, format = "--output=%s")
+    inputs = []
     if ctx.attr.main:
-        args.add("--run_mode", "main")
-        args.add("--main_manifest", app.manifest)
+        inputs.append(app.manifest)
+        args.add("main", format = "--run_mode=%s")
+        args.add(app.manifest, format = "--main_manifest=%s")
     elif ctx.attr.run_module:
-        args.add("--run_mode", "module")
-        args.add("--run_target", ctx.attr.run_module)
+        args.add("module", format = "--run_mode=%s")
+        args.add(ctx.attr.run_module, format = "--run_target=%s")
     else:
-        args.add("--run_mode", "command")
-        args.add("--run_target", ctx.attr.run_command)
+        # Through a file: a command may span lines, which a multiline param file cannot hold.
+        command = ctx.actions.declare_file(ctx.label.name + ".run_command.py")
+        ctx.actions.write(command, ctx.attr.run_command)
+        inputs.append(command)
+        args.add("command", format = "--run_mode=%s")
+        args.add(command, format = "--run_target_file=%s")
     for name, group in groups:
         args.add("--blob=%s=%s" % (name, group.packed.path))
     args.add("--sys_frozen" if ctx.attr.sys_frozen else "--nosys_frozen")
     args.add("--site_import" if ctx.attr.site_import else "--nosite_import")
     args.add("--filesystem_importer" if ctx.attr.filesystem_importer else "--nofilesystem_importer")
-    args.add("--optimization_level", str(ctx.attr.optimization_level))
-    args.add("--relative_path_origin", ctx.label.name + "_lib")
+    args.add(str(ctx.attr.optimization_level), format = "--optimization_level=%s")
+    args.add(ctx.label.name + "_lib", format = "--relative_path_origin=%s")
     ctx.actions.run(
         executable = ctx.executable._embed,
         arguments = [args],
-        inputs = [app.manifest] if ctx.attr.main else [],
+        inputs = inputs,
         outputs = [config_c],
         mnemonic = "OxidizerEmbedConfig",
         progress_message = "Generating the embedded config of %s" % ctx.label,
@@ -65,7 +71,7 @@ def _install(ctx, groups):
     args = ctx.actions.args()
     args.use_param_file("--flagfile=%s", use_always = True)
     args.set_param_file_format("multiline")
-    args.add("--output_directory", lib_dir.path)
+    args.add(lib_dir.path, format = "--output_directory=%s")
     args.add_all([g.manifest for _, g in groups], format_each = "--manifest=%s")
     ctx.actions.run(
         executable = ctx.executable._install,

@@ -122,6 +122,7 @@ def run(
     run_mode: str,
     run_target: str,
     main_manifest: str,
+    run_target_file: str = "",
     blobs: Sequence[str],
     sys_frozen: bool,
     site_import: bool,
@@ -130,6 +131,8 @@ def run(
     module_search_paths: Sequence[str],
     relative_path_origin: str = "",
 ) -> None:
+    if run_target_file:
+        run_target = Path(run_target_file).read_text(encoding="utf-8")
     if run_mode == "main":
         manifest = manifest_pb2.ResourceManifest.FromString(Path(main_manifest).read_bytes())
         if not manifest.main_module:
@@ -169,6 +172,7 @@ def main(argv: Sequence[str]) -> None:
             run_mode=f.run_mode,
             run_target=f.run_target,
             main_manifest=f.main_manifest,
+            run_target_file=f.run_target_file,
             blobs=f.blob or [],
             sys_frozen=f.sys_frozen,
             site_import=f.site_import,
@@ -188,6 +192,7 @@ if __name__ == "__main__":
     flags.DEFINE_string("output", "", "Generated C file.")
     flags.DEFINE_enum("run_mode", "main", sorted(RUN_MODES), "What the binary runs.")
     flags.DEFINE_string("run_target", "", "Module name (module) or source text (command).")
+    flags.DEFINE_string("run_target_file", "", "File holding run_target (for multi-line commands).")
     flags.DEFINE_string("main_manifest", "", "Manifest whose main_module is run (run_mode=main).")
     flags.DEFINE_multi_string("blob", [], "NAME=EXEC_PATH of a packed resources blob.")
     flags.DEFINE_boolean("sys_frozen", True, "Set sys.frozen.")
