@@ -31,6 +31,7 @@ F_BYTECODE_OPT1 = 0x08
 F_BYTECODE_OPT2 = 0x09
 F_PACKAGE_RESOURCES = 0x0B
 F_REL_SOURCE = 0x0F
+F_REL_BYTECODE = 0x10
 F_REL_EXTENSION = 0x13
 F_REL_PACKAGE_RESOURCES = 0x14
 F_IS_MODULE = 0x16
@@ -38,7 +39,7 @@ F_IS_EXTENSION = 0x19
 
 FLAG_FIELDS = {F_IS_PACKAGE, F_IS_NAMESPACE, F_IS_MODULE, F_IS_EXTENSION}
 U32_FIELDS = {F_SOURCE, F_BYTECODE, F_BYTECODE_OPT1, F_BYTECODE_OPT2, F_REL_SOURCE,
-              F_REL_EXTENSION}
+              F_REL_BYTECODE, F_REL_EXTENSION}
 MULTI_U64 = {F_PACKAGE_RESOURCES}
 MULTI_U32 = {F_REL_PACKAGE_RESOURCES}
 
@@ -164,6 +165,9 @@ def app_resources():
     # Filesystem-relative module source (gets a real __file__).
     resources["runtime_test_relsrc"] = {F_IS_MODULE: True,
                                         F_REL_SOURCE: b"runtime_test_files/relsrc.py"}
+    # Filesystem-relative bytecode (a .pyc with header, SourcelessFileLoader).
+    resources["runtime_test_relpyc"] = {F_IS_MODULE: True,
+                                        F_REL_BYTECODE: b"runtime_test_files/relpyc.pyc"}
     return resources
 
 

@@ -92,6 +92,9 @@ ln -sfn /usr/lib/python3.11/lib-dynload "$WORK/lib-dynload"
 mkdir -p "$WORK/runtime_test_files"
 echo 'hello ondisk' >"$WORK/runtime_test_files/ondisk.txt"
 printf 'import os\nVALUE = os.path.basename(__file__)\n' >"$WORK/runtime_test_files/relsrc.py"
+printf 'VALUE = "relpyc"\n' >"$WORK/relpyc.py"
+"$PY" -c 'import py_compile, sys; py_compile.compile(sys.argv[1], sys.argv[2], doraise=True)' \
+    "$WORK/relpyc.py" "$WORK/runtime_test_files/relpyc.pyc" || exit 1
 
 P=$WORK/probe
 cd "$WORK" || exit 1
@@ -132,6 +135,8 @@ expect namespace-package 0 "^ns.inner ns.deep.leaf \['$P/runtime_test_ns'\] None
 expect source-only-module 0 '^café$' '' -- "$P" 'import runtime_test_srconly as m; print(m.VALUE)'
 expect relative-source-module 0 "^relsrc.py $WORK/runtime_test_files/relsrc.py$" '' \
     -- "$P" 'import runtime_test_relsrc as r; print(r.VALUE, r.__file__)'
+expect relative-bytecode-module 0 "^relpyc $WORK/runtime_test_files/relpyc.pyc SourcelessFileLoader$" '' \
+    -- "$P" 'import runtime_test_relpyc as r; print(r.VALUE, r.__file__, type(r.__loader__).__name__)'
 expect resources-files 0 $'^hello from data.txt\n \\[0, 1, 2, 3, 4, 5, 6, 7\] hello ondisk$' '' \
     -- "$P" 'import importlib.resources as r; f = r.files("runtime_test_pkg"); print(f.joinpath("data.txt").read_text(), list(f.joinpath("sub/nested.bin").read_bytes()), f.joinpath("ondisk.txt").read_text().strip())'
 expect resource-reader 0 "^\['data.txt', 'sub/nested.bin', 'ondisk.txt'\] True False FileNotFoundError $WORK/runtime_test_files/ondisk.txt$" '' \
