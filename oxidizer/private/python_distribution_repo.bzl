@@ -110,7 +110,8 @@ def _python_distribution_repo_impl(rctx):
     rctx.file("WORKSPACE", "workspace(name = \"%s\")\n" % rctx.attr.name)
 
     # Debian's libpython3.11.a is not position independent.
-    linkopts = ["-no-pie", "-rdynamic"] + info["link_flags"] + ["-lpthread", "-lutil"]
+    # --as-needed drops libraries nothing references (the toolchain always adds -lstdc++).
+    linkopts = ["-no-pie", "-rdynamic", "-Wl,--as-needed"] + info["link_flags"] + ["-lpthread", "-lutil"]
     rctx.file("BUILD.bazel", _BUILD_TEMPLATE.format(
         interpreter = info["executable"],
         static_library_name = static_library.split("/")[-1],
