@@ -97,8 +97,21 @@ install_finder(const oxidizer_config *config, const oxr_index *indexes,
         return NULL;
     }
     Py_DECREF(module);
+    /* Relative-path resources live in <exe dir>/<relative_path_origin>. */
+    const char *sub = config->relative_path_origin;
+    char origin[PATH_MAX];
+    if (sub != NULL && sub[0] != '\0') {
+        int n = snprintf(origin, sizeof(origin), "%s/%s", exe_dir, sub);
+        if (n < 0 || (size_t)n >= sizeof(origin)) {
+            PyErr_SetString(PyExc_OSError, "resources directory path too long");
+            return NULL;
+        }
+    }
+    else {
+        snprintf(origin, sizeof(origin), "%s", exe_dir);
+    }
     PyObject *finder = oxidized_finder_new(indexes, config->packed_blob_count,
-                                           exe, exe_dir,
+                                           exe, origin,
                                            config->optimization_level);
     if (finder == NULL) {
         return NULL;

@@ -4,7 +4,7 @@ from importlib import resources
 
 
 def template() -> str:
-    return resources.files("greeter").joinpath("templates/greeting.txt").read_text(encoding="utf-8").strip()
+    return resources.files("greeter").joinpath("greeting.txt").read_text(encoding="utf-8").strip()
 
 
 def greet(name: str) -> str:

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs every test: Bazel tests (C parser, sanitizers, fuzz replay, analysis tests), then the
+# pytest suites (tool unit tests and integration tests that build and run the examples with
+# real Bazel). Installs anything missing first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh --no-example
+
+bazel test //...
+
+# pytest last: its summary line is the run's verdict.
+exec .venv/bin/python -m pytest -q -p no:cacheprovider tools/tests tests/integration "$@"
