@@ -472,7 +472,7 @@ def machine_info(repo: Path, python: Path, bazel: str) -> dict[str, str]:
         "kernel": f"{platform.system()} {platform.release()}",
         "python": f"{python}: {_first_line([str(python), '--version'])}",
         "bazel": bazel_version(bazel),
-        "git_commit": commit + (" (work tree has uncommitted changes)" if dirty and not dirty.startswith("unavailable") else ""),
+        "git_commit": commit + (" (uncommitted changes)" if dirty and "unavailable" not in dirty else ""),
         "date_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
     }
 
@@ -561,9 +561,31 @@ def _fmt_metric(metric: str, value: float) -> str:
     return f"{value / 1e6:.2f} MB"
 
 
+def one_line(text: str, limit: int = 600) -> str:
+    """Multi-line text as one markdown-safe line, keeping the end (where errors are)."""
+    flat = " ⏎ ".join(ln.strip() for ln in text.strip().splitlines() if ln.strip())
+    flat = flat.replace("|", "\\|")
+    return flat if len(flat) <= limit else "…" + flat[-limit:]
+
+
+def target_summary(ratios: Sequence[dict[str, Any]]) -> list[str]:
+    """One line per targeted comparison: met, missed, or not measured."""
+    lines = []
+    for r in ratios:
+        if not r["target"]:
+            continue
+        if r["ratio"] is None:
+            verdict = "not measured (see below)"
+        else:
+            verdict = f"{r['ratio']:.3f}, target {r['target']}: " + ("met" if r["met"] else "NOT met")
+        lines.append(f"- {r['title']}: {verdict}")
+    return lines
+
+
 def render_markdown(report: dict[str, Any]) -> str:
     """The human-readable report."""
     out: list[str] = ["# rules_oxidizer benchmark", ""]
+    out += target_summary(report["ratios"]) + [""]
     out += [
         "Timing method: " + report["method"],
         "",
@@ -615,7 +637,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         )
     if report["problems"]:
         out += ["", "## Not measured", ""]
-        out += [f"- **{k}**: {v}" for k, v in report["problems"].items()]
+        out += [f"- **{k}**: {one_line(v)}" for k, v in report["problems"].items()]
     if report.get("notes"):
         out += ["", "## Notes", ""]
         out += [f"- {n}" for n in report["notes"]]
@@ -666,6 +688,9 @@ def collect_artifacts(args: argparse.Namespace, out: Path, log: Callable[[str], 
         ok, why = bazel_build(REPO_ROOT, args.bazel, need_build, out / "logs" / "bazel.log")
         if ok:
             bin_dir = bazel_bin(REPO_ROOT, args.bazel)
+            link = REPO_ROOT / "bazel-bin"
+            if link.exists() and link.resolve() == bin_dir.resolve():
+                bin_dir = link  # shorter, stable paths in the report
             built = {t: label_to_output(bin_dir, t) for t in need_build}
         else:
             for t in need_build:
@@ -719,13 +744,13 @@ def build_commands(
 ) -> tuple[list[Command], dict[str, str | None]]:
     """Every command to time, and the stdout each must print (None: unchecked)."""
     py = str(args.python)
-    hello_main: Path = args.hello_main
+    hello_main: Path = args.hello_main.resolve()
     has_main = hello_main.exists()
     cmds: list[Command] = []
     expected: dict[str, str | None] = {}
 
     def add(key: str, label: str, argv: tuple[str, ...], group: str, exp: str | None) -> None:
-        cmds.append(Command(key, label, argv, group))
+        cmds.append(Command(key, label.replace(f"{REPO_ROOT}/", ""), argv, group))
         expected[key] = exp
 
     add("py_IS_pass", f"{py} -I -S -c pass", (py, "-I", "-S", "-c", "pass"), STARTUP, "")

@@ -43,7 +43,9 @@ class PureTest(unittest.TestCase):
         mods = run.read_module_list(run.IMPORT_SCRIPT)
         self.assertEqual(mods, sorted(mods))
         self.assertIn("json", mods)
-        self.assertEqual(run.pinned_version(run.PYINSTALLER_REQUIREMENTS, "pyinstaller").count("."), 2)
+        version = run.pinned_version(run.PYINSTALLER_REQUIREMENTS, "pyinstaller")
+        self.assertIsNotNone(version)
+        self.assertEqual(str(version).count("."), 2)
 
     def test_ratios_and_markdown(self) -> None:
         samples = {"ours_hello": [_sample(8), _sample(9)], "py_IS_pass": [_sample(10), _sample(10)]}
