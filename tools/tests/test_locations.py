@@ -1,0 +1,64 @@
+"""Tests for oxidizer_tools.locations."""
+
+from __future__ import annotations
+
+import pytest
+
+from oxidizer_tools.locations import Location, LocationError, parse_location
+
+
+def test_in_memory() -> None:
+    location = parse_location("in-memory")
+    assert location == Location(None)
+    assert location.in_memory
+    assert str(location) == "in-memory"
+
+
+@pytest.mark.parametrize("prefix", ["lib", "lib/python3.11", "a.b", ".", "my lib", "x:y"])
+def test_filesystem_relative(prefix: str) -> None:
+    location = parse_location(f"filesystem-relative:{prefix}")
+    assert location.prefix == prefix
+    assert not location.in_memory
+    assert str(location) == f"filesystem-relative:{prefix}"
+    # str() round-trips.
+    assert parse_location(str(location)) == location
+
+
+def test_install_path() -> None:
+    assert parse_location("filesystem-relative:lib").install_path("pkg/mod.py") == "lib/pkg/mod.py"
+    assert parse_location("filesystem-relative:a/b").install_path("m.so") == "a/b/m.so"
+    assert parse_location("filesystem-relative:.").install_path("pkg/x.txt") == "pkg/x.txt"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "in-memory:",
+        "in-memory:lib",
+        "In-Memory",
+        "inmemory",
+        "filesystem-relative",  # no colon
+        "filesystem-relative:",  # empty prefix
+        "filesystem_relative:lib",
+        "filesystem-relative-lib",
+        "lib",
+    ],
+)
+def test_invalid_kind_or_missing_prefix(text: str) -> None:
+    with pytest.raises(LocationError, match="invalid location"):
+        parse_location(text)
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    ["/abs", "/", "../lib", "lib/..", "a/../b", "lib/", "./lib", "a//b", "a/./b"],
+)
+def test_prefix_must_be_normalized_relative(prefix: str) -> None:
+    with pytest.raises(LocationError, match="normalized relative directory"):
+        parse_location(f"filesystem-relative:{prefix}")
+
+
+def test_location_error_is_value_error() -> None:
+    with pytest.raises(ValueError):
+        parse_location("nowhere")
