@@ -802,6 +802,16 @@ def verify_commands(
     return sorted(kept, key=lambda c: order[c.key]), outputs
 
 
+def pyc_note(python: Path) -> str:
+    """Whether the baseline interpreter finds its stdlib already byte-compiled."""
+    probe_cmd = "import os, importlib.util as u; print(os.path.exists(u.cache_from_source(os.__file__)))"
+    cached = _first_line([str(python), "-I", "-S", "-c", probe_cmd])
+    return (
+        f"`{python}` stdlib bytecode cache (__pycache__) present: {cached}; the baseline "
+        "imports from .pyc files, not source (warm-up rounds would create them otherwise)."
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     out: Path = args.out.resolve()
@@ -847,6 +857,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         notes.append("`ours_hello` is a STAND-IN (the python3.11 interpreter), not a built binary.")
     if "ours_import" in art.paths and art.paths["ours_import"].resolve() == args.python.resolve():
         notes.append("`ours_import` is a STAND-IN (the python3.11 interpreter), not a built binary.")
+    notes.append(pyc_note(args.python))
     for key in ("py_IS_hello", "py_S_import"):
         if key in outputs:
             notes.append(f"`{key}` prints {outputs[key].strip()[:120]!r}; ours/PyInstaller must match.")
