@@ -175,6 +175,13 @@ py_oxidized_binary(
     toolchains = ["@bazel_tools//tools/cpp:toolchain_type"],
     incompatible_use_toolchain_transition = True,
     attrs = dict(POLICY_ATTRS, **dict(TOOL_ATTRS, **{
+        # Unlike oxidized_resources: a binary's deps are listed on purpose, so code under a
+        # `tests/` directory of the monorepo is kept unless asked otherwise.
+        "include_test": attr.bool(
+            default = True,
+            doc = "Keep the app's modules inside packages named `test`/`tests`. (The stdlib's " +
+                  "test suites are governed by the `stdlib` group's own policy.)",
+        ),
         "main": attr.label(
             allow_single_file = [".py"],
             doc = "The script run as `__main__` (like `python main.py`; `__spec__` is None).",

@@ -1,0 +1,136 @@
+"""Bad input fails the build with a message naming the target and the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import Bazel, package_label
+
+LOAD = 'load("//oxidizer:defs.bzl", "py_oxidized_binary", "oxidized_resources")\n' \
+       'load("@rules_python//python:defs.bzl", "py_library")\n'
+
+
+def _write(pkg: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = pkg / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def _build_fails(bazel: Bazel, label: str) -> str:
+    proc = bazel.run("build", label, check=False)
+    assert proc.returncode != 0, f"{label} built but should have failed"
+    return proc.stderr
+
+
+def test_no_entry_point(bazel: Bazel, generated_package: Path) -> None:
+    _write(generated_package, {"BUILD.bazel": LOAD + 'py_oxidized_binary(name = "bin")\n'})
+    label = package_label(generated_package) + ":bin"
+    err = _build_fails(bazel, label)
+    assert f"{label}: set exactly one of main, run_module, run_command (got none)" in err
+
+
+def test_two_entry_points(bazel: Bazel, generated_package: Path) -> None:
+    _write(generated_package, {
+        "BUILD.bazel": LOAD + 'py_oxidized_binary(name = "bin", main = "m.py", run_module = "m")\n',
+        "m.py": "",
+    })
+    err = _build_fails(bazel, package_label(generated_package) + ":bin")
+    assert "set exactly one of main, run_module, run_command (got main, run_module)" in err
+
+
+def test_conflicting_modules(bazel: Bazel, generated_package: Path) -> None:
+    _write(generated_package, {
+        "BUILD.bazel": LOAD + (
+            'py_library(name = "a", srcs = ["a/dup.py"], imports = ["a"])\n'
+            'py_library(name = "b", srcs = ["b/dup.py"], imports = ["b"])\n'
+            'py_oxidized_binary(name = "bin", run_module = "dup", deps = [":a", ":b"])\n'
+        ),
+        "a/dup.py": "print('a')\n",
+        "b/dup.py": "print('b')\n",
+    })
+    label = package_label(generated_package) + ":bin"
+    err = _build_fails(bazel, label)
+    assert f"{label}: module 'dup' is provided by both" in err
+    assert "a/dup.py" in err and "b/dup.py" in err and "with different content" in err
+
+
+def test_identical_duplicates_are_fine(bazel: Bazel, generated_package: Path) -> None:
+    _write(generated_package, {
+        "BUILD.bazel": LOAD + (
+            'py_library(name = "a", srcs = ["a/dup.py"], imports = ["a"])\n'
+            'py_library(name = "b", srcs = ["b/dup.py"], imports = ["b"])\n'
+            'py_oxidized_binary(name = "bin", run_module = "dup", deps = [":a", ":b"])\n'
+        ),
+        "a/dup.py": "print('same')\n",
+        "b/dup.py": "print('same')\n",
+    })
+    label = package_label(generated_package) + ":bin"
+    bazel.build(label)
+
+
+def test_invalid_location(bazel: Bazel, generated_package: Path) -> None:
+    _write(generated_package, {
+        "BUILD.bazel": LOAD + 'py_oxidized_binary(name = "bin", main = "m.py", resources_location = "on-disk:lib")\n',
+        "m.py": "",
+    })
+    label = package_label(generated_package) + ":bin"
+    err = _build_fails(bazel, label)
+    assert f"{label}: attribute resources_location: invalid location \"on-disk:lib\"" in err
+
+
+def test_syntax_error(bazel: Bazel, generated_package: Path) -> None:
+    _write(generated_package, {
+        "BUILD.bazel": LOAD + 'py_oxidized_binary(name = "bin", main = "m.py", deps = [":lib"])\n'
+                              'py_library(name = "lib", srcs = ["broken.py"])\n',
+        "m.py": "import broken\n",
+        "broken.py": "x = 1\ndef (:\n",
+    })
+    label = package_label(generated_package) + ":bin"
+    err = _build_fails(bazel, label)
+    rel = str(generated_package.relative_to(generated_package.parents[3]))
+    assert f"error: {label}: {rel}/broken.py:2: SyntaxError" in err
+
+
+def test_main_that_is_not_a_module_name(bazel: Bazel, generated_package: Path) -> None:
+    _write(generated_package, {
+        "BUILD.bazel": LOAD + 'py_oxidized_binary(name = "bin", main = "my-tool.py")\n',
+        "my-tool.py": "print(1)\n",
+    })
+    label = package_label(generated_package) + ":bin"
+    err = _build_fails(bazel, label)
+    assert f"{label}: main file" in err and "my-tool.py is not an importable Python module name" in err
+
+
+_FAKE_DIST = (
+    'load("//oxidizer/private:python_distribution.bzl", "python_distribution")\n'
+    "python_distribution(\n"
+    '    name = "dist",\n'
+    '    interpreter = "@oxidizer_python//:python",\n'
+    '    runtime = "@oxidizer_python//:runtime",\n'
+    '    version = "3.11.2",\n'
+    '    magic_number_hex = "deadbeef",\n'
+    '    extension_suffixes = [".so"],\n'
+    ")\n"
+)
+
+
+def test_distribution_magic_mismatch_in_pack(bazel: Bazel, generated_package: Path) -> None:
+    _write(generated_package, {
+        "BUILD.bazel": LOAD + _FAKE_DIST + 'oxidized_resources(name = "res", srcs = ["m.py"], distribution = ":dist")\n',
+        "m.py": "",
+    })
+    label = package_label(generated_package) + ":res"
+    err = _build_fails(bazel, label)
+    assert f"{label}: bytecode magic number a70d0d0a" in err
+    assert "differs from deadbeef" in err
+
+
+def test_distribution_magic_mismatch_with_stdlib(bazel: Bazel, generated_package: Path) -> None:
+    _write(generated_package, {
+        "BUILD.bazel": LOAD + _FAKE_DIST + 'py_oxidized_binary(name = "bin", main = "m.py", distribution = ":dist")\n',
+        "m.py": "",
+    })
+    label = package_label(generated_package) + ":bin"
+    err = _build_fails(bazel, label)
+    assert f"{label}: stdlib @oxidizer_python//:stdlib_resources was compiled for bytecode magic a70d0d0a" in err
