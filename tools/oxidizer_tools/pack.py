@@ -23,9 +23,25 @@ def _in_memory(r: manifest_pb2.Resource) -> bool:
     return r.location.kind == manifest_pb2.Location.IN_MEMORY
 
 
+def _distribution_entry(target: str, r: manifest_pb2.Resource) -> tuple[str, str]:
+    """(record name, key) of a distribution resource, laid out as PyOxidizer does.
+
+    The manifest keeps the metadata directory in resource_name
+    ("six-1.16.0.dist-info/METADATA"); packed resources key distribution files by the
+    distribution's package ("six") and the path inside that directory ("METADATA").
+    """
+    directory, _, inner = r.resource_name.partition("/")
+    package = directory.rsplit(".", 1)[0].split("-", 1)[0]
+    if not package or not inner:
+        raise PackError(f"{target}: cannot tell the distribution of {r.resource_name!r} ({r.source_path})")
+    return package, inner
+
+
 def build_resources(manifest: manifest_pb2.ResourceManifest, bundle: Bundle) -> list[Resource]:
     """Turns manifest entries into packed-resource records, one per name."""
     by_name: dict[str, dict[str, object]] = {}
+    # (record name, key) -> metadata directory of the first distribution file seen.
+    distribution_dirs: dict[tuple[str, str], str] = {}
 
     def entry(name: str) -> dict[str, object]:
         return by_name.setdefault(name, {"name": name})
@@ -58,7 +74,8 @@ def build_resources(manifest: manifest_pb2.ResourceManifest, bundle: Bundle) -> 
                 e["relative_path_extension_module_shared_library"] = r.install_path
         elif r.kind in (Kind.PACKAGE_RESOURCE, Kind.DISTRIBUTION_RESOURCE):
             dist = r.kind == Kind.DISTRIBUTION_RESOURCE
-            e = entry(r.name)
+            name, key = _distribution_entry(manifest.target, r) if dist else (r.name, r.resource_name)
+            e = entry(name)
             if _in_memory(r):
                 field = "in_memory_distribution_resources" if dist else "in_memory_package_resources"
                 value: object = Path(r.source_path).read_bytes()
@@ -67,7 +84,14 @@ def build_resources(manifest: manifest_pb2.ResourceManifest, bundle: Bundle) -> 
                 value = r.install_path
             mapping = e.setdefault(field, {})
             assert isinstance(mapping, dict)
-            mapping[r.resource_name] = value
+            if dist:
+                directory = distribution_dirs.setdefault((name, key), r.resource_name.partition("/")[0])
+                if key in mapping and mapping[key] != value:
+                    raise PackError(
+                        f"{manifest.target}: distribution {name!r} has two different {key!r} files "
+                        f"(in {directory} and {r.resource_name.partition('/')[0]})"
+                    )
+            mapping[key] = value
         else:
             raise PackError(f"{manifest.target}: resource {r.name!r} has unknown kind {r.kind}")
     return [Resource(**fields) for fields in by_name.values()]  # type: ignore[arg-type]

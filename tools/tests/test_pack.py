@@ -1,0 +1,265 @@
+"""Tests for oxidizer_tools.pack: classify -> bytecode_compiler -> pack, read back."""
+
+from __future__ import annotations
+
+import importlib.util
+import marshal
+import struct
+from pathlib import Path
+
+import pytest
+
+from oxidizer_tools import bytecode_compiler, manifest_pb2
+from oxidizer_tools import classify as cl
+from oxidizer_tools import pack
+from oxidizer_tools.bytecode_bundle import BUNDLE_HEADER, Bundle
+from oxidizer_tools.pack import PackError, build_resources
+from oxidizer_tools.packed_resources import Resource, read_packed_resources
+
+TARGET = "//app:lib"
+MAGIC = importlib.util.MAGIC_NUMBER.hex()
+EXT = ".cpython-311-x86_64-linux-gnu.so"
+
+MOD_SOURCE = '"""Doc."""\nVALUE = 42\ntry:\n    assert False\n    ASSERTS = False\nexcept AssertionError:\n    ASSERTS = True\n'
+FILES = {
+    "pkg/__init__.py": "from pkg.mod import VALUE\n",
+    "pkg/mod.py": MOD_SOURCE,
+    "pkg/data.txt": "hello",
+    "pkg/data-files/y.bin": "\x00\x01",
+    "pkg/data/z.json": "{}",
+    "ns/sub/m.py": "M = 1\n",
+    f"pkg/_speedups{EXT}": "\x7fELF",
+    "top.py": "TOP = True\n",
+}
+
+
+def write_tree(root: Path, files: dict[str, str]) -> list[str]:
+    """Writes files under root/app; returns classify's SHORT_PATH=EXEC_PATH pairs."""
+    pairs = []
+    for rel, text in files.items():
+        path = root / "app" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("latin-1"))
+        pairs.append(f"app/{rel}={path}")
+    return pairs
+
+
+def classify_and_compile(tmp_path: Path, files: dict[str, str], **overrides) -> tuple[Path, Path]:
+    """Runs classify then the bytecode compiler; returns (manifest, bundle) paths."""
+    args = dict(
+        target=TARGET,
+        workspace_name="ws",
+        files=write_tree(tmp_path, files),
+        import_roots=["ws/app"],
+        location="in-memory",
+        fallback="filesystem-relative:lib",
+        include_sources=True,
+        optimize_levels=[0, 2],
+        include_test=False,
+        excludes=[],
+        extension_suffixes=[".so", EXT],
+        main="",
+        output_manifest=tmp_path / "manifest.pb",
+        output_compile_list=tmp_path / "compile.json",
+    )
+    args.update(overrides)
+    cl.run(**args)
+    bundle = tmp_path / "bytecode.bundle"
+    assert bytecode_compiler.main(["bytecode_compiler.py", str(args["output_compile_list"]), str(bundle)]) == 0
+    return args["output_manifest"], bundle
+
+
+def pipeline(tmp_path: Path, files: dict[str, str] = FILES, **overrides) -> dict[str, Resource]:
+    manifest, bundle = classify_and_compile(tmp_path, files, **overrides)
+    out = tmp_path / "packed"
+    pack.run(target=TARGET, manifest_path=manifest, bundle_path=bundle, expected_magic_hex=MAGIC, output=out)
+    assert not (tmp_path / "packed.tmp").exists()
+    resources = read_packed_resources(out.read_bytes())
+    return {r.name: r for r in resources}
+
+
+def run_code(code: bytes) -> dict:
+    namespace: dict = {"__name__": "x"}
+    exec(marshal.loads(code), namespace)
+    return namespace
+
+
+def test_in_memory_pipeline(tmp_path: Path) -> None:
+    got = pipeline(tmp_path)
+    assert sorted(got) == ["ns", "ns.sub", "ns.sub.m", "pkg", "pkg._speedups", "pkg.data", "pkg.mod", "top"]
+
+    mod = got["pkg.mod"]
+    assert mod.is_module and not mod.is_package and not mod.is_namespace_package
+    assert mod.in_memory_source == MOD_SOURCE.encode()
+    assert mod.in_memory_bytecode is not None and mod.in_memory_bytecode_opt2 is not None
+    assert mod.in_memory_bytecode_opt1 is None  # level 1 not requested
+    level0, level2 = run_code(mod.in_memory_bytecode), run_code(mod.in_memory_bytecode_opt2)
+    assert (level0["VALUE"], level0["__doc__"], level0["ASSERTS"]) == (42, "Doc.", True)
+    assert (level2["VALUE"], level2.get("__doc__"), level2["ASSERTS"]) == (42, None, False)
+    assert marshal.loads(mod.in_memory_bytecode).co_filename == "pkg/mod.py"
+    assert mod.relative_path_module_source is None
+
+    pkg = got["pkg"]
+    assert pkg.is_module and pkg.is_package and not pkg.is_namespace_package
+    assert pkg.in_memory_source == b"from pkg.mod import VALUE\n"
+    assert dict(pkg.in_memory_package_resources) == {"data.txt": b"hello", "data-files/y.bin": b"\x00\x01"}
+    assert pkg.relative_path_package_resources is None
+
+    for name in ("ns", "ns.sub", "pkg.data"):
+        ns = got[name]
+        assert (ns.is_module, ns.is_package, ns.is_namespace_package) == (True, True, True), name
+        assert ns.in_memory_bytecode is None and ns.in_memory_source is None
+    assert dict(got["pkg.data"].in_memory_package_resources) == {"z.json": b"{}"}
+
+    ext = got["pkg._speedups"]
+    assert ext.is_module and ext.is_extension_module
+    assert ext.relative_path_extension_module_shared_library == f"lib/pkg/_speedups{EXT}"
+    assert ext.in_memory_extension_module_shared_library is None
+
+    assert run_code(got["ns.sub.m"].in_memory_bytecode)["M"] == 1
+    assert run_code(got["top"].in_memory_bytecode_opt2)["TOP"] is True
+
+
+def test_without_sources(tmp_path: Path) -> None:
+    got = pipeline(tmp_path, include_sources=False, optimize_levels=[1])
+    mod = got["pkg.mod"]
+    assert mod.in_memory_source is None
+    assert mod.in_memory_bytecode is None and mod.in_memory_bytecode_opt2 is None
+    assert run_code(mod.in_memory_bytecode_opt1)["ASSERTS"] is False
+    # Only modules lose their source: data files are still embedded.
+    assert dict(got["pkg"].in_memory_package_resources)["data.txt"] == b"hello"
+
+
+def test_filesystem_relative(tmp_path: Path) -> None:
+    got = pipeline(tmp_path, location="filesystem-relative:app_lib", fallback="")
+    mod = got["pkg.mod"]
+    assert mod.is_module
+    assert mod.relative_path_module_source == "app_lib/pkg/mod.py"
+    assert mod.in_memory_source is None
+    assert (mod.in_memory_bytecode, mod.in_memory_bytecode_opt1, mod.in_memory_bytecode_opt2) == (None, None, None)
+    assert got["pkg"].relative_path_module_source == "app_lib/pkg/__init__.py"
+    assert got["pkg"].is_package
+    assert dict(got["pkg"].relative_path_package_resources) == {
+        "data.txt": "app_lib/pkg/data.txt",
+        "data-files/y.bin": "app_lib/pkg/data-files/y.bin",
+    }
+    assert got["pkg"].in_memory_package_resources is None
+    ext = got["pkg._speedups"]
+    assert ext.relative_path_extension_module_shared_library == f"app_lib/pkg/_speedups{EXT}"
+    # Namespace packages are always in memory (they have no file).
+    assert got["ns"].is_namespace_package
+
+
+def test_distribution_resources(tmp_path: Path) -> None:
+    files = {
+        "six.py": "SIX = 6\n",
+        "six-1.16.0.dist-info/METADATA": "Name: six\nVersion: 1.16.0\n",
+        "six-1.16.0.dist-info/licenses/LICENSE": "MIT",
+        "zope.interface-5.4.0.dist-info/METADATA": "Name: zope.interface\n",
+        "legacy.egg-info/PKG-INFO": "Name: legacy\n",
+    }
+    got = pipeline(tmp_path, files)
+    # As PyOxidizer packs them: one record per distribution, named after its package,
+    # keyed by the path inside the metadata directory.
+    assert sorted(got) == ["legacy", "six", "zope.interface"]
+    six = got["six"]
+    assert six.is_module and run_code(six.in_memory_bytecode)["SIX"] == 6
+    assert dict(six.in_memory_distribution_resources) == {
+        "METADATA": b"Name: six\nVersion: 1.16.0\n",
+        "licenses/LICENSE": b"MIT",
+    }
+    zope = got["zope.interface"]
+    assert not zope.is_module
+    assert dict(zope.in_memory_distribution_resources) == {"METADATA": b"Name: zope.interface\n"}
+    assert dict(got["legacy"].in_memory_distribution_resources) == {"PKG-INFO": b"Name: legacy\n"}
+
+
+def test_distribution_resources_filesystem_relative(tmp_path: Path) -> None:
+    files = {"six-1.16.0.dist-info/METADATA": "Name: six\n"}
+    got = pipeline(tmp_path, files, location="filesystem-relative:lib")
+    assert dict(got["six"].relative_path_distribution_resources) == {
+        "METADATA": "lib/six-1.16.0.dist-info/METADATA",
+    }
+
+
+def test_conflicting_distributions(tmp_path: Path) -> None:
+    files = {
+        "six-1.15.0.dist-info/METADATA": "Version: 1.15.0\n",
+        "six-1.16.0.dist-info/METADATA": "Version: 1.16.0\n",
+    }
+    manifest, bundle = classify_and_compile(tmp_path, files)
+    with pytest.raises(PackError, match=r"//app:lib: .*'six'.*METADATA.*six-1.15.0.dist-info.*six-1.16.0.dist-info"):
+        pack.run(target=TARGET, manifest_path=manifest, bundle_path=bundle, expected_magic_hex=MAGIC,
+                 output=tmp_path / "packed")
+
+
+def test_deterministic(tmp_path: Path) -> None:
+    manifest, bundle = classify_and_compile(tmp_path, FILES)
+    outputs = []
+    for name in ("a", "b"):
+        out = tmp_path / name
+        pack.run(target=TARGET, manifest_path=manifest, bundle_path=bundle, expected_magic_hex=MAGIC, output=out)
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert outputs[0].startswith(b"pyembed\x03")
+
+
+def test_magic_mismatch(tmp_path: Path) -> None:
+    manifest, bundle = classify_and_compile(tmp_path, FILES)
+    out = tmp_path / "packed"
+    with pytest.raises(PackError) as e:
+        pack.run(target=TARGET, manifest_path=manifest, bundle_path=bundle, expected_magic_hex="0d0d0a0a", output=out)
+    message = str(e.value)
+    assert message.startswith(f"{TARGET}: ")
+    assert MAGIC in message and "0d0d0a0a" in message
+    assert not out.exists()
+
+
+def test_malformed_bundle(tmp_path: Path) -> None:
+    manifest, _ = classify_and_compile(tmp_path, FILES)
+    bad = tmp_path / "bad.bundle"
+    bad.write_bytes(b"not a bundle")
+    with pytest.raises(PackError, match=f"{TARGET}: {bad}: not a bytecode bundle"):
+        pack.run(target=TARGET, manifest_path=manifest, bundle_path=bad, expected_magic_hex=MAGIC, output=tmp_path / "o")
+
+
+def test_missing_bytecode_level(tmp_path: Path) -> None:
+    manifest, _ = classify_and_compile(tmp_path, FILES)  # manifest asks for levels 0 and 2
+    other = tmp_path / "other"
+    other.mkdir()
+    _, bundle = classify_and_compile(other, FILES, optimize_levels=[0])
+    with pytest.raises(PackError, match=r"//app:lib: no bytecode for module '\w+(\.\w+)*' at level 2"):
+        pack.run(target=TARGET, manifest_path=manifest, bundle_path=bundle, expected_magic_hex=MAGIC,
+                 output=tmp_path / "packed")
+
+
+def test_missing_bytecode_module() -> None:
+    manifest = manifest_pb2.ResourceManifest(target=TARGET, optimize_levels=[0], include_sources=False)
+    r = manifest.resources.add(kind=manifest_pb2.Resource.MODULE, name="lost", logical_path="lost.py")
+    r.location.kind = manifest_pb2.Location.IN_MEMORY
+    with pytest.raises(PackError, match="no bytecode for module 'lost' at level 0"):
+        build_resources(manifest, Bundle(magic=b"\0\0\0\0", code={("found", 0): b"x"}))
+
+
+def test_unknown_kind() -> None:
+    manifest = manifest_pb2.ResourceManifest(target=TARGET)
+    manifest.resources.add(kind=manifest_pb2.Resource.KIND_UNSPECIFIED, name="odd")
+    with pytest.raises(PackError, match="'odd' has unknown kind 0"):
+        build_resources(manifest, Bundle(magic=b"\0\0\0\0", code={}))
+
+
+def test_bundle_header_constant_matches_compiler() -> None:
+    # The compiler cannot import the package, so it keeps its own copy of the header.
+    assert bytecode_compiler.BUNDLE_HEADER == BUNDLE_HEADER
+    assert struct.calcsize("<BI") == 5
+
+
+def test_distribution_without_a_name() -> None:
+    manifest = manifest_pb2.ResourceManifest(target=TARGET)
+    r = manifest.resources.add(
+        kind=manifest_pb2.Resource.DISTRIBUTION_RESOURCE, resource_name="-1.0.dist-info/METADATA",
+        source_path="x/-1.0.dist-info/METADATA",
+    )
+    r.location.kind = manifest_pb2.Location.IN_MEMORY
+    with pytest.raises(PackError, match=r"cannot tell the distribution of '-1.0.dist-info/METADATA'"):
+        build_resources(manifest, Bundle(magic=b"\0\0\0\0", code={}))
