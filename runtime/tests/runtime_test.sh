@@ -6,8 +6,12 @@
 # gcc and, for the file-access check, strace (skipped when missing).
 set -u -o pipefail
 
-REPO=$(cd "$(dirname "$0")/../.." && pwd)
-WORK=${1:-$(mktemp -d /tmp/runtime_test.XXXXXX)}
+if [ -n "${TEST_SRCDIR:-}" ]; then
+    REPO="$TEST_SRCDIR/$TEST_WORKSPACE"  # under `bazel test`
+else
+    REPO=$(cd "$(dirname "$0")/../.." && pwd)
+fi
+WORK=${1:-$(mktemp -d "${TEST_TMPDIR:-/tmp}/runtime_test.XXXXXX")}
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
 PY=/usr/bin/python3.11
