@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import Bazel, package_label
+from conftest import Bazel, package_label, run_binary
 
 LOAD = 'load("//oxidizer:defs.bzl", "py_oxidized_binary", "oxidized_resources")\n' \
        'load("@rules_python//python:defs.bzl", "py_library")\n'
@@ -94,12 +94,22 @@ def test_syntax_error(bazel: Bazel, generated_package: Path) -> None:
 
 def test_main_that_is_not_a_module_name(bazel: Bazel, generated_package: Path) -> None:
     _write(generated_package, {
-        "BUILD.bazel": LOAD + 'py_oxidized_binary(name = "bin", main = "my-tool.py")\n',
-        "my-tool.py": "print(1)\n",
+        "BUILD.bazel": LOAD + 'py_oxidized_binary(name = "bin", main = "2tool.py")\n',
+        "2tool.py": "print(1)\n",
     })
     label = package_label(generated_package) + ":bin"
     err = _build_fails(bazel, label)
-    assert f"{label}: main file" in err and "my-tool.py is not an importable Python module name" in err
+    assert f"{label}: main file" in err and "2tool.py is not an importable Python module name" in err
+
+
+def test_main_with_a_hyphen_runs(bazel: Bazel, generated_package: Path) -> None:
+    _write(generated_package, {
+        "BUILD.bazel": LOAD + 'py_oxidized_binary(name = "bin", main = "my-tool.py")\n',
+        "my-tool.py": "print('tool ran as', __name__)\n",
+    })
+    label = package_label(generated_package) + ":bin"
+    bazel.build(label)
+    assert run_binary(bazel.bin(label)).stdout == "tool ran as __main__\n"
 
 
 _FAKE_DIST = (

@@ -70,6 +70,15 @@ def logical_path(path: str, import_roots: Sequence[str]) -> str:
     return best
 
 
+def _is_module_stem(stem: str) -> bool:
+    """Whether a file stem can name a module.
+
+    Not only identifiers: importlib imports any dot-free name, and the stdlib relies on
+    it (`_sysconfigdata__x86_64-linux-gnu`, loaded by sysconfig via `__import__`).
+    """
+    return bool(stem) and "." not in stem and not stem[0].isdigit() and stem.isprintable() and " " not in stem
+
+
 def _is_identifier_chain(parts: Iterable[str]) -> bool:
     return all(part.isidentifier() for part in parts)
 
@@ -79,6 +88,7 @@ def _extension_module_name(name: str, suffixes: Sequence[str]) -> str | None:
     for suffix in sorted(suffixes, key=len, reverse=True):
         if name.endswith(suffix):
             stem = name[: -len(suffix)]
+            # PyInit_<name> must be a C identifier.
             return stem if stem.isidentifier() else None
     return None
 
@@ -119,7 +129,7 @@ def _classify_one(logical: str, policy: Policy) -> manifest_pb2.Resource | None:
         stem = filename[:-3]
         if stem == "__init__" and dirs:
             return manifest_pb2.Resource(kind=Kind.MODULE, name=".".join(dirs), is_package=True)
-        if stem.isidentifier() and stem != "__init__":
+        if _is_module_stem(stem) and stem != "__init__":
             return manifest_pb2.Resource(kind=Kind.MODULE, name=".".join((*dirs, stem)))
 
     extension = _extension_module_name(filename, policy.extension_suffixes)

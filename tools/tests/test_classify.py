@@ -128,14 +128,18 @@ def test_external_repository_short_paths(tmp_path: Path) -> None:
 
 def test_top_level_init_and_non_identifier_modules(tree, make_policy) -> None:
     tree.add("ws/__init__.py")  # the import root itself is not a package
-    tree.add("ws/my-script.py")  # not importable, outside every package
+    # importlib imports any dot-free name (the stdlib's _sysconfigdata__x86_64-linux-gnu).
+    tree.add("ws/my-script.py")
     tree.add("ws/README.md")
     tree.add("ws/pkg/__init__.py")
-    tree.add("ws/pkg/not-ident.py")  # a data file of pkg
+    tree.add("ws/pkg/not-ident.py")
+    tree.add("ws/pkg/2fast.py")  # a leading digit cannot start a module name: data
     manifest = classify(tree.files, [], make_policy(), TARGET)
     assert summary(manifest) == [
+        ("MODULE", "my-script", ""),
         ("MODULE", "pkg", ""),
-        ("PACKAGE_RESOURCE", "pkg", "not-ident.py"),
+        ("MODULE", "pkg.not-ident", ""),
+        ("PACKAGE_RESOURCE", "pkg", "2fast.py"),
     ]
 
 
@@ -487,7 +491,7 @@ def test_main_module(tree, make_policy) -> None:
     assert manifest.main_module == "app.main"
 
 
-@pytest.mark.parametrize("path", ["ws/bin/my-app.py", "ws/app/data.txt", "ws/app/__pycache__/m.py", "ws/__init__.py"])
+@pytest.mark.parametrize("path", ["ws/bin/2app.py", "ws/app/data.txt", "ws/app/__pycache__/m.py", "ws/__init__.py"])
 def test_main_file_not_importable(tree, make_policy, path: str) -> None:
     main = tree.add(path, "")
     with pytest.raises(ClassifyError) as e:
@@ -499,10 +503,10 @@ def test_main_file_not_importable(tree, make_policy, path: str) -> None:
 
 
 def test_main_file_via_run(tmp_path: Path) -> None:
-    script = tmp_path / "my-app.py"
+    script = tmp_path / "2app.py"
     script.write_text("")
-    with pytest.raises(ClassifyError, match="my-app.py"):
-        _run(tmp_path, [f"bin/my-app.py={script}"], main="bin/my-app.py")
+    with pytest.raises(ClassifyError, match="2app.py"):
+        _run(tmp_path, [f"bin/2app.py={script}"], main="bin/2app.py")
 
 
 # --- outputs ------------------------------------------------------------------------
