@@ -8,7 +8,8 @@ POLICY_ATTRS = {
     "resources_location": attr.string(
         default = "in-memory",
         doc = "Where resources go: `in-memory` (embedded, imported from memory) or " +
-              "`filesystem-relative:PREFIX` (installed under PREFIX next to the executable).",
+              "`filesystem-relative:PREFIX` (installed as files under `<binary name>_lib/PREFIX/` " +
+              "next to the executable).",
     ),
     "resources_location_fallback": attr.string(
         default = "filesystem-relative:lib",
@@ -26,7 +27,7 @@ POLICY_ATTRS = {
     ),
     "include_test": attr.bool(
         default = False,
-        doc = "Keep packages named `test`/`tests` (and the stdlib's test suites).",
+        doc = "Keep modules inside packages named `test`, `tests` or `idle_test` (the stdlib's test suites).",
     ),
     "excludes": attr.string_list(
         doc = "fnmatch patterns of module names to leave out, each with its submodules (`tkinter`, `*.tests`).",
@@ -143,4 +144,5 @@ def oxidize_resources(ctx, name, files, import_roots, dist, tools, main = None):
         manifest = manifest,
         installable = installable,
         magic_number_hex = dist.magic_number_hex,
+        optimize_levels = ctx.attr.bytecode_optimize_levels,
     )

@@ -25,5 +25,6 @@ OxidizedResourcesInfo = provider(
         "manifest": ":type: File\n\nThe `rules_oxidizer.ResourceManifest` protobuf describing every resource and its location.",
         "installable": ":type: depset[File]\n\nInput files that filesystem-relative resources are copied from.",
         "magic_number_hex": ":type: string\n\nMagic number of the bytecode in `packed`.",
+        "optimize_levels": ":type: list[int]\n\nBytecode optimization levels present for in-memory modules.",
     },
 )

@@ -27,6 +27,27 @@ def _check_run_mode(ctx):
             ctx.attr.optimization_level,
         ))
 
+def _check_group(ctx, dist, target, group):
+    """A resource group must match the distribution and have the binary's bytecode level."""
+    if group.magic_number_hex != dist.magic_number_hex:
+        fail("%s: %s was compiled for bytecode magic %s but the distribution %s has %s" % (
+            ctx.label,
+            target.label,
+            group.magic_number_hex,
+            ctx.attr.distribution.label,
+            dist.magic_number_hex,
+        ))
+    if ctx.attr.optimization_level not in group.optimize_levels:
+        fail(("%s: optimization_level %d needs bytecode at that level, but %s has only levels %s; " +
+              "give it bytecode_optimize_levels including %d (for the stdlib: your own " +
+              "oxidized_resources(stdlib = True) passed as `stdlib`)") % (
+            ctx.label,
+            ctx.attr.optimization_level,
+            target.label,
+            group.optimize_levels,
+            ctx.attr.optimization_level,
+        ))
+
 def _embed_config(ctx, groups, app):
     config_c = ctx.actions.declare_file(ctx.label.name + ".oxidizer_config.c")
     args = ctx.actions.args()
@@ -118,14 +139,9 @@ def _py_oxidized_binary_impl(ctx):
     _check_run_mode(ctx)
     dist = ctx.attr.distribution[PythonDistributionInfo]
     stdlib = ctx.attr.stdlib[OxidizedResourcesInfo]
-    if stdlib.magic_number_hex != dist.magic_number_hex:
-        fail("%s: stdlib %s was compiled for bytecode magic %s but the distribution %s has %s" % (
-            ctx.label,
-            ctx.attr.stdlib.label,
-            stdlib.magic_number_hex,
-            ctx.attr.distribution.label,
-            dist.magic_number_hex,
-        ))
+    extra_groups = [(t, t[OxidizedResourcesInfo]) for t in ctx.attr.resources]
+    for target, group in [(ctx.attr.stdlib, stdlib)] + extra_groups:
+        _check_group(ctx, dist, target, group)
 
     files, roots = collect_python_inputs(ctx.attr.deps)
     main = ctx.file.main
@@ -134,8 +150,8 @@ def _py_oxidized_binary_impl(ctx):
 
     # Searched in order: the app first, then extra groups, then the standard library.
     groups = [(str(ctx.label), app)]
-    for target in ctx.attr.resources:
-        groups.append((str(target.label), target[OxidizedResourcesInfo]))
+    for target, group in extra_groups:
+        groups.append((str(target.label), group))
     groups.append(("stdlib", stdlib))
 
     config_c = _embed_config(ctx, groups, app)

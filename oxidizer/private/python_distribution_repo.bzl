@@ -70,6 +70,9 @@ python_distribution(
 oxidized_resources(
     name = "stdlib_resources",
     distribution = ":distribution",
+    # CPython's own test extension modules (the `test` packages are left out by
+    # include_test = False).
+    excludes = ["_test*", "_ctypes_test", "_xxtestfuzz", "xxlimited", "xxlimited_35"],
     stdlib = True,
 )
 """

@@ -143,4 +143,4 @@ def test_distribution_magic_mismatch_with_stdlib(bazel: Bazel, generated_package
     })
     label = package_label(generated_package) + ":bin"
     err = _build_fails(bazel, label)
-    assert f"{label}: stdlib @oxidizer_python//:stdlib_resources was compiled for bytecode magic a70d0d0a" in err
+    assert f"{label}: @oxidizer_python//:stdlib_resources was compiled for bytecode magic a70d0d0a" in err
