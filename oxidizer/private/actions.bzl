@@ -46,7 +46,8 @@ def check_policy(ctx):
 def _file_arg(f):
     return "--file=%s=%s" % (f.short_path, f.path)
 
-def _param_args(ctx):
+def param_args(ctx):
+    """An Args that always goes through a `--flagfile` param file (absl-py format)."""
     args = ctx.actions.args()
     args.use_param_file("--flagfile=%s", use_always = True)
     args.set_param_file_format("multiline")
@@ -80,7 +81,7 @@ def oxidize_resources(ctx, name, files, import_roots, dist, tools, main = None):
     packed = ctx.actions.declare_file(name + ".pyembed")
     target = str(ctx.label)
 
-    args = _param_args(ctx)
+    args = param_args(ctx)
     args.add(target, format = "--target=%s")
     args.add(ctx.workspace_name, format = "--workspace_name=%s")
     args.add_all(import_roots, format_each = "--import_root=%s")
@@ -116,7 +117,7 @@ def oxidize_resources(ctx, name, files, import_roots, dist, tools, main = None):
         env = {"PYTHONHASHSEED": "0"},
     )
 
-    pack_args = _param_args(ctx)
+    pack_args = param_args(ctx)
     pack_args.add(target, format = "--target=%s")
     pack_args.add(manifest, format = "--manifest=%s")
     pack_args.add(bytecode, format = "--bytecode=%s")

@@ -3,7 +3,7 @@
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain")
 load("@rules_cc//cc/common:cc_common.bzl", "cc_common")
 load("@rules_cc//cc/common:cc_info.bzl", "CcInfo")
-load(":actions.bzl", "POLICY_ATTRS", "oxidize_resources")
+load(":actions.bzl", "POLICY_ATTRS", "oxidize_resources", "param_args")
 load(":oxidized_resources.bzl", "collect_python_inputs")
 load(":providers.bzl", "OxidizedResourcesInfo", "PythonDistributionInfo")
 load(":tools.bzl", "TOOL_ATTRS", "distribution_attr", "tools_struct")
@@ -50,9 +50,7 @@ def _check_group(ctx, dist, target, group):
 
 def _embed_config(ctx, groups, app):
     config_c = ctx.actions.declare_file(ctx.label.name + ".oxidizer_config.c")
-    args = ctx.actions.args()
-    args.use_param_file("--flagfile=%s", use_always = True)
-    args.set_param_file_format("multiline")
+    args = param_args(ctx)
     args.add(config_c, format = "--output=%s")
     inputs = []
     if ctx.attr.main:
@@ -89,9 +87,7 @@ def _embed_config(ctx, groups, app):
 def _install(ctx, groups):
     """Copies filesystem-relative resources into `<name>_lib/` next to the executable."""
     lib_dir = ctx.actions.declare_directory(ctx.label.name + "_lib")
-    args = ctx.actions.args()
-    args.use_param_file("--flagfile=%s", use_always = True)
-    args.set_param_file_format("multiline")
+    args = param_args(ctx)
     args.add(lib_dir.path, format = "--output_directory=%s")
     args.add_all([g.manifest for _, g in groups], format_each = "--manifest=%s")
     ctx.actions.run(
@@ -195,7 +191,7 @@ py_oxidized_binary(
         # `tests/` directory of the monorepo is kept unless asked otherwise.
         "include_test": attr.bool(
             default = True,
-            doc = "Keep the app's modules inside packages named `test`/`tests`. (The stdlib's " +
+            doc = "Keep the app's modules inside packages named `test`, `tests` or `idle_test`. (The stdlib's " +
                   "test suites are governed by the `stdlib` group's own policy.)",
         ),
         "main": attr.label(
