@@ -488,6 +488,36 @@ resource_code(OxidizedFinder *self, PyObject *fullname, const oxr_resource *r)
         Py_DECREF(source);
         return code;
     }
+    /* A module installed next to the executable: its file loader reads,
+     * validates and compiles it exactly as for the import itself. */
+    const oxr_bytes *rel = relative_bytecode(r, self->optimize);
+    if (rel == NULL && r->relative_path_module_source.data != NULL) {
+        rel = &r->relative_path_module_source;
+    }
+    if (rel != NULL) {
+        if (ensure_external() < 0) {
+            return NULL;
+        }
+        /* Looked up only now: the classes are cached by ensure_external(). */
+        PyObject *loader_type = rel == &r->relative_path_module_source
+                                    ? source_file_loader
+                                    : sourceless_file_loader;
+        PyObject *path = join_path(self->origin, self->origin_len, rel->data,
+                                   rel->len, 0);
+        if (path == NULL) {
+            return NULL;
+        }
+        PyObject *loader = PyObject_CallFunctionObjArgs(loader_type, fullname,
+                                                        path, NULL);
+        Py_DECREF(path);
+        if (loader == NULL) {
+            return NULL;
+        }
+        PyObject *code = PyObject_CallMethod(loader, "get_code", "O",
+                                             fullname);
+        Py_DECREF(loader);
+        return code;
+    }
     Py_RETURN_NONE;
 }
 

@@ -61,3 +61,30 @@ def test_run_command_mode(built_examples: Bazel) -> None:
     proc = run_binary(built_examples.bin("//tests/integration/testdata:command"), "7")
     assert proc.stdout == "command argv ['7']\n"
     assert proc.returncode == 7
+
+
+def test_interpreter_settings(built_examples: Bazel) -> None:
+    proc = run_binary(built_examples.bin("//tests/integration/testdata:settings"))
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.splitlines()
+    assert out[:5] == ["frozen None", "site True", "path_finder True", "optimize 0", "docstring A docstring that -OO strips."]
+    assert out[5] == "file None"
+    assert out[6] == "json OxidizedFinder None"
+
+
+def test_filesystem_relative_app_modules(built_examples: Bazel) -> None:
+    binary = built_examples.bin("//tests/integration/testdata:on_disk")
+    proc = run_binary(binary)
+    assert proc.returncode == 0, proc.stderr
+    installed = binary.parent / "on_disk_lib" / "app" / "tests" / "integration" / "testdata" / "settings.py"
+    assert installed.is_file()
+    # The main module is compiled from that file; the stdlib still comes from memory.
+    assert proc.stdout.splitlines()[0] == "frozen True"
+    assert proc.stdout.splitlines()[-1] == "json OxidizedFinder None"
+
+
+def test_optimization_level_two(built_examples: Bazel) -> None:
+    proc = run_binary(built_examples.bin("//tests/integration/testdata:optimized"))
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.splitlines()
+    assert out[3:5] == ["optimize 2", "docstring None"]
