@@ -144,3 +144,9 @@ def test_distribution_magic_mismatch_with_stdlib(bazel: Bazel, generated_package
     label = package_label(generated_package) + ":bin"
     err = _build_fails(bazel, label)
     assert f"{label}: @oxidizer_python//:stdlib_resources was compiled for bytecode magic a70d0d0a" in err
+
+
+def test_distribution_without_static_library_fails_at_fetch(bazel: Bazel) -> None:
+    err = _build_fails(bazel, "@test_python_without_static_lib//:distribution")
+    assert 'oxidizer_python_distribution(name = "test_python_without_static_lib"): ' in err
+    assert "has no static libpython; looked for /nonexistent/libpython3.11.a" in err
