@@ -83,3 +83,14 @@ def test_app_imports_only_from_memory_and_lib_dir(built_examples: Bazel, tmp_pat
     assert proc.returncode == 0, proc.stderr
     opened = [l for l in trace.read_text().splitlines() if ".py\"" in l or ".pyc\"" in l]
     assert opened == []
+
+
+def test_oxidizer_cli_analyzes_a_built_binary(built_examples: Bazel) -> None:
+    binary = built_examples.bin("//examples/hello:hello")
+    proc = built_examples.run("run", "//:oxidizer", "--", "analyze", str(binary), "--json")
+    import json
+
+    result = json.loads(proc.stdout)
+    assert result["exports_python_api"] is True
+    assert "libpython3.11.so.1.0" not in result["needed"]
+    assert len(result["packed_blobs"]) == 2  # the app and the stdlib
