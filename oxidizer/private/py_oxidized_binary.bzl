@@ -4,11 +4,13 @@ load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain")
 load("@rules_cc//cc/common:cc_common.bzl", "cc_common")
 load("@rules_cc//cc/common:cc_info.bzl", "CcInfo")
 load(":actions.bzl", "POLICY_ATTRS", "oxidize_resources", "param_args")
+load(":interpreter_config.bzl", "INTERPRETER_ATTRS", "add_interpreter_args", "check_interpreter_config")
 load(":oxidized_resources.bzl", "collect_python_inputs")
 load(":providers.bzl", "OxidizedResourcesInfo", "PythonDistributionInfo")
 load(":tools.bzl", "TOOL_ATTRS", "distribution_attr", "tools_struct")
 
 def _check_run_mode(ctx):
+    check_interpreter_config(ctx)
     modes = [m for m in ["main", "run_module", "run_command"] if getattr(ctx.attr, m)]
     if len(modes) != 1:
         fail("%s: set exactly one of main, run_module, run_command (got %s)" % (
@@ -19,8 +21,6 @@ def _check_run_mode(ctx):
         for part in ctx.attr.run_module.split("."):
             if not part or not (part[0].isalpha() or part[0] == "_") or not part.replace("_", "a").isalnum():
                 fail("%s: run_module %r is not a dotted module name" % (ctx.label, ctx.attr.run_module))
-    if ctx.attr.optimization_level not in (0, 1, 2):
-        fail("%s: optimization_level must be 0, 1 or 2" % ctx.label)
     if ctx.attr.optimization_level not in ctx.attr.bytecode_optimize_levels:
         fail("%s: optimization_level %d needs bytecode at that level: add it to bytecode_optimize_levels" % (
             ctx.label,
@@ -69,10 +69,7 @@ def _embed_config(ctx, groups, app):
         args.add(command, format = "--run_target_file=%s")
     for name, group in groups:
         args.add("--blob=%s=%s" % (name, group.packed.path))
-    args.add("--sys_frozen" if ctx.attr.sys_frozen else "--nosys_frozen")
-    args.add("--site_import" if ctx.attr.site_import else "--nosite_import")
-    args.add("--filesystem_importer" if ctx.attr.filesystem_importer else "--nofilesystem_importer")
-    args.add(str(ctx.attr.optimization_level), format = "--optimization_level=%s")
+    add_interpreter_args(ctx, args)
     args.add(ctx.label.name + "_lib", format = "--relative_path_origin=%s")
     ctx.actions.run(
         executable = ctx.executable._embed,
@@ -135,7 +132,9 @@ def _py_oxidized_binary_impl(ctx):
     _check_run_mode(ctx)
     dist = ctx.attr.distribution[PythonDistributionInfo]
     stdlib = ctx.attr.stdlib[OxidizedResourcesInfo]
-    extra_groups = [(t, t[OxidizedResourcesInfo]) for t in ctx.attr.resources]
+    # Extra groups, then the runtime's Python support code (loaded lazily by
+    # oxidized_importer for its colder APIs).
+    extra_groups = [(t, t[OxidizedResourcesInfo]) for t in ctx.attr.resources + [ctx.attr._support]]
     for target, group in [(ctx.attr.stdlib, stdlib)] + extra_groups:
         _check_group(ctx, dist, target, group)
 
@@ -186,7 +185,7 @@ py_oxidized_binary(
     fragments = ["cpp"],
     toolchains = ["@bazel_tools//tools/cpp:toolchain_type"],
     incompatible_use_toolchain_transition = True,
-    attrs = dict(POLICY_ATTRS, **dict(TOOL_ATTRS, **{
+    attrs = dict(POLICY_ATTRS, **dict(TOOL_ATTRS, **dict(INTERPRETER_ATTRS, **{
         # Unlike oxidized_resources: a binary's deps are listed on purpose, so code under a
         # `tests/` directory of the monorepo is kept unless asked otherwise.
         "include_test": attr.bool(
@@ -217,15 +216,12 @@ py_oxidized_binary(
             providers = [OxidizedResourcesInfo],
             doc = "The standard library group; must come from the same distribution.",
         ),
-        "sys_frozen": attr.bool(default = True, doc = "Set `sys.frozen = True`, as frozen-app tools do."),
-        "site_import": attr.bool(default = False, doc = "Import `site` at start-up."),
-        "filesystem_importer": attr.bool(
-            default = False,
-            doc = "Keep importlib's filesystem `PathFinder` on `sys.meta_path` (and honor `sys.path`).",
+        "_support": attr.label(
+            default = Label("//runtime/python:support"),
+            providers = [OxidizedResourcesInfo],
         ),
-        "optimization_level": attr.int(default = 0, doc = "`sys.flags.optimize`: 0, 1 or 2."),
         "_embed": attr.label(default = Label("//tools:embed"), executable = True, cfg = "exec"),
         "_install": attr.label(default = Label("//tools:install"), executable = True, cfg = "exec"),
         "_cc_toolchain": attr.label(default = Label("@bazel_tools//tools/cpp:current_cc_toolchain")),
-    })),
+    }))),
 )

@@ -110,9 +110,12 @@ install_finder(const oxidizer_config *config, const oxr_index *indexes,
     else {
         snprintf(origin, sizeof(origin), "%s", exe_dir);
     }
+    oxidized_finder_options options = {
+        .optimization_level = config->optimization_level,
+        .virtual_module_file = config->virtual_module_file,
+    };
     PyObject *finder = oxidized_finder_new(indexes, config->packed_blob_count,
-                                           exe, origin,
-                                           config->optimization_level);
+                                           exe, origin, &options);
     if (finder == NULL) {
         return NULL;
     }

@@ -108,6 +108,7 @@ typedef struct {
     const oxr_index *indexes;   /* borrowed, or &owned_index */
     size_t index_count;
     int optimize;               /* bytecode optimization level */
+    int virtual_module_file;    /* in-memory modules get a virtual __file__ */
     char *exe_path;             /* filesystem bytes, NUL-terminated */
     size_t exe_path_len;
     char *origin;               /* directory for relative paths */
@@ -959,7 +960,7 @@ finder_set_paths(OxidizedFinder *self, const char *exe_path,
 PyObject *
 oxidized_finder_new(const oxr_index *indexes, size_t count,
                     const char *exe_path, const char *origin,
-                    int optimization_level)
+                    const oxidized_finder_options *options)
 {
     if (module_spec_type == NULL) {
         PyErr_SetString(PyExc_RuntimeError,
@@ -973,7 +974,8 @@ oxidized_finder_new(const oxr_index *indexes, size_t count,
     }
     self->indexes = indexes;
     self->index_count = count;
-    self->optimize = optimization_level;
+    self->optimize = options->optimization_level;
+    self->virtual_module_file = options->virtual_module_file;
     if (finder_set_paths(self, exe_path, origin) < 0) {
         Py_DECREF(self);
         return NULL;

@@ -10,6 +10,13 @@
 /* Module init function registered with PyImport_AppendInittab(). */
 PyMODINIT_FUNC PyInit_oxidized_importer(void);
 
+/* How the embedded finder behaves; filled by interpreter.c from the
+ * embedded config. */
+typedef struct {
+    int optimization_level;  /* picks bytecode 0x07/0x08/0x09 */
+    int virtual_module_file; /* in-memory modules get a virtual __file__ */
+} oxidized_finder_options;
+
 /* Returns a new OxidizedFinder over `count` parsed indexes (searched in
  * order). The indexes and the buffers they point into are borrowed and must
  * outlive the interpreter. exe_path is the absolute path of the running
@@ -18,6 +25,6 @@ PyMODINIT_FUNC PyInit_oxidized_importer(void);
  * have been imported. Returns NULL with an exception set on failure. */
 PyObject *oxidized_finder_new(const oxr_index *indexes, size_t count,
                               const char *exe_path, const char *origin,
-                              int optimization_level);
+                              const oxidized_finder_options *options);
 
 #endif /* OXIDIZER_OXIDIZED_IMPORTER_H */

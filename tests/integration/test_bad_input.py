@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import Bazel, package_label, run_binary
+from oxidizer_it import Bazel, package_label, run_binary
 
 LOAD = 'load("//oxidizer:defs.bzl", "py_oxidized_binary", "oxidized_resources")\n' \
        'load("@rules_python//python:defs.bzl", "py_library")\n'

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Bazel, clean_env, run_binary
+from oxidizer_it import Bazel, clean_env, run_binary
 
 BEHAVIOUR = "//tests/integration/testdata:behaviour"
 

@@ -7,7 +7,7 @@ import struct
 from pathlib import Path
 
 import pytest
-from conftest import Bazel, run_binary
+from oxidizer_it import Bazel, run_binary
 
 HEADER = b"pyembed\x03"
 
@@ -27,7 +27,7 @@ def _blob_offsets(data: bytes) -> list[int]:
 def test_corrupt_embedded_resources(built_examples: Bazel, tmp_path: Path, damage: str) -> None:
     data = bytearray(built_examples.bin("//examples/hello:hello").read_bytes())
     offsets = _blob_offsets(bytes(data))
-    assert len(offsets) == 2, offsets  # the app and the stdlib
+    assert len(offsets) == 3, offsets  # the app, the runtime support code, the stdlib
     at = offsets[-1]
     if damage == "resources_count":
         struct.pack_into("<I", data, at + 8 + 5, 0xFFFFFF)

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import Bazel, clean_env, run_binary
+from oxidizer_it import Bazel, clean_env, run_binary
 
 
 def test_hello_prints_greeting_and_args(built_examples: Bazel) -> None:
@@ -93,4 +93,4 @@ def test_oxidizer_cli_analyzes_a_built_binary(built_examples: Bazel) -> None:
     result = json.loads(proc.stdout)
     assert result["exports_python_api"] is True
     assert "libpython3.11.so.1.0" not in result["needed"]
-    assert len(result["packed_blobs"]) == 2  # the app and the stdlib
+    assert len(result["packed_blobs"]) == 3  # the app, the runtime support code, the stdlib

@@ -6,7 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from conftest import WORKSPACE, Bazel, package_label, run_binary
+from oxidizer_it import WORKSPACE, Bazel, package_label, run_binary
 
 HELLO_OUTPUTS = ["hello", "hello.app.pyembed", "hello.app.manifest.pb", "hello.app.bytecode"]
 

@@ -34,6 +34,7 @@ class EmbedConfig:
     optimization_level: int
     module_search_paths: tuple[str, ...]
     relative_path_origin: str = ""
+    virtual_module_file: bool = False
 
 
 def c_string(text: str) -> str:
@@ -107,6 +108,7 @@ def generate(config: EmbedConfig) -> str:
         "    .user_site_directory = 0,",
         "    .ignore_environment = 1,",
         "    .module_search_paths = module_search_paths,",
+        f"    .virtual_module_file = {int(config.virtual_module_file)},",
         f"    .relative_path_origin = {c_string(config.relative_path_origin)},",
         "    .packed_blobs = blobs,",
         f"    .packed_blob_count = {len(config.blobs)},",
@@ -130,6 +132,7 @@ def run(
     optimization_level: int,
     module_search_paths: Sequence[str],
     relative_path_origin: str = "",
+    virtual_module_file: bool = False,
 ) -> None:
     if run_target_file:
         run_target = Path(run_target_file).read_text(encoding="utf-8")
@@ -155,6 +158,7 @@ def run(
             optimization_level=optimization_level,
             module_search_paths=tuple(module_search_paths),
             relative_path_origin=relative_path_origin,
+            virtual_module_file=virtual_module_file,
         )
     )
     tmp = output.with_name(output.name + ".tmp")
@@ -180,6 +184,7 @@ def main(argv: Sequence[str]) -> None:
             optimization_level=f.optimization_level,
             module_search_paths=f.module_search_path or [],
             relative_path_origin=f.relative_path_origin,
+            virtual_module_file=f.virtual_module_file,
         )
     except EmbedError as e:
         print(f"error: {e}", file=sys.stderr)
@@ -201,4 +206,5 @@ if __name__ == "__main__":
     flags.DEFINE_integer("optimization_level", 0, "sys.flags.optimize.")
     flags.DEFINE_multi_string("module_search_path", [], "sys.path entry ($ORIGIN = exe dir).")
     flags.DEFINE_string("relative_path_origin", "", "Directory (relative to the exe) of relative resources.")
+    flags.DEFINE_boolean("virtual_module_file", False, "Give in-memory modules a virtual __file__.")
     app.run(main)

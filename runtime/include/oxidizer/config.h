@@ -52,6 +52,10 @@ typedef struct {
      * executable's directory). Each py_oxidized_binary uses "<name>_lib" so
      * two binaries in one Bazel package never install to the same place. */
     const char *relative_path_origin;
+    /* Give in-memory modules a virtual __file__ under the executable's
+     * directory (<exe dir>/<package path>/<module>.py); off = PyOxidizer's
+     * default of no __file__. */
+    int virtual_module_file;
     const oxidizer_packed_blob *packed_blobs; /* searched in order */
     size_t packed_blob_count;
 } oxidizer_config;
