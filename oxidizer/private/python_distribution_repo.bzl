@@ -30,6 +30,14 @@ cc_library(
     linkstatic = True,
 )
 
+# Headers alone: for extension modules (e.g. oxidized_importer built as a .so for
+# tests under the plain interpreter), which must not link libpython statically.
+cc_library(
+    name = "python_headers",
+    hdrs = glob(["include/**/*.h"]),
+    includes = ["include"],
+)
+
 filegroup(
     name = "stdlib",
     srcs = glob(["stdlib/**"], exclude = {stdlib_excludes}),
