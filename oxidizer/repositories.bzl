@@ -7,6 +7,7 @@ rules_oxidizer_dependencies()
 """
 
 load("@bazel_tools//tools/build_defs/repo:utils.bzl", "maybe")
+load("//oxidizer/private:bazel4_compat.bzl", "copied_repository")
 load("//oxidizer/private:python_distribution_repo.bzl", _oxidizer_python_distribution = "oxidizer_python_distribution")
 load("//oxidizer/private:tool_deps_repo.bzl", "oxidizer_tool_deps")
 
@@ -31,3 +32,29 @@ def rules_oxidizer_dependencies(python_interpreter = "/usr/bin/python3.11", tool
         interpreter = tool_interpreter,
         requirements_lock = Label("//third_party/tool_deps:requirements_lock.txt"),
     )
+
+# Debian's packages of Bazel's own rule repositories (bazel-rules-java, bazel-platforms,
+# bazel-skylib).
+_DEBIAN_REPOSITORIES = {
+    "bazel_skylib": "/usr/share/bazel/tools/skylib",
+    "platforms": "/usr/share/bazel/tools/platforms",
+    "rules_java": "/usr/share/bazel/rules/java",
+}
+
+def rules_oxidizer_bazel4_compat():
+    """Lets Debian's offline Bazel 4.2.3 build rules_oxidizer (call before anything else).
+
+    Declares `@rules_cc` and `@rules_python` as small shims re-exporting Bazel 4's native
+    rules at the load paths of the real modules, a stub `@remote_coverage_tools`, Debian's
+    rule repositories, and registers `/usr/bin/python3.11` as the Python toolchain (its
+    stub shebang is `python3`: Debian has no `python`). Not needed on Bazel 7+ (bzlmod).
+    """
+    for name in ["rules_cc", "rules_python", "remote_coverage_tools"]:
+        maybe(
+            copied_repository,
+            name = name,
+            marker = Label("//third_party/bazel4/%s:WORKSPACE" % name),
+        )
+    for name, path in _DEBIAN_REPOSITORIES.items():
+        maybe(native.local_repository, name = name, path = path)
+    native.register_toolchains(str(Label("//third_party/bazel4/python_toolchain:toolchain")))
