@@ -20,3 +20,14 @@ def check_location(ctx, attr_name, allow_empty = False):
     err = location_error(text)
     if err:
         fail("%s: attribute %s: %s" % (ctx.label, attr_name, err))
+
+def check_resource_locations(ctx, attr_name = "resource_locations"):
+    """Fails the build when a resource_locations pattern or location is invalid."""
+    for pattern, location in getattr(ctx.attr, attr_name).items():
+        if not pattern:
+            fail("%s: attribute %s: a pattern must not be empty" % (ctx.label, attr_name))
+        if "=" in pattern:
+            fail("%s: attribute %s: pattern %r must not contain '='" % (ctx.label, attr_name, pattern))
+        err = location_error(location)
+        if err:
+            fail("%s: attribute %s: pattern %r: %s" % (ctx.label, attr_name, pattern, err))

@@ -1,7 +1,7 @@
 """The oxidized_resources rule: one separately cached group of packed Python resources."""
 
 load("@rules_python//python:defs.bzl", "PyInfo")
-load(":actions.bzl", "POLICY_ATTRS", "oxidize_resources")
+load(":actions.bzl", "DISTRIBUTION_POLICY_ATTRS", "POLICY_ATTRS", "oxidize_resources")
 load(":providers.bzl", "PythonDistributionInfo")
 load(":tools.bzl", "TOOL_ATTRS", "distribution_attr", "tools_struct")
 
@@ -44,7 +44,7 @@ Pass groups to `py_oxidized_binary(resources = [...])` to split large dependency
 (e.g. third-party packages) the same way.
 
 Outputs `<name>.pyembed` (packed resources, format `pyembed\\x03`) and `<name>.manifest.pb`.""",
-    attrs = dict(POLICY_ATTRS, **dict(TOOL_ATTRS, **{
+    attrs = dict(POLICY_ATTRS, **dict(DISTRIBUTION_POLICY_ATTRS, **dict(TOOL_ATTRS, **{
         "deps": attr.label_list(
             providers = [[PyInfo], [DefaultInfo]],
             doc = "`py_library` targets: their transitive sources, data files and `imports` roots.",
@@ -58,5 +58,5 @@ Outputs `<name>.pyembed` (packed resources, format `pyembed\\x03`) and `<name>.m
             doc = "Package the distribution's standard library and lib-dynload instead of deps.",
         ),
         "distribution": distribution_attr("The Python distribution whose interpreter compiles the bytecode."),
-    })),
+    }))),
 )

@@ -12,12 +12,13 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from oxidizer_tools import manifest_pb2
+from oxidizer_tools import extension_filter, manifest_pb2
 from oxidizer_tools.locations import Location, LocationError, parse_location
 
 Kind = manifest_pb2.Resource.Kind
@@ -39,9 +40,29 @@ class InputFile:
     exec_path: str
 
 
+HANDLING_MODES = ("classify", "files")
+
+
 @dataclass(frozen=True)
 class Policy:
-    """How resources are selected and placed."""
+    """How resources are selected and placed (PyOxidizer's PythonPackagingPolicy).
+
+    Attributes beyond the first seven default to PyOxidizer 0.9's defaults.
+      resource_locations: (fnmatch pattern, location) overrides, see `route()`.
+      distribution_roots: runfiles directories of the Python distribution (stdlib,
+        lib-dynload); a file under one is a distribution (`is_stdlib`) resource.
+      include_distribution_sources / include_non_distribution_sources: keep the source
+        of in-memory modules of the distribution / of everything else (with
+        include_sources as the master switch).
+      include_distribution_resources: keep package and distribution resources of the
+        distribution.
+      extension_module_filter: see extension_filter.py; applies to the distribution's
+        shared-library extension modules.
+      allow_files: files that classify as nothing become File resources.
+      handling_mode: "classify" (typed resources) or "files" (every file is a File
+        resource; implies allow_files).
+      allow_in_memory_shared_library_loading: extension modules may be placed in-memory.
+    """
 
     location: Location
     fallback: Location | None
@@ -50,6 +71,19 @@ class Policy:
     include_test: bool
     excludes: tuple[str, ...]
     extension_suffixes: tuple[str, ...]
+    resource_locations: tuple[tuple[str, Location], ...] = ()
+    distribution_roots: tuple[str, ...] = ()
+    include_distribution_sources: bool = True
+    include_distribution_resources: bool = False
+    include_non_distribution_sources: bool = True
+    extension_module_filter: str = "all"
+    allow_files: bool = False
+    handling_mode: str = "classify"
+    allow_in_memory_shared_library_loading: bool = False
+
+    @property
+    def files_allowed(self) -> bool:
+        return self.allow_files or self.handling_mode == "files"
 
 
 def runfiles_path(short_path: str, workspace_name: str) -> str:
@@ -110,10 +144,15 @@ def _sha256(path: str) -> str:
         raise ClassifyError(f"cannot read {path}: {e.strerror}") from e
 
 
+def _is_skipped(parts: Sequence[str], logical: str) -> bool:
+    """Bytecode caches: never resources, whatever the handling mode."""
+    return not parts or "__pycache__" in parts or logical.endswith((".pyc", ".pyo"))
+
+
 def _classify_one(logical: str, policy: Policy) -> manifest_pb2.Resource | None:
     """The resource a file is, without location or hashes; None for files we skip."""
     parts = PurePosixPath(logical).parts
-    if not parts or "__pycache__" in parts or logical.endswith((".pyc", ".pyo")):
+    if _is_skipped(parts, logical):
         return None
     dirs, filename = parts[:-1], parts[-1]
 
@@ -147,9 +186,48 @@ def _classify_one(logical: str, policy: Policy) -> manifest_pb2.Resource | None:
     )
 
 
+def _file_resource(logical: str) -> manifest_pb2.Resource | None:
+    """A File resource named by its path under the import root (None for bytecode caches)."""
+    if _is_skipped(PurePosixPath(logical).parts, logical):
+        return None
+    return manifest_pb2.Resource(kind=Kind.FILE, name=logical)
+
+
+def distribution_package(resource_name: str) -> str:
+    """The package a `.dist-info`/`.egg-info` directory describes (`six-1.16.0.dist-info/X` -> `six`)."""
+    directory = resource_name.partition("/")[0]
+    return directory.rsplit(".", 1)[0].split("-", 1)[0]
+
+
 def _owner_name(resource: manifest_pb2.Resource) -> str:
     """The module name that decides test/exclude filtering for a resource."""
+    if resource.kind == Kind.FILE:
+        # The package its directory would name; top-level files are never filtered.
+        dirs = PurePosixPath(resource.name).parts[:-1]
+        return ".".join(dirs[: _package_prefix(dirs)])
     return resource.name
+
+
+def routing_name(resource: manifest_pb2.Resource) -> str:
+    """The name resource_locations patterns are matched against.
+
+    Modules, packages and extension modules: their full name. Package resources: their
+    package. Distribution resources: the package the metadata describes (as packed).
+    Files: their path under the import root.
+    """
+    if resource.kind == Kind.DISTRIBUTION_RESOURCE:
+        return distribution_package(resource.resource_name)
+    return resource.name
+
+
+def describe(resource: manifest_pb2.Resource) -> str:
+    """`extension module 'pkg._x' (pkg/_x.so)`, for messages."""
+    kind = Kind.Name(resource.kind).lower().replace("_", " ")
+    what = repr(resource.name)
+    if resource.resource_name:
+        what = f"{resource.resource_name!r} of {resource.name!r}" if resource.name else repr(resource.resource_name)
+    where = f" ({resource.logical_path})" if resource.logical_path and resource.kind != Kind.FILE else ""
+    return f"{kind} {what}{where}"
 
 
 def _is_test(name: str) -> bool:
@@ -163,16 +241,94 @@ def _excluded(name: str, patterns: Sequence[str]) -> bool:
     )
 
 
-def _place(resource: manifest_pb2.Resource, logical: str, policy: Policy, target: str) -> None:
-    location = policy.location
-    if resource.kind == Kind.EXTENSION_MODULE and location.in_memory:
-        if policy.fallback is None:
+def specificity(pattern: str) -> tuple[bool, int]:
+    """How specific a resource_locations pattern is: (no wildcard at all, literal characters).
+
+    `*`, `?` and a `[...]` set count as no literal characters; a `[` without a closing
+    `]` is literal, as in fnmatch. Larger is more specific.
+    """
+    literal = 0
+    wildcard = False
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c in "*?":
+            wildcard = True
+        elif c == "[":
+            end = pattern.find("]", i + 2 if pattern[i + 1 : i + 2] in ("!", "]") else i + 1)
+            if end == -1:
+                literal += 1
+            else:
+                wildcard = True
+                i = end
+        else:
+            literal += 1
+        i += 1
+    return (not wildcard, literal)
+
+
+class RouteConflict(Exception):
+    """Two equally specific resource_locations patterns give a name different locations."""
+
+    def __init__(self, first: tuple[str, Location], second: tuple[str, Location]) -> None:
+        super().__init__(first, second)
+        self.first = first
+        self.second = second
+
+
+def route(name: str, overrides: Sequence[tuple[str, Location]]) -> tuple[str, Location] | None:
+    """The resource_locations entry for `name`: (pattern, location) of the most specific match.
+
+    None when no pattern matches. Patterns match the whole name with fnmatchcase (`pkg`
+    matches only `pkg`; `pkg.*` everything below it). The most specific pattern wins
+    (see `specificity`); equally specific patterns must agree on the location, else
+    RouteConflict.
+    """
+    matches = [(specificity(p), p, loc) for p, loc in overrides if fnmatch.fnmatchcase(name, p)]
+    if not matches:
+        return None
+    best = max(m[0] for m in matches)
+    top = sorted((p, loc) for spec, p, loc in matches if spec == best)
+    for other in top[1:]:
+        if other[1] != top[0][1]:
+            raise RouteConflict(top[0], other)
+    return top[0]
+
+
+def _place(resource: manifest_pb2.Resource, policy: Policy, target: str) -> None:
+    """Sets the resource's location: its resource_locations override, else the policy's."""
+    logical = resource.logical_path
+    extension = resource.kind == Kind.EXTENSION_MODULE
+    try:
+        routed = route(routing_name(resource), policy.resource_locations)
+    except RouteConflict as e:
+        (a, loc_a), (b, loc_b) = e.first, e.second
+        raise ClassifyError(
+            f"{target}: {describe(resource)} matches resource_locations patterns {a!r} ({loc_a}) "
+            f"and {b!r} ({loc_b}), which are equally specific; add a more specific pattern "
+            f"(e.g. {routing_name(resource)!r}) to choose its location"
+        ) from e
+    if routed is not None:
+        pattern, location = routed
+        reason = f"resource_locations[{pattern!r}]"
+        if extension and location.in_memory and not policy.allow_in_memory_shared_library_loading:
             raise ClassifyError(
-                f"{target}: extension module {resource.name!r} ({logical}) is a shared library "
-                "and cannot be loaded from memory; set resources_location_fallback "
-                "(e.g. 'filesystem-relative:lib')"
+                f"{target}: {describe(resource)} is a shared library, but resource_locations "
+                f"pattern {pattern!r} places it in-memory; shared-library extension modules are "
+                "loaded from memory only with allow_in_memory_shared_library_loading = True "
+                "(or route it to 'filesystem-relative:PREFIX')"
             )
-        location = policy.fallback
+    else:
+        location, reason = policy.location, "resources_location"
+        if extension and location.in_memory and not policy.allow_in_memory_shared_library_loading:
+            if policy.fallback is None:
+                raise ClassifyError(
+                    f"{target}: extension module {resource.name!r} ({logical}) is a shared library "
+                    "and cannot be loaded from memory; set resources_location_fallback "
+                    "(e.g. 'filesystem-relative:lib') or allow_in_memory_shared_library_loading"
+                )
+            location, reason = policy.fallback, "resources_location_fallback"
+    resource.location_reason = reason
     if location.in_memory:
         resource.location.kind = manifest_pb2.Location.IN_MEMORY
     else:
@@ -183,6 +339,30 @@ def _place(resource: manifest_pb2.Resource, logical: str, policy: Policy, target
 
 def _sort_key(resource: manifest_pb2.Resource) -> tuple[int, str, str]:
     return (resource.kind, resource.name, resource.resource_name)
+
+
+def _is_distribution(path: str, roots: Sequence[str]) -> bool:
+    return any(path.startswith(root.rstrip("/") + "/") for root in roots)
+
+
+def _dropped_by_policy(resource: manifest_pb2.Resource, policy: Policy, target: str) -> bool:
+    """Distribution policy: package data and filtered extension modules of the distribution."""
+    if not resource.is_stdlib:
+        return False
+    if resource.kind in (Kind.PACKAGE_RESOURCE, Kind.DISTRIBUTION_RESOURCE):
+        return not policy.include_distribution_resources
+    if resource.kind == Kind.EXTENSION_MODULE and policy.extension_module_filter != "all":
+        needed = None
+        if extension_filter.needs_elf(policy.extension_module_filter):
+            try:
+                needed = extension_filter.needed_libraries(Path(resource.source_path))
+            except extension_filter.ExtensionFilterError as e:
+                raise ClassifyError(
+                    f"{target}: {describe(resource)}: extension_module_filter "
+                    f"{policy.extension_module_filter!r} needs its DT_NEEDED entries: {e}"
+                ) from e
+        return extension_filter.rejection(resource.name, policy.extension_module_filter, needed) is not None
+    return False
 
 
 def classify(
@@ -197,8 +377,14 @@ def classify(
     main_module = ""
     for item in sorted(files, key=lambda f: (f.runfiles_path, f.exec_path)):
         logical = logical_path(item.runfiles_path, import_roots)
-        resource = _classify_one(logical, policy)
         is_main = item.runfiles_path == main_runfiles_path
+        # The entry point is always classified: it must be a module to run.
+        if policy.handling_mode == "files" and not is_main:
+            resource = _file_resource(logical)
+        else:
+            resource = _classify_one(logical, policy)
+            if resource is None and policy.files_allowed and not is_main:
+                resource = _file_resource(logical)
         if is_main and (resource is None or resource.kind != Kind.MODULE):
             raise ClassifyError(
                 f"{target}: main file {item.exec_path} is not an importable Python module "
@@ -207,16 +393,23 @@ def classify(
         if resource is None:
             continue
         owner = _owner_name(resource)
-        if not is_main and (
+        if not is_main and owner and (
             (not policy.include_test and _is_test(owner)) or _excluded(owner, policy.excludes)
         ):
             continue
-        if is_main:
-            main_module = resource.name
         resource.source_path = item.exec_path
         resource.logical_path = logical
+        resource.is_stdlib = _is_distribution(item.runfiles_path, policy.distribution_roots)
+        if not is_main and _dropped_by_policy(resource, policy, target):
+            continue
+        if is_main:
+            main_module = resource.name
         resource.sha256 = _sha256(item.exec_path)
-        _place(resource, logical, policy, target)
+        resource.executable = os.access(item.exec_path, os.X_OK)
+        _place(resource, policy, target)
+        if resource.kind == Kind.MODULE and resource.location.kind == manifest_pb2.Location.IN_MEMORY:
+            keep = policy.include_distribution_sources if resource.is_stdlib else policy.include_non_distribution_sources
+            resource.omit_source = not (policy.include_sources and keep)
         key = _sort_key(resource)
         previous = by_key.get(key)
         if previous is not None:
@@ -287,6 +480,20 @@ def _split_pair(text: str, flag: str) -> tuple[str, str]:
     return left, right
 
 
+def parse_resource_locations(entries: Sequence[str], target: str) -> tuple[tuple[str, Location], ...]:
+    """`PATTERN=LOCATION` strings (the resource_locations attribute) as (pattern, Location)."""
+    out = []
+    for text in entries:
+        pattern, sep, location = text.partition("=")
+        if not sep or not pattern:
+            raise ClassifyError(f"{target}: resource_locations entry {text!r} is not PATTERN=LOCATION")
+        try:
+            out.append((pattern, parse_location(location)))
+        except LocationError as e:
+            raise ClassifyError(f"{target}: resource_locations[{pattern!r}]: {e}") from e
+    return tuple(out)
+
+
 def run(
     *,
     target: str,
@@ -303,8 +510,26 @@ def run(
     main: str,
     output_manifest: Path,
     output_compile_list: Path,
+    resource_locations: Sequence[str] = (),
+    distribution_roots: Sequence[str] = (),
+    include_distribution_sources: bool = True,
+    include_distribution_resources: bool = False,
+    include_non_distribution_sources: bool = True,
+    extension_module_filter: str = "all",
+    allow_files: bool = False,
+    handling_mode: str = "classify",
+    allow_in_memory_shared_library_loading: bool = False,
 ) -> None:
     """The tool as a function: classifies and writes both outputs."""
+    if extension_module_filter not in extension_filter.FILTERS:
+        raise ClassifyError(
+            f"{target}: extension_module_filter {extension_module_filter!r} is not one of "
+            + ", ".join(extension_filter.FILTERS)
+        )
+    if handling_mode not in HANDLING_MODES:
+        raise ClassifyError(
+            f"{target}: resources_handling_mode {handling_mode!r} is not one of " + ", ".join(HANDLING_MODES)
+        )
     try:
         policy = Policy(
             location=parse_location(location),
@@ -314,6 +539,15 @@ def run(
             include_test=include_test,
             excludes=tuple(excludes),
             extension_suffixes=tuple(extension_suffixes),
+            resource_locations=parse_resource_locations(resource_locations, target),
+            distribution_roots=tuple(distribution_roots),
+            include_distribution_sources=include_distribution_sources,
+            include_distribution_resources=include_distribution_resources,
+            include_non_distribution_sources=include_non_distribution_sources,
+            extension_module_filter=extension_module_filter,
+            allow_files=allow_files,
+            handling_mode=handling_mode,
+            allow_in_memory_shared_library_loading=allow_in_memory_shared_library_loading,
         )
     except LocationError as e:
         raise ClassifyError(f"{target}: {e}") from e
@@ -349,6 +583,15 @@ def main(argv: Sequence[str]) -> None:
             main=f.main,
             output_manifest=Path(f.output_manifest),
             output_compile_list=Path(f.output_compile_list),
+            resource_locations=f.resource_location or [],
+            distribution_roots=f.distribution_root or [],
+            include_distribution_sources=f.include_distribution_sources,
+            include_distribution_resources=f.include_distribution_resources,
+            include_non_distribution_sources=f.include_non_distribution_sources,
+            extension_module_filter=f.extension_module_filter,
+            allow_files=f.allow_files,
+            handling_mode=f.resources_handling_mode,
+            allow_in_memory_shared_library_loading=f.allow_in_memory_shared_library_loading,
         )
     except ClassifyError as e:
         print(f"error: {e}", file=sys.stderr)
@@ -372,6 +615,15 @@ def _define_flags() -> None:
     flags.DEFINE_string("main", "", "SHORT_PATH of the main file.")
     flags.DEFINE_string("output_manifest", "", "Manifest output path.")
     flags.DEFINE_string("output_compile_list", "", "Compile list output path.")
+    flags.DEFINE_multi_string("resource_location", [], "PATTERN=LOCATION override.")
+    flags.DEFINE_multi_string("distribution_root", [], "Runfiles directory of the Python distribution.")
+    flags.DEFINE_boolean("include_distribution_sources", True, "Keep the distribution's module sources.")
+    flags.DEFINE_boolean("include_distribution_resources", False, "Keep the distribution's package resources.")
+    flags.DEFINE_boolean("include_non_distribution_sources", True, "Keep other module sources.")
+    flags.DEFINE_string("extension_module_filter", "all", "all, minimal, no-libraries or no-copyleft.")
+    flags.DEFINE_boolean("allow_files", False, "Unclassifiable files become File resources.")
+    flags.DEFINE_string("resources_handling_mode", "classify", "classify or files.")
+    flags.DEFINE_boolean("allow_in_memory_shared_library_loading", False, "Extension modules may be in memory.")
 
 
 if __name__ == "__main__":

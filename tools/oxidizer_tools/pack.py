@@ -9,6 +9,7 @@ from pathlib import Path
 
 from oxidizer_tools import manifest_pb2
 from oxidizer_tools.bytecode_bundle import Bundle, BundleError, read_bundle
+from oxidizer_tools.classify import distribution_package
 from oxidizer_tools.packed_resources import Resource, write_packed_resources
 
 Kind = manifest_pb2.Resource.Kind
@@ -30,8 +31,8 @@ def _distribution_entry(target: str, r: manifest_pb2.Resource) -> tuple[str, str
     ("six-1.16.0.dist-info/METADATA"); packed resources key distribution files by the
     distribution's package ("six") and the path inside that directory ("METADATA").
     """
-    directory, _, inner = r.resource_name.partition("/")
-    package = directory.rsplit(".", 1)[0].split("-", 1)[0]
+    inner = r.resource_name.partition("/")[2]
+    package = distribution_package(r.resource_name)
     if not package or not inner:
         raise PackError(f"{target}: cannot tell the distribution of {r.resource_name!r} ({r.source_path})")
     return package, inner
@@ -43,7 +44,12 @@ def build_resources(manifest: manifest_pb2.ResourceManifest, bundle: Bundle) -> 
     # (record name, key) -> metadata directory of the first distribution file seen.
     distribution_dirs: dict[tuple[str, str], str] = {}
 
+    # Names of File records: no other resource may share one.
+    files: set[str] = set()
+
     def entry(name: str) -> dict[str, object]:
+        if name in files:
+            raise PackError(f"{manifest.target}: resource {name!r} has the same name as a file")
         return by_name.setdefault(name, {"name": name})
 
     for r in manifest.resources:
@@ -52,7 +58,7 @@ def build_resources(manifest: manifest_pb2.ResourceManifest, bundle: Bundle) -> 
             e["is_module"] = True
             e["is_package"] = r.is_package
             if _in_memory(r):
-                if manifest.include_sources:
+                if manifest.include_sources and not r.omit_source:
                     e["in_memory_source"] = Path(r.source_path).read_bytes()
                 for level in manifest.optimize_levels:
                     code = bundle.code.get((r.name, level))
@@ -72,6 +78,18 @@ def build_resources(manifest: manifest_pb2.ResourceManifest, bundle: Bundle) -> 
                 e["in_memory_extension_module_shared_library"] = Path(r.source_path).read_bytes()
             else:
                 e["relative_path_extension_module_shared_library"] = r.install_path
+        elif r.kind == Kind.FILE:
+            # PyOxidizer's File: named by its path; data embedded or a path next to the binary.
+            if r.name in by_name:
+                raise PackError(f"{manifest.target}: file {r.name!r} has the same name as another resource")
+            e = entry(r.name)
+            files.add(r.name)
+            e["is_utf8_filename"] = True
+            e["file_executable"] = r.executable
+            if _in_memory(r):
+                e["file_data_embedded"] = Path(r.source_path).read_bytes()
+            else:
+                e["file_data_utf8_relative_path"] = r.install_path
         elif r.kind in (Kind.PACKAGE_RESOURCE, Kind.DISTRIBUTION_RESOURCE):
             dist = r.kind == Kind.DISTRIBUTION_RESOURCE
             name, key = _distribution_entry(manifest.target, r) if dist else (r.name, r.resource_name)
