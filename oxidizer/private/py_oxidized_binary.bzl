@@ -4,16 +4,16 @@ load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain")
 load("@rules_cc//cc/common:cc_common.bzl", "cc_common")
 load("@rules_cc//cc/common:cc_info.bzl", "CcInfo")
 load(":actions.bzl", "POLICY_ATTRS", "oxidize_resources", "param_args")
-load(":interpreter_config.bzl", "INTERPRETER_ATTRS", "add_interpreter_args", "check_interpreter_config")
+load(":interpreter_config.bzl", "INTERPRETER_ATTRS", "add_interpreter_args", "check_interpreter_config", "packed_resources_mapped_file")
 load(":oxidized_resources.bzl", "collect_python_inputs")
 load(":providers.bzl", "OxidizedResourcesInfo", "PythonDistributionInfo")
 load(":tools.bzl", "TOOL_ATTRS", "distribution_attr", "tools_struct")
 
 def _check_run_mode(ctx):
     check_interpreter_config(ctx)
-    modes = [m for m in ["main", "run_module", "run_command"] if getattr(ctx.attr, m)]
+    modes = [m for m in ["main", "run_module", "run_command", "run_file", "run_repl"] if getattr(ctx.attr, m)]
     if len(modes) != 1:
-        fail("%s: set exactly one of main, run_module, run_command (got %s)" % (
+        fail("%s: set exactly one of main, run_module, run_command, run_file, run_repl (got %s)" % (
             ctx.label,
             ", ".join(modes) if modes else "none",
         ))
@@ -49,7 +49,9 @@ def _check_group(ctx, dist, target, group):
         ))
 
 def _embed_config(ctx, groups, app):
+    """Generates the config C file; returns (config_c, blobs to .incbin, mapped packed file or None)."""
     config_c = ctx.actions.declare_file(ctx.label.name + ".oxidizer_config.c")
+    outputs = [config_c]
     args = param_args(ctx)
     args.add(config_c, format = "--output=%s")
     inputs = []
@@ -60,6 +62,11 @@ def _embed_config(ctx, groups, app):
     elif ctx.attr.run_module:
         args.add("module", format = "--run_mode=%s")
         args.add(ctx.attr.run_module, format = "--run_target=%s")
+    elif ctx.attr.run_file:
+        args.add("file", format = "--run_mode=%s")
+        args.add(ctx.attr.run_file, format = "--run_target=%s")
+    elif ctx.attr.run_repl:
+        args.add("repl", format = "--run_mode=%s")
     else:
         # Through a file: a command may span lines, which a multiline param file cannot hold.
         command = ctx.actions.declare_file(ctx.label.name + ".run_command.py")
@@ -67,19 +74,36 @@ def _embed_config(ctx, groups, app):
         inputs.append(command)
         args.add("command", format = "--run_mode=%s")
         args.add(command, format = "--run_target_file=%s")
-    for name, group in groups:
-        args.add("--blob=%s=%s" % (name, group.packed.path))
+
+    # packed_resources_load_mode: embedded (.incbin), a memory-mapped file next to the
+    # executable, or none.
+    mode = ctx.attr.packed_resources_load_mode
+    mapped_name = packed_resources_mapped_file(ctx)
+    mapped = None
+    incbin = []
+    if mode == "embedded":
+        incbin = [g.packed for _, g in groups]
+        for name, group in groups:
+            args.add("--blob=%s=%s" % (name, group.packed.path))
+    elif mapped_name:
+        mapped = ctx.actions.declare_file(mapped_name)
+        outputs.append(mapped)
+        inputs += [g.packed for _, g in groups]
+        for name, group in groups:
+            args.add("--blob=%s=%s" % (name, group.packed.path))
+        args.add(mapped, format = "--mapped_output=%s")
+        args.add(mapped_name, format = "--mapped_name=%s")
     add_interpreter_args(ctx, args)
     args.add(ctx.label.name + "_lib", format = "--relative_path_origin=%s")
     ctx.actions.run(
         executable = ctx.executable._embed,
         arguments = [args],
         inputs = inputs,
-        outputs = [config_c],
+        outputs = outputs,
         mnemonic = "OxidizerEmbedConfig",
         progress_message = "Generating the embedded config of %s" % ctx.label,
     )
-    return config_c
+    return config_c, incbin, mapped
 
 def _install(ctx, groups):
     """Copies filesystem-relative resources into `<name>_lib/` next to the executable."""
@@ -149,14 +173,15 @@ def _py_oxidized_binary_impl(ctx):
         groups.append((str(target.label), group))
     groups.append(("stdlib", stdlib))
 
-    config_c = _embed_config(ctx, groups, app)
+    config_c, incbin, mapped = _embed_config(ctx, groups, app)
     lib_dir = _install(ctx, groups)
-    executable = _link(ctx, dist, config_c, [g.packed for _, g in groups])
+    executable = _link(ctx, dist, config_c, incbin)
+    shipped = [lib_dir] + ([mapped] if mapped else [])
     return [
         DefaultInfo(
             executable = executable,
-            files = depset([executable, lib_dir]),
-            runfiles = ctx.runfiles(files = [lib_dir]),
+            files = depset([executable] + shipped),
+            runfiles = ctx.runfiles(files = shipped),
         ),
         OutputGroupInfo(
             packed_resources = depset([g.packed for _, g in groups]),

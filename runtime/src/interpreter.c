@@ -4,11 +4,15 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "oxidized_importer.h"
@@ -227,37 +231,140 @@ append_search_path(PyConfig *py_config, const char *path, const char *exe_dir)
     return status;
 }
 
+/* Appends the UTF-8 strings of a NULL-terminated array to a PyWideStringList. */
+static PyStatus
+append_strings(PyWideStringList *list, const char *const *strings)
+{
+    for (const char *const *p = strings; p != NULL && *p != NULL; p++) {
+        wchar_t *wide = Py_DecodeLocale(*p, NULL);
+        if (wide == NULL) {
+            return PyStatus_Error("cannot decode an interpreter option");
+        }
+        PyStatus status = PyWideStringList_Append(list, wide);
+        PyMem_RawFree(wide);
+        if (PyStatus_Exception(status)) {
+            return status;
+        }
+    }
+    return PyStatus_Ok();
+}
+
+/* The embedded allocator values are CPython's PyMemAllocatorName. */
+_Static_assert(PYMEM_ALLOCATOR_NOT_SET == 0 && PYMEM_ALLOCATOR_DEFAULT == 1
+               && PYMEM_ALLOCATOR_DEBUG == 2 && PYMEM_ALLOCATOR_MALLOC == 3
+               && PYMEM_ALLOCATOR_MALLOC_DEBUG == 4
+               && PYMEM_ALLOCATOR_PYMALLOC == 5
+               && PYMEM_ALLOCATOR_PYMALLOC_DEBUG == 6,
+               "PyMemAllocatorName changed: update tools/oxidizer_tools/embed.py");
+
 static PyStatus
 build_config(PyConfig *py_config, const oxidizer_config *config, int argc,
              char **argv, const char *exe, const char *exe_dir)
 {
     PyStatus status;
     PyPreConfig preconfig;
+    int python_profile = config->config_profile == OXIDIZER_PROFILE_PYTHON;
+    int parse_argv = config->parse_argv == 1;
     /* Locale handling like `python -I`: C locale coercion and UTF-8 mode
      * when LC_CTYPE is the legacy C locale. */
     PyPreConfig_InitPythonConfig(&preconfig);
-    preconfig.parse_argv = 0;
-    preconfig.use_environment = !config->ignore_environment;
-    preconfig.isolated = config->ignore_environment
-                         && !config->user_site_directory;
-    status = Py_PreInitialize(&preconfig);
+    preconfig.parse_argv = parse_argv;
+    if (!python_profile) {
+        preconfig.use_environment = !config->ignore_environment;
+        preconfig.isolated = config->ignore_environment
+                             && config->user_site_directory != 1;
+    }
+    if (config->allocator > 0) {
+        preconfig.allocator = config->allocator;
+    }
+    if (config->utf8_mode >= 0) {
+        preconfig.utf8_mode = config->utf8_mode;
+    }
+    if (config->development_mode >= 0) {
+        preconfig.dev_mode = config->development_mode;
+    }
+    status = parse_argv ? Py_PreInitializeFromBytesArgs(&preconfig, argc, argv)
+                        : Py_PreInitialize(&preconfig);
     if (PyStatus_Exception(status)) {
         return status;
     }
 
-    PyConfig_InitIsolatedConfig(py_config);
-    py_config->isolated = preconfig.isolated;
-    py_config->use_environment = preconfig.use_environment;
-    py_config->parse_argv = 0;
+    if (python_profile) {
+        PyConfig_InitPythonConfig(py_config);
+    }
+    else {
+        PyConfig_InitIsolatedConfig(py_config);
+        py_config->isolated = preconfig.isolated;
+        py_config->use_environment = preconfig.use_environment;
+        py_config->safe_path = 1;
+        /* No .pyc files next to the binary unless asked for. */
+        py_config->write_bytecode = 0;
+    }
+    py_config->parse_argv = parse_argv;
     py_config->install_signal_handlers = 1;
     py_config->configure_c_stdio = 1;
-    py_config->safe_path = 1;
     py_config->pathconfig_warnings = 0;
     py_config->site_import = config->site_import;
-    py_config->user_site_directory = config->user_site_directory;
-    py_config->write_bytecode = config->write_bytecode;
-    py_config->buffered_stdio = config->buffered_stdio;
     py_config->optimization_level = config->optimization_level;
+    py_config->bytes_warning = config->bytes_warning;
+    if (config->user_site_directory >= 0) {
+        py_config->user_site_directory = config->user_site_directory;
+    }
+    if (config->write_bytecode >= 0) {
+        py_config->write_bytecode = config->write_bytecode;
+    }
+    if (config->buffered_stdio >= 0) {
+        py_config->buffered_stdio = config->buffered_stdio;
+    }
+    if (config->development_mode >= 0) {
+        py_config->dev_mode = config->development_mode;
+    }
+    if (config->inspect >= 0) {
+        py_config->inspect = config->inspect;
+    }
+    if (config->interactive >= 0) {
+        py_config->interactive = config->interactive;
+    }
+    if (config->quiet >= 0) {
+        py_config->quiet = config->quiet;
+    }
+    if (config->verbose >= 0) {
+        py_config->verbose = config->verbose;
+    }
+    if (config->fault_handler >= 0) {
+        py_config->faulthandler = config->fault_handler;
+    }
+    if (config->tracemalloc >= 0) {
+        py_config->tracemalloc = config->tracemalloc;
+    }
+    if (config->use_hash_seed) {
+        py_config->use_hash_seed = 1;
+        py_config->hash_seed = config->hash_seed;
+    }
+    const char *strings[][2] = {
+        {config->stdio_encoding, "stdio_encoding"},
+        {config->stdio_errors, "stdio_errors"},
+        {config->check_hash_pycs_mode, "check_hash_pycs_mode"},
+    };
+    wchar_t **fields[] = {&py_config->stdio_encoding, &py_config->stdio_errors,
+                          &py_config->check_hash_pycs_mode};
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        if (strings[i][0] != NULL && strings[i][0][0] != '\0') {
+            status = PyConfig_SetBytesString(py_config, fields[i],
+                                             strings[i][0]);
+            if (PyStatus_Exception(status)) {
+                return status;
+            }
+        }
+    }
+    status = append_strings(&py_config->warnoptions, config->warn_options);
+    if (PyStatus_Exception(status)) {
+        return status;
+    }
+    status = append_strings(&py_config->xoptions, config->x_options);
+    if (PyStatus_Exception(status)) {
+        return status;
+    }
 
     status = PyConfig_SetBytesArgv(py_config, argc, argv);
     if (PyStatus_Exception(status)) {
@@ -286,6 +393,13 @@ build_config(PyConfig *py_config, const oxidizer_config *config, int argc,
             if (PyStatus_Exception(status)) {
                 return status;
             }
+        }
+    }
+    if (parse_argv) {
+        /* Parses argv now, so run() sees -c/-m/FILE of the command line. */
+        status = PyConfig_Read(py_config);
+        if (PyStatus_Exception(status)) {
+            return status;
         }
     }
     return PyStatus_Ok();
@@ -319,13 +433,134 @@ remove_path_finder(void)
     return rc;
 }
 
+/* sys.excepthook: prints like CPython's default hook but through the
+ * traceback module, whose linecache asks the modules' loaders (our finder's
+ * get_source) for source lines that no file on disk holds. `traceback` is
+ * imported only when an exception is printed. self is None or a tuple
+ * (filename, module name, loader) registered with linecache.lazycache()
+ * first: the main resource runs as __main__, whose name the finder does not
+ * know. Falls back to CPython's display when anything fails. */
+static PyObject *
+oxidizer_excepthook(PyObject *self, PyObject *args)
+{
+    PyObject *type, *value, *tb;
+    if (!PyArg_UnpackTuple(args, "excepthook", 3, 3, &type, &value, &tb)) {
+        return NULL;
+    }
+    PyObject *file = PySys_GetObject("stderr"); /* borrowed */
+    if (file == NULL || file == Py_None) {
+        Py_RETURN_NONE;
+    }
+    Py_INCREF(file);
+    PyObject *result = NULL;
+    if (self != NULL && PyTuple_Check(self) && PyTuple_GET_SIZE(self) == 3) {
+        PyObject *linecache = PyImport_ImportModule("linecache");
+        PyObject *globals = PyDict_New();
+        if (linecache != NULL && globals != NULL
+            && PyDict_SetItemString(globals, "__name__",
+                                    PyTuple_GET_ITEM(self, 1)) == 0
+            && PyDict_SetItemString(globals, "__loader__",
+                                    PyTuple_GET_ITEM(self, 2)) == 0) {
+            result = PyObject_CallMethod(linecache, "lazycache", "OO",
+                                         PyTuple_GET_ITEM(self, 0), globals);
+        }
+        Py_XDECREF(result);
+        Py_XDECREF(globals);
+        Py_XDECREF(linecache);
+        PyErr_Clear();
+        result = NULL;
+    }
+    PyObject *traceback = PyImport_ImportModule("traceback");
+    PyObject *print = NULL, *call_args = NULL, *kwargs = NULL;
+    if (traceback != NULL) {
+        print = PyObject_GetAttrString(traceback, "print_exception");
+    }
+    if (print != NULL) {
+        call_args = PyTuple_Pack(3, type, value, tb);
+        kwargs = PyDict_New();
+    }
+    if (call_args != NULL && kwargs != NULL
+        && PyDict_SetItemString(kwargs, "file", file) == 0) {
+        result = PyObject_Call(print, call_args, kwargs);
+    }
+    Py_XDECREF(kwargs);
+    Py_XDECREF(call_args);
+    Py_XDECREF(print);
+    Py_XDECREF(traceback);
+    Py_DECREF(file);
+    if (result == NULL) {
+        /* e.g. traceback cannot be imported: CPython's own display. */
+        PyErr_Clear();
+        PyErr_Display(type, value, tb);
+    }
+    Py_XDECREF(result);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef excepthook_def = {
+    "excepthook", oxidizer_excepthook, METH_VARARGS,
+    "Prints an exception with source lines from the packed resources.",
+};
+
+/* Installs oxidizer_excepthook as sys.excepthook; main_info is NULL or the
+ * (filename, name, loader) tuple described there. */
 static int
-configure_sys(const oxidizer_config *config)
+install_excepthook(PyObject *main_info)
+{
+    PyObject *hook = PyCFunction_New(&excepthook_def, main_info);
+    if (hook == NULL) {
+        return -1;
+    }
+    int rc = PySys_SetObject("excepthook", hook);
+    Py_DECREF(hook);
+    return rc;
+}
+
+static int
+set_sys_argvb(int argc, char **argv)
+{
+    PyObject *list = PyList_New(argc);
+    if (list == NULL) {
+        return -1;
+    }
+    for (int i = 0; i < argc; i++) {
+        PyObject *item = PyBytes_FromString(argv[i]);
+        if (item == NULL) {
+            Py_DECREF(list);
+            return -1;
+        }
+        PyList_SET_ITEM(list, i, item); /* steals */
+    }
+    int rc = PySys_SetObject("argvb", list);
+    Py_DECREF(list);
+    return rc;
+}
+
+static int
+configure_sys(const oxidizer_config *config, int argc, char **argv,
+              const char *exe_dir)
 {
     if (!config->filesystem_importer && remove_path_finder() < 0) {
         return -1;
     }
     if (config->sys_frozen && PySys_SetObject("frozen", Py_True) < 0) {
+        return -1;
+    }
+    if (config->sys_meipass) {
+        PyObject *dir = PyUnicode_DecodeFSDefault(exe_dir);
+        if (dir == NULL) {
+            return -1;
+        }
+        int rc = PySys_SetObject("_MEIPASS", dir);
+        Py_DECREF(dir);
+        if (rc < 0) {
+            return -1;
+        }
+    }
+    if (config->argvb && set_sys_argvb(argc, argv) < 0) {
+        return -1;
+    }
+    if (install_excepthook(NULL) < 0) {
         return -1;
     }
     return PySys_SetObject("oxidized", Py_True);
@@ -446,6 +681,15 @@ run_main_resource(PyObject *finder, const char *target)
         fprintf(stderr, "resource %s has no code to run\n", target);
         return 1;
     }
+    /* Tracebacks through __main__ find its source under its real name. */
+    PyObject *info = Py_BuildValue("(OsO)", ((PyCodeObject *)code)->co_filename,
+                                   target, finder);
+    if (info == NULL || install_excepthook(info) < 0) {
+        Py_XDECREF(info);
+        Py_DECREF(code);
+        return exit_status_from_exception();
+    }
+    Py_DECREF(info);
     int status = exec_in_main(code, finder);
     Py_DECREF(code);
     return status;
@@ -491,13 +735,15 @@ static int
 run_repl(const oxidizer_config *config)
 {
     int interactive = isatty(fileno(stdin));
-    if (interactive) {
+    if (interactive && config->quiet != 1) {
         fprintf(stderr, "Python %s on %s\n", Py_GetVersion(),
                 Py_GetPlatform());
         if (config->site_import) {
             fprintf(stderr, "Type \"help\", \"copyright\", \"credits\" or "
                             "\"license\" for more information.\n");
         }
+    }
+    if (interactive) {
         PyObject *readline = PyImport_ImportModule("readline");
         if (readline == NULL) {
             PyErr_Clear();
@@ -519,9 +765,193 @@ run_repl(const oxidizer_config *config)
     return PyRun_AnyFileExFlags(stdin, "<stdin>", 0, &flags) != 0;
 }
 
+/* Like `python path`: path is relative to the executable's directory unless
+ * absolute; "$ORIGIN" is expanded. __file__ is the resolved path. */
 static int
-run(const oxidizer_config *config, PyObject *finder)
+run_file(const char *path, const char *exe_dir, const char *argv0)
 {
+    char *expanded = expand_origin(path, exe_dir);
+    if (expanded == NULL) {
+        fprintf(stderr, "%s: out of memory\n", argv0);
+        return 1;
+    }
+    char resolved[PATH_MAX];
+    int n = expanded[0] == '/'
+                ? snprintf(resolved, sizeof(resolved), "%s", expanded)
+                : snprintf(resolved, sizeof(resolved), "%s/%s", exe_dir,
+                           expanded);
+    free(expanded);
+    if (n < 0 || (size_t)n >= sizeof(resolved)) {
+        fprintf(stderr, "%s: run_file path too long\n", argv0);
+        return 1;
+    }
+    FILE *fp = fopen(resolved, "rb");
+    if (fp == NULL) {
+        /* Same message and status as python. */
+        fprintf(stderr, "%s: can't open file '%s': [Errno %d] %s\n", argv0,
+                resolved, errno, strerror(errno));
+        return 2;
+    }
+    PyObject *main_module = PyImport_AddModule("__main__"); /* borrowed */
+    PyObject *globals = main_module ? PyModule_GetDict(main_module) : NULL;
+    PyObject *filename = PyUnicode_DecodeFSDefault(resolved);
+    if (globals == NULL || filename == NULL
+        || PyDict_SetItemString(globals, "__file__", filename) < 0
+        || PyDict_SetItemString(globals, "__cached__", Py_None) < 0
+        || (PyDict_GetItemString(globals, "__builtins__") == NULL
+            && PyDict_SetItemString(globals, "__builtins__",
+                                    PyEval_GetBuiltins()) < 0)) {
+        Py_XDECREF(filename);
+        fclose(fp);
+        return exit_status_from_exception();
+    }
+    Py_DECREF(filename);
+    PyCompilerFlags flags = _PyCompilerFlags_INIT;
+    PyObject *result = PyRun_FileExFlags(fp, resolved, Py_file_input, globals,
+                                         globals, 1, &flags); /* closes fp */
+    if (result == NULL) {
+        return exit_status_from_exception();
+    }
+    Py_DECREF(result);
+    return 0;
+}
+
+/* Sets sys.argv to [first] + argv[from:]. */
+static int
+set_sys_argv(const char *first, int from, int argc, char **argv)
+{
+    PyObject *list = PyList_New(0);
+    if (list == NULL) {
+        return -1;
+    }
+    for (int i = from - 1; i < argc; i++) {
+        PyObject *item = PyUnicode_DecodeFSDefault(i == from - 1 ? first
+                                                                 : argv[i]);
+        if (item == NULL || PyList_Append(list, item) < 0) {
+            Py_XDECREF(item);
+            Py_DECREF(list);
+            return -1;
+        }
+        Py_DECREF(item);
+    }
+    int rc = PySys_SetObject("argv", list);
+    Py_DECREF(list);
+    return rc;
+}
+
+/* PyOxidizer's multiprocessing auto dispatch. multiprocessing re-executes
+ * sys.executable (this binary) for spawn children (frozen:
+ * `--multiprocessing-fork key=value...`), and with interpreter flags and
+ * `-c 'from multiprocessing...'` for the forkserver, the resource tracker
+ * and non-frozen spawn children. Runs that code instead of the entry point.
+ * Returns -1 when argv is not such a command line, else an exit status. */
+static int
+multiprocessing_dispatch(int argc, char **argv)
+{
+    if (argc < 2) {
+        return -1;
+    }
+    if (strcmp(argv[1], "--multiprocessing-fork") == 0) {
+        /* Parses sys.argv[2:] and calls spawn_main(); exits via SystemExit. */
+        return run_command("from multiprocessing.spawn import freeze_support\n"
+                           "freeze_support()\n");
+    }
+    /* Flags of subprocess._args_from_interpreter_flags(), then -c CODE. */
+    int i = 1;
+    while (i < argc && argv[i][0] == '-' && argv[i][1] != '\0'
+           && strcmp(argv[i], "-c") != 0 && strcmp(argv[i], "-m") != 0
+           && strcmp(argv[i], "--") != 0) {
+        if (strcmp(argv[i], "-W") == 0 || strcmp(argv[i], "-X") == 0) {
+            i++;
+        }
+        i++;
+    }
+    static const char prefix[] = "from multiprocessing.";
+    if (i + 1 >= argc || strcmp(argv[i], "-c") != 0
+        || strncmp(argv[i + 1], prefix, sizeof(prefix) - 1) != 0) {
+        return -1;
+    }
+    if (set_sys_argv("-c", i + 2, argc, argv) < 0) {
+        return exit_status_from_exception();
+    }
+    return run_command(argv[i + 1]);
+}
+
+static int
+set_start_method(const char *method)
+{
+    PyObject *mp = PyImport_ImportModule("multiprocessing");
+    if (mp == NULL) {
+        return -1;
+    }
+    PyObject *kwargs = Py_BuildValue("{sO}", "force", Py_True);
+    PyObject *args = Py_BuildValue("(s)", method);
+    PyObject *set = PyObject_GetAttrString(mp, "set_start_method");
+    PyObject *result = NULL;
+    if (kwargs != NULL && args != NULL && set != NULL) {
+        result = PyObject_Call(set, args, kwargs);
+    }
+    Py_XDECREF(set);
+    Py_XDECREF(args);
+    Py_XDECREF(kwargs);
+    Py_DECREF(mp);
+    if (result == NULL) {
+        return -1;
+    }
+    Py_DECREF(result);
+    return 0;
+}
+
+/* Runs a wide string (from PyConfig) as a command or module. */
+static int
+run_wide(const wchar_t *text, int as_module)
+{
+    PyObject *str = PyUnicode_FromWideChar(text, -1);
+    if (str == NULL) {
+        return exit_status_from_exception();
+    }
+    const char *utf8 = PyUnicode_AsUTF8(str);
+    int status = utf8 == NULL ? exit_status_from_exception()
+                 : as_module  ? run_module(utf8)
+                              : run_command(utf8);
+    Py_DECREF(str);
+    return status;
+}
+
+static int
+run(const oxidizer_config *config, PyObject *finder, const PyConfig *parsed,
+    const char *exe_dir, int argc, char **argv)
+{
+    const char *argv0 = argc > 0 && argv[0] != NULL ? argv[0] : "oxidizer";
+    if (config->multiprocessing_auto_dispatch) {
+        int status = multiprocessing_dispatch(argc, argv);
+        if (status >= 0) {
+            return status;
+        }
+    }
+    if (config->multiprocessing_start_method != NULL
+        && set_start_method(config->multiprocessing_start_method) < 0) {
+        return exit_status_from_exception();
+    }
+    /* parse_argv: -c, -m or a file on the command line wins, like python. */
+    if (parsed != NULL && parsed->parse_argv) {
+        if (parsed->run_command != NULL) {
+            return run_wide(parsed->run_command, 0);
+        }
+        if (parsed->run_module != NULL) {
+            return run_wide(parsed->run_module, 1);
+        }
+        if (parsed->run_filename != NULL) {
+            char *path = Py_EncodeLocale(parsed->run_filename, NULL);
+            if (path == NULL) {
+                fprintf(stderr, "%s: cannot encode the file name\n", argv0);
+                return 1;
+            }
+            int status = run_file(path, exe_dir, argv0);
+            PyMem_Free(path);
+            return status;
+        }
+    }
     const char *target = config->run_target ? config->run_target : "";
     switch (config->run_mode) {
     case OXIDIZER_RUN_MAIN_RESOURCE:
@@ -532,9 +962,40 @@ run(const oxidizer_config *config, PyObject *finder)
         return run_command(target);
     case OXIDIZER_RUN_REPL:
         return run_repl(config);
+    case OXIDIZER_RUN_FILE:
+        return run_file(target, exe_dir, argv0);
     }
     fprintf(stderr, "unknown run mode %d\n", (int)config->run_mode);
     return 1;
+}
+
+/* write_modules_directory_env: writes the names in sys.modules to
+ * $ENV/modules-<pid>-<random>, creating the directory. Failures are
+ * reported on stderr and do not change the exit status. */
+static void
+write_modules(const char *directory)
+{
+    static const char code[] =
+        "import os, sys\n"
+        "os.makedirs(_dir, exist_ok=True)\n"
+        "_path = os.path.join(_dir, 'modules-%d-%s' % (os.getpid(), os.urandom(8).hex()))\n"
+        "with open(_path, 'w', encoding='utf-8') as _f:\n"
+        "    _f.write(''.join(name + '\\n' for name in sorted(sys.modules)))\n";
+    PyObject *globals = PyDict_New();
+    PyObject *dir = PyUnicode_DecodeFSDefault(directory);
+    PyObject *result = NULL;
+    if (globals != NULL && dir != NULL
+        && PyDict_SetItemString(globals, "__builtins__",
+                                PyEval_GetBuiltins()) == 0
+        && PyDict_SetItemString(globals, "_dir", dir) == 0) {
+        result = PyRun_String(code, Py_file_input, globals, globals);
+    }
+    if (result == NULL) {
+        print_exception_fallback("write_modules_directory_env");
+    }
+    Py_XDECREF(result);
+    Py_XDECREF(dir);
+    Py_XDECREF(globals);
 }
 
 static int
@@ -545,6 +1006,115 @@ exit_sigint(void)
         kill(getpid(), SIGINT);
     }
     return 128 + SIGINT;
+}
+
+static uint32_t
+read_u32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16
+           | (uint32_t)p[3] << 24;
+}
+
+static uint64_t
+read_u64(const uint8_t *p)
+{
+    return (uint64_t)read_u32(p) | (uint64_t)read_u32(p + 4) << 32;
+}
+
+/* Memory-maps config->packed_file (binary-relative-memory-mapped) and fills
+ * a malloc'd blob array from its header (format: tools/oxidizer_tools/
+ * embed.py, MAPPED_MAGIC). The mapping and the names live until exit.
+ * Returns 0, or -1 after printing one line to stderr. */
+static int
+map_packed_file(const oxidizer_config *config, const char *exe_dir,
+                const char *argv0, oxidizer_packed_blob **blobs_out,
+                size_t *count_out)
+{
+    static const uint8_t magic[8] = "OXPACKS1";
+    char path[PATH_MAX];
+    int n = snprintf(path, sizeof(path), "%s/%s", exe_dir,
+                     config->packed_file ? config->packed_file : "");
+    if (n < 0 || (size_t)n >= sizeof(path)) {
+        fprintf(stderr, "%s: packed resources file path too long\n", argv0);
+        return -1;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        fprintf(stderr, "%s: cannot open packed resources file %s: %s\n",
+                argv0, path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+        return -1;
+    }
+    const char *problem = NULL;
+    size_t size = (size_t)st.st_size;
+    const uint8_t *data = NULL;
+    if (st.st_size < 48) {
+        problem = "too short";
+    }
+    else {
+        void *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m == MAP_FAILED) {
+            problem = strerror(errno);
+        }
+        else {
+            data = m;
+        }
+    }
+    close(fd);
+    if (problem == NULL && memcmp(data, magic, sizeof(magic)) != 0) {
+        problem = "not a packed resources file (bad magic)";
+    }
+    if (problem == NULL
+        && memcmp(data + 8, config->packed_file_digest, 32) != 0) {
+        problem = "its content differs from what this binary was built with";
+    }
+    uint32_t count = problem == NULL ? read_u32(data + 40) : 0;
+    oxidizer_packed_blob *blobs = NULL;
+    if (problem == NULL) {
+        blobs = calloc(count ? count : 1, sizeof(*blobs));
+        if (blobs == NULL) {
+            problem = "out of memory";
+        }
+    }
+    size_t pos = 48;
+    for (uint32_t i = 0; problem == NULL && i < count; i++) {
+        if (size - pos < 20) {
+            problem = "truncated header";
+            break;
+        }
+        uint64_t offset = read_u64(data + pos);
+        uint64_t length = read_u64(data + pos + 8);
+        uint32_t name_len = read_u32(data + pos + 16);
+        pos += 20;
+        if (size - pos < name_len || offset > size || length > size - offset) {
+            problem = "entry out of bounds";
+            break;
+        }
+        char *name = malloc((size_t)name_len + 1);
+        if (name == NULL) {
+            problem = "out of memory";
+            break;
+        }
+        memcpy(name, data + pos, name_len);
+        name[name_len] = '\0';
+        pos += name_len;
+        blobs[i].start = data + offset;
+        blobs[i].end = data + offset + length;
+        blobs[i].name = name;
+    }
+    if (problem != NULL) {
+        fprintf(stderr, "%s: corrupt packed resources file %s: %s\n", argv0,
+                path, problem);
+        /* The process exits: the mapping and names are not reclaimed. */
+        free(blobs);
+        return -1;
+    }
+    *blobs_out = blobs;
+    *count_out = count;
+    return 0;
 }
 
 int
@@ -568,16 +1138,28 @@ oxidizer_run(const oxidizer_config *config, int argc, char **argv)
         *slash = '\0';
     }
 
+    const oxidizer_packed_blob *packed = config->packed_blobs;
+    size_t count = config->packed_blob_count;
+    oxidizer_packed_blob *mapped = NULL;
+    if (config->packed_load_mode == OXIDIZER_LOAD_MAPPED) {
+        if (map_packed_file(config, exe_dir, argv0, &mapped, &count) < 0) {
+            return 1;
+        }
+        packed = mapped;
+    }
+    else if (config->packed_load_mode == OXIDIZER_LOAD_NONE) {
+        count = 0;
+    }
+
     /* Parse every blob before touching Python, so corrupt data is a clean
      * error and not a crash half-way through initialization. */
-    size_t count = config->packed_blob_count;
     oxr_index *indexes = calloc(count ? count : 1, sizeof(oxr_index));
     if (indexes == NULL) {
         fprintf(stderr, "%s: out of memory\n", argv0);
         return 1;
     }
     for (size_t i = 0; i < count; i++) {
-        const oxidizer_packed_blob *blob = &config->packed_blobs[i];
+        const oxidizer_packed_blob *blob = &packed[i];
         char err[256] = "";
         if (blob->end < blob->start
             || oxr_index_parse(blob->start, (size_t)(blob->end - blob->start),
@@ -590,12 +1172,25 @@ oxidizer_run(const oxidizer_config *config, int argc, char **argv)
         }
     }
 
+    /* terminfo_resolution = static:DIRS (never overrides the user's). */
+    if (config->terminfo_dirs != NULL && getenv("TERMINFO_DIRS") == NULL
+        && setenv("TERMINFO_DIRS", config->terminfo_dirs, 0) < 0) {
+        fprintf(stderr, "%s: cannot set TERMINFO_DIRS\n", argv0);
+        free_indexes(indexes, count);
+        return 1;
+    }
+
     if (PyImport_AppendInittab("oxidized_importer",
                                PyInit_oxidized_importer) < 0) {
         fprintf(stderr, "%s: cannot register oxidized_importer\n", argv0);
         free_indexes(indexes, count);
         return 1;
     }
+
+    /* The finder reads the blob count from the config it is given. */
+    oxidizer_config effective = *config;
+    effective.packed_blob_count = count;
+    config = &effective;
 
     PyConfig py_config;
     PyObject *finder = NULL;
@@ -605,19 +1200,30 @@ oxidizer_run(const oxidizer_config *config, int argc, char **argv)
         status = start_interpreter(&py_config, config, indexes, exe, exe_dir,
                                    &finder);
     }
-    PyConfig_Clear(&py_config);
     if (PyStatus_Exception(status)) {
+        PyConfig_Clear(&py_config);
         /* The indexes are not freed: Python may still reference them and
          * Py_ExitStatusException() exits the process. */
         Py_ExitStatusException(status);
     }
 
     int exitcode;
-    if (configure_sys(config) < 0) {
+    if (configure_sys(config, argc, argv, exe_dir) < 0) {
         exitcode = exit_status_from_exception();
     }
     else {
-        exitcode = run(config, finder);
+        exitcode = run(config, finder, &py_config, exe_dir, argc, argv);
+        if (py_config.inspect && !unhandled_keyboard_interrupt) {
+            /* python -i: the REPL after the entry point. */
+            exitcode = run_repl(config);
+        }
+    }
+    PyConfig_Clear(&py_config);
+    if (config->write_modules_directory_env != NULL) {
+        const char *directory = getenv(config->write_modules_directory_env);
+        if (directory != NULL && directory[0] != '\0') {
+            write_modules(directory);
+        }
     }
     Py_XDECREF(finder);
     if (Py_FinalizeEx() < 0) {

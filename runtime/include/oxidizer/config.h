@@ -25,7 +25,21 @@ typedef enum {
     OXIDIZER_RUN_COMMAND = 3,
     /* Interactive interpreter. */
     OXIDIZER_RUN_REPL = 4,
+    /* Run the file run_target (relative paths and "$ORIGIN/..." resolved
+     * against the executable's directory), like `python FILE`. */
+    OXIDIZER_RUN_FILE = 5,
 } oxidizer_run_mode;
+
+typedef enum {
+    OXIDIZER_PROFILE_ISOLATED = 0, /* PyConfig_InitIsolatedConfig */
+    OXIDIZER_PROFILE_PYTHON = 1,   /* PyConfig_InitPythonConfig */
+} oxidizer_config_profile;
+
+typedef enum {
+    OXIDIZER_LOAD_EMBEDDED = 0, /* packed_blobs are in the executable */
+    OXIDIZER_LOAD_MAPPED = 1,   /* packed_file is memory-mapped */
+    OXIDIZER_LOAD_NONE = 2,     /* no packed resources */
+} oxidizer_load_mode;
 
 /* One packed-resources blob embedded in the executable. */
 typedef struct {
@@ -42,6 +56,7 @@ typedef struct {
     int filesystem_importer;         /* keep PathFinder on sys.meta_path */
     int oxidized_importer;           /* install OxidizedFinder */
     int optimization_level;          /* 0, 1 or 2; picks bytecode 0x07/08/09 */
+    /* Tri-state settings: -1 keeps the profile's default, 0 off, 1 on. */
     int write_bytecode;
     int buffered_stdio;
     int user_site_directory;
@@ -58,6 +73,39 @@ typedef struct {
     int virtual_module_file;
     const oxidizer_packed_blob *packed_blobs; /* searched in order */
     size_t packed_blob_count;
+    /* Everything below: zero is the default (fields added for issue 3). */
+    oxidizer_config_profile config_profile;
+    int sys_meipass;                 /* sys._MEIPASS = executable's directory */
+    int argvb;                       /* sys.argvb = argv as bytes */
+    int bytes_warning;               /* 0 none, 1 warn, 2 raise */
+    int utf8_mode;                   /* tri-state */
+    int development_mode;            /* tri-state */
+    int inspect;                     /* tri-state */
+    int interactive;                 /* tri-state */
+    int quiet;                       /* tri-state */
+    int verbose;                     /* -1 or level */
+    int parse_argv;                  /* tri-state */
+    int fault_handler;               /* tri-state */
+    int tracemalloc;                 /* -1 or frames */
+    int use_hash_seed;
+    unsigned long hash_seed;
+    const char *stdio_encoding;      /* NULL: default */
+    const char *stdio_errors;        /* NULL: default */
+    const char *const *warn_options; /* NULL-terminated, may be NULL */
+    const char *const *x_options;    /* NULL-terminated, may be NULL */
+    const char *check_hash_pycs_mode; /* "default", "always", "never" */
+    /* Name of an environment variable; when set at run time, the names in
+     * sys.modules are written to a file in that directory at exit. */
+    const char *write_modules_directory_env;
+    const char *terminfo_dirs;       /* set TERMINFO_DIRS unless set */
+    int allocator;                   /* -1 default, else PyMemAllocatorName */
+    int multiprocessing_auto_dispatch;
+    const char *multiprocessing_start_method; /* NULL: Python's default */
+    oxidizer_load_mode packed_load_mode;
+    /* OXIDIZER_LOAD_MAPPED: file relative to the executable's directory and
+     * the SHA-256 its header must carry. */
+    const char *packed_file;
+    uint8_t packed_file_digest[32];
 } oxidizer_config;
 
 /* Defined by the generated file of each binary. */
