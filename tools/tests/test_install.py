@@ -191,3 +191,25 @@ def test_executable_bit_follows_source(tmp_path: Path) -> None:
     # Modes are set explicitly, whatever the umask and the source's other bits.
     assert mode(out / "lib/tool.sh") == 0o755
     assert mode(out / "lib/data.bin") == 0o644
+
+
+def test_file_resources_installed_with_their_executable_bit(tmp_path: Path) -> None:
+    manifest = classify_manifest(
+        tmp_path,
+        "//app:bin",
+        {
+            "my-bin/tool.sh": (b"#!/bin/sh\necho tool\n", True),
+            "my-bin/notes.txt": (b"notes", False),
+            "pkg/__init__.py": (b"", False),
+        },
+        handling_mode="files",
+        resource_locations=["my-bin/*=filesystem-relative:tools"],
+    )
+    out = tmp_path / "out"
+    assert install([manifest], out) == 2
+    assert mode(out / "tools/my-bin/tool.sh") == 0o755
+    assert mode(out / "tools/my-bin/notes.txt") == 0o644
+    assert (out / "tools/my-bin/tool.sh").read_bytes() == b"#!/bin/sh\necho tool\n"
+    assert not (out / "tools/my-bin/tool.sh").is_symlink()
+    # The in-memory File resource (pkg/__init__.py in files mode) is not installed.
+    assert not (out / "pkg").exists()

@@ -263,3 +263,76 @@ def test_distribution_without_a_name() -> None:
     r.location.kind = manifest_pb2.Location.IN_MEMORY
     with pytest.raises(PackError, match=r"cannot tell the distribution of '-1.0.dist-info/METADATA'"):
         build_resources(manifest, Bundle(magic=b"\0\0\0\0", code={}))
+
+
+# --- policy: per-resource sources, File resources, in-memory extension modules ----------
+
+
+def test_routed_locations_and_omitted_sources(tmp_path: Path) -> None:
+    got = pipeline(
+        tmp_path,
+        resource_locations=["pkg=filesystem-relative:lib", "pkg.*=filesystem-relative:lib"],
+        include_non_distribution_sources=False,
+    )
+    assert got["pkg"].relative_path_module_source == "lib/pkg/__init__.py"
+    assert got["pkg.mod"].relative_path_module_source == "lib/pkg/mod.py"
+    assert got["pkg.mod"].in_memory_bytecode is None
+    assert dict(got["pkg"].relative_path_package_resources)["data.txt"] == "lib/pkg/data.txt"
+    # Everything else stays in memory, compiled, without source.
+    assert got["top"].in_memory_bytecode is not None
+    assert got["top"].in_memory_source is None
+    assert run_code(got["top"].in_memory_bytecode)["TOP"] is True
+
+
+def test_in_memory_extension_module(tmp_path: Path) -> None:
+    got = pipeline(tmp_path, allow_in_memory_shared_library_loading=True)
+    ext = got["pkg._speedups"]
+    assert ext.is_extension_module
+    assert ext.in_memory_extension_module_shared_library == b"\x7fELF"  # field 0x0a
+    assert ext.relative_path_extension_module_shared_library is None
+
+
+FILE_TREE = {
+    "main.py": "print('main')\n",
+    "my-bin/tool.sh": "#!/bin/sh\necho tool\n",
+    "notes.txt": "notes",
+}
+
+
+def test_file_resources_in_memory(tmp_path: Path) -> None:
+    got = pipeline(tmp_path, FILE_TREE, allow_files=True)
+    notes = got["notes.txt"]
+    assert notes.is_utf8_filename  # 0x1b
+    assert notes.file_data_embedded == b"notes"  # 0x1d
+    assert not notes.file_executable
+    assert not notes.is_module
+    assert got["main"].is_module
+
+
+def test_file_resources_keep_the_executable_bit(tmp_path: Path) -> None:
+    manifest, bundle = classify_and_compile(tmp_path, FILE_TREE, allow_files=True)
+    # classify_and_compile wrote the files 0644; make the tool executable and classify again.
+    (tmp_path / "app/my-bin/tool.sh").chmod(0o755)
+    cl.run(
+        target=TARGET, workspace_name="ws", files=[f"app/{k}={tmp_path / 'app' / k}" for k in FILE_TREE],
+        import_roots=["ws/app"], location="in-memory", fallback="", include_sources=True, optimize_levels=[0],
+        include_test=False, excludes=[], extension_suffixes=[], main="", output_manifest=manifest,
+        output_compile_list=tmp_path / "compile.json", allow_files=True,
+        resource_locations=["my-bin/*=filesystem-relative:lib"],
+    )
+    out = tmp_path / "packed"
+    pack.run(target=TARGET, manifest_path=manifest, bundle_path=bundle, expected_magic_hex=MAGIC, output=out)
+    got = {r.name: r for r in read_packed_resources(out.read_bytes())}
+    tool = got["my-bin/tool.sh"]
+    assert tool.is_utf8_filename and tool.file_executable  # 0x1b, 0x1c
+    assert tool.file_data_utf8_relative_path == "lib/my-bin/tool.sh"  # 0x1e
+    assert tool.file_data_embedded is None
+    assert got["notes.txt"].file_data_embedded == b"notes" and not got["notes.txt"].file_executable
+
+
+def test_file_name_clashing_with_a_module() -> None:
+    manifest = manifest_pb2.ResourceManifest(target=TARGET, optimize_levels=[0])
+    manifest.resources.add(kind=manifest_pb2.Resource.NAMESPACE_PACKAGE, name="README", is_package=True)
+    manifest.resources.add(kind=manifest_pb2.Resource.FILE, name="README", source_path="/nonexistent")
+    with pytest.raises(PackError, match=r"^//app:lib: file 'README' has the same name as another resource"):
+        build_resources(manifest, Bundle(magic=bytes.fromhex(MAGIC), code={}))
