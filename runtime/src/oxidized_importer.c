@@ -23,8 +23,10 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <marshal.h>
+#include <structmember.h>
 
 #include <errno.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +44,9 @@ static PyObject *str_builtins;           /* "__builtins__" */
 static PyObject *str_search_locations;   /* "submodule_search_locations" */
 static PyObject *kwnames_is_package;     /* ("is_package",) */
 static PyObject *kwnames_loader;         /* ("loader",) */
+static PyObject *str_dot;                /* "." */
+static PyObject *str_slash;              /* "/" */
+static PyObject *kwnames_origin_is_package; /* ("origin", "is_package") */
 
 /* From _frozen_importlib_external and _io; resolved lazily because the
  * external importers are only installed by the second initialization
@@ -111,8 +116,13 @@ typedef struct {
     int virtual_module_file;    /* in-memory modules get a virtual __file__ */
     char *exe_path;             /* filesystem bytes, NUL-terminated */
     size_t exe_path_len;
+    size_t exe_dir_len;         /* dirname(exe_path) is exe_path[0..len) */
     char *origin;               /* directory for relative paths */
     size_t origin_len;
+    /* The embedded finder puts its path_hook on sys.path_hooks when it
+     * creates the first package spec (see register_path_hook()). */
+    int wants_path_hook;
+    int path_hook_registered;
     /* Only for instances created from Python with resources_data: */
     oxr_index owned_index;
     Py_buffer owned_buffer;
@@ -125,8 +135,16 @@ typedef struct {
     const oxr_resource *resource;
 } OxidizedResourceReader;
 
+typedef struct {
+    PyObject_HEAD
+    OxidizedFinder *finder;
+    PyObject *package;          /* str, or None for the top level */
+    PyObject *path;             /* the sys.path-like entry it was made for */
+} OxidizedPathEntryFinder;
+
 static PyTypeObject OxidizedFinder_Type;
 static PyTypeObject OxidizedResourceReader_Type;
+static PyTypeObject OxidizedPathEntryFinder_Type;
 
 enum resource_kind {
     KIND_NONE = 0,
@@ -232,16 +250,18 @@ resource_is_package(const oxr_resource *r)
             & (OXR_FLAG_IS_PACKAGE | OXR_FLAG_IS_NAMESPACE_PACKAGE)) != 0;
 }
 
-/* Returns str(<prefix>/<rel>), decoded with the filesystem encoding. When
- * dots_to_slashes, '.' in rel becomes '/' (module name to path). */
+/* Returns str(<prefix>/<rel><suffix>), decoded with the filesystem
+ * encoding. When dots_to_slashes, '.' in rel becomes '/' (module name to
+ * path). */
 static PyObject *
-join_path(const char *prefix, size_t prefix_len, const uint8_t *rel,
-          size_t rel_len, int dots_to_slashes)
+join_path_suffix(const char *prefix, size_t prefix_len, const uint8_t *rel,
+                 size_t rel_len, int dots_to_slashes, const char *suffix)
 {
-    if (rel_len > PY_SSIZE_T_MAX - prefix_len - 1) {
+    size_t suffix_len = strlen(suffix);
+    if (rel_len > PY_SSIZE_T_MAX - prefix_len - 1 - suffix_len) {
         return PyErr_NoMemory();
     }
-    size_t len = prefix_len + 1 + rel_len;
+    size_t len = prefix_len + 1 + rel_len + suffix_len;
     /* NUL-terminated: before the filesystem codec is ready (core phase),
      * the decoder goes through mbstowcs() and insists on a terminator. */
     char *buf = PyMem_Malloc(len + 1);
@@ -253,17 +273,111 @@ join_path(const char *prefix, size_t prefix_len, const uint8_t *rel,
     if (rel_len > 0) {
         memcpy(buf + prefix_len + 1, rel, rel_len);
     }
-    buf[len] = '\0';
     if (dots_to_slashes) {
-        for (size_t i = prefix_len + 1; i < len; i++) {
+        for (size_t i = prefix_len + 1; i < prefix_len + 1 + rel_len; i++) {
             if (buf[i] == '.') {
                 buf[i] = '/';
             }
         }
     }
+    memcpy(buf + prefix_len + 1 + rel_len, suffix, suffix_len);
+    buf[len] = '\0';
     PyObject *result = PyUnicode_DecodeFSDefaultAndSize(buf, (Py_ssize_t)len);
     PyMem_Free(buf);
     return result;
+}
+
+static PyObject *
+join_path(const char *prefix, size_t prefix_len, const uint8_t *rel,
+          size_t rel_len, int dots_to_slashes)
+{
+    return join_path_suffix(prefix, prefix_len, rel, rel_len, dots_to_slashes,
+                            "");
+}
+
+/* The virtual __file__ of an in-memory module (virtual_module_file):
+ * <exe dir>/a/b/__init__.py for package a.b, <exe dir>/a/b.py for module
+ * a.b. */
+static PyObject *
+virtual_file(const OxidizedFinder *self, const oxr_resource *r)
+{
+    return join_path_suffix(self->exe_path, self->exe_dir_len, r->name.data,
+                            r->name.len, 1,
+                            (r->flags & OXR_FLAG_IS_PACKAGE) ? "/__init__.py"
+                                                             : ".py");
+}
+
+/* ModuleSpec subclass for specs with a virtual origin, made on first use:
+ * ModuleSpec.cached would derive a __pycache__ path from the origin, but no
+ * bytecode file exists, so `cached` is always None here (and the module
+ * gets no __cached__). */
+static PyObject *virtual_spec_type;
+
+static PyObject *
+return_none(PyObject *unused, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)unused;
+    (void)args;
+    (void)nargs;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef return_none_def = {
+    "_none", (PyCFunction)(void (*)(void))return_none, METH_FASTCALL, NULL};
+
+static PyObject *
+get_virtual_spec_type(void)
+{
+    if (virtual_spec_type != NULL) {
+        return virtual_spec_type;
+    }
+    PyObject *fn = PyCFunction_New(&return_none_def, NULL);
+    if (fn == NULL) {
+        return NULL;
+    }
+    /* property(fget=None-returning, fset=ignoring): ModuleSpec.__init__ and
+     * importlib may assign `cached`; the value stays None. */
+    PyObject *prop = PyObject_CallFunctionObjArgs((PyObject *)&PyProperty_Type,
+                                                  fn, fn, NULL);
+    Py_DECREF(fn);
+    if (prop == NULL) {
+        return NULL;
+    }
+    virtual_spec_type = PyObject_CallFunction(
+        (PyObject *)&PyType_Type, "s(O){sOss}", "OxidizedModuleSpec",
+        module_spec_type, "cached", prop, "__module__", "oxidized_importer");
+    Py_DECREF(prop);
+    return virtual_spec_type;
+}
+
+/* Puts the finder's path_hook first on sys.path_hooks, once, so pkgutil can
+ * resolve the virtual __path__ entries of in-memory packages. Done when the
+ * first package spec is made (nothing to resolve before): starting the
+ * interpreter costs one list insertion, and no Python code runs. */
+static int
+register_path_hook(OxidizedFinder *self)
+{
+    if (!self->wants_path_hook || self->path_hook_registered) {
+        return 0;
+    }
+    PyObject *hooks = PySys_GetObject("path_hooks"); /* borrowed */
+    if (hooks == NULL || !PyList_Check(hooks)) {
+        return 0; /* not set up yet: retried at the next package */
+    }
+    PyObject *hook = PyObject_GetAttrString((PyObject *)self, "path_hook");
+    if (hook == NULL) {
+        return -1;
+    }
+    int rc = PySequence_Contains(hooks, hook);
+    if (rc == 0) {
+        rc = PyList_Insert(hooks, 0, hook);
+    }
+    Py_DECREF(hook);
+    if (rc < 0) {
+        return -1;
+    }
+    self->path_hook_registered = 1;
+    return 0;
 }
 
 /* Looks up fullname (a str). Returns NULL without an exception when absent;
@@ -324,15 +438,40 @@ finder_make_spec(OxidizedFinder *self, PyObject *fullname,
 {
     if (kind == KIND_MEMORY || kind == KIND_NAMESPACE) {
         int is_package = resource_is_package(r) || kind == KIND_NAMESPACE;
-        PyObject *args[3] = {
-            fullname,
-            kind == KIND_MEMORY ? (PyObject *)self : Py_None,
-            is_package ? Py_True : Py_False,
-        };
-        PyObject *spec = PyObject_Vectorcall(module_spec_type, args, 2,
-                                             kwnames_is_package);
+        /* Namespace packages are loaded by us too (exec_module does
+         * nothing): importlib's NamespaceLoader would serve
+         * importlib.resources from real directories, and their __path__ is
+         * virtual. origin stays None, as for any namespace package. */
+        PyObject *spec;
+        if (kind == KIND_MEMORY && self->virtual_module_file) {
+            PyObject *spec_type = get_virtual_spec_type();
+            PyObject *origin = spec_type ? virtual_file(self, r) : NULL;
+            if (origin == NULL) {
+                return NULL;
+            }
+            PyObject *args[4] = {fullname, (PyObject *)self, origin,
+                                 is_package ? Py_True : Py_False};
+            spec = PyObject_Vectorcall(spec_type, args, 2,
+                                       kwnames_origin_is_package);
+            Py_DECREF(origin);
+            if (spec != NULL
+                && PyObject_SetAttrString(spec, "has_location", Py_True)
+                       < 0) {
+                Py_CLEAR(spec);
+            }
+        }
+        else {
+            PyObject *args[3] = {fullname, (PyObject *)self,
+                                 is_package ? Py_True : Py_False};
+            spec = PyObject_Vectorcall(module_spec_type, args, 2,
+                                       kwnames_is_package);
+        }
         if (spec == NULL || !is_package) {
             return spec;
+        }
+        if (register_path_hook(self) < 0) {
+            Py_DECREF(spec);
+            return NULL;
         }
         PyObject *path = join_path(self->exe_path, self->exe_path_len,
                                    r->name.data, r->name.len, 1);
@@ -387,6 +526,8 @@ finder_make_spec(OxidizedFinder *self, PyObject *fullname,
     return spec;
 }
 
+static PyObject *find_spec_name(OxidizedFinder *self, PyObject *fullname);
+
 /* find_spec(fullname, path, target=None) */
 static PyObject *
 finder_find_spec(OxidizedFinder *self, PyObject *const *args,
@@ -421,6 +562,32 @@ finder_find_spec(OxidizedFinder *self, PyObject *const *args,
                         "find_spec() missing required argument 'fullname'");
         return NULL;
     }
+    return find_spec_name(self, fullname);
+}
+
+/* find_module(fullname, path=None): the loader, or None (deprecated API). */
+static PyObject *
+finder_find_module(OxidizedFinder *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"fullname", "path", NULL};
+    PyObject *fullname;
+    PyObject *path = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O:find_module", kwlist,
+                                     &fullname, &path)) {
+        return NULL;
+    }
+    PyObject *spec = find_spec_name(self, fullname);
+    if (spec == NULL || spec == Py_None) {
+        return spec;
+    }
+    PyObject *loader = PyObject_GetAttrString(spec, "loader");
+    Py_DECREF(spec);
+    return loader;
+}
+
+static PyObject *
+find_spec_name(OxidizedFinder *self, PyObject *fullname)
+{
     const oxr_resource *r = lookup_object(self, fullname);
     if (r == NULL) {
         if (PyErr_Occurred()) {
@@ -659,6 +826,10 @@ finder_get_filename(OxidizedFinder *self, PyObject *fullname)
     default:
         break;
     }
+    if (rel == NULL && self->virtual_module_file
+        && resource_kind(r, self->optimize) == KIND_MEMORY) {
+        return virtual_file(self, r);
+    }
     if (rel == NULL) {
         PyObject *msg = PyUnicode_FromFormat(
             "%R is loaded from memory and has no filename", fullname);
@@ -681,7 +852,7 @@ finder_get_resource_reader(OxidizedFinder *self, PyObject *fullname)
         }
         Py_RETURN_NONE;
     }
-    if (!(r->flags & OXR_FLAG_IS_PACKAGE)) {
+    if (!resource_is_package(r)) {
         Py_RETURN_NONE;
     }
     OxidizedResourceReader *reader = PyObject_New(
@@ -740,9 +911,50 @@ read_file_bytes(PyObject *path)
     return data;
 }
 
+/* In-memory source of the module whose virtual __file__ is
+ * <exe dir>/<rest> (rest NUL-terminated), or NULL without an exception. */
+static PyObject *
+virtual_file_source(OxidizedFinder *self, const char *rest, size_t rest_len)
+{
+    static const char init_suffix[] = "/__init__.py";
+    size_t name_len;
+    if (rest_len > sizeof(init_suffix) - 1
+        && strcmp(rest + rest_len - (sizeof(init_suffix) - 1), init_suffix)
+               == 0) {
+        name_len = rest_len - (sizeof(init_suffix) - 1);
+    }
+    else if (rest_len > 3 && strcmp(rest + rest_len - 3, ".py") == 0) {
+        name_len = rest_len - 3;
+    }
+    else {
+        return NULL;
+    }
+    char *name = PyMem_Malloc(name_len + 1);
+    if (name == NULL) {
+        return PyErr_NoMemory();
+    }
+    for (size_t i = 0; i < name_len; i++) {
+        /* A '.' in the path is not part of a module path. */
+        name[i] = rest[i] == '/' ? '.' : rest[i] == '.' ? '/' : rest[i];
+    }
+    const oxr_resource *r = finder_lookup(self, name, name_len);
+    PyMem_Free(name);
+    if (r == NULL || r->in_memory_source.data == NULL
+        || ((r->flags & OXR_FLAG_IS_PACKAGE) != 0)
+               != (name_len == rest_len - (sizeof(init_suffix) - 1))) {
+        return NULL;
+    }
+    return PyBytes_FromStringAndSize((const char *)r->in_memory_source.data,
+                                     (Py_ssize_t)r->in_memory_source.len);
+}
+
 /* get_data(path): ResourceLoader, see manual section 6.7.3. path is
  * <exe>/<pkg/path>/<resource> for in-memory resources and
- * <exe dir>/<pkg/path>/<resource> for filesystem-relative ones. */
+ * <origin>/<pkg/path>/<resource> for filesystem-relative ones. Beyond the
+ * manual, <exe dir>/<pkg/path>/<resource> also names in-memory resources
+ * (and <exe dir>/<module path>.py the module's source): that is where the
+ * virtual __file__ of in-memory modules points, so code that joins
+ * dirname(__file__) with a resource name (pkgutil.get_data()) works. */
 static PyObject *
 finder_get_data(OxidizedFinder *self, PyObject *path)
 {
@@ -765,6 +977,18 @@ finder_get_data(OxidizedFinder *self, PyObject *path)
              && p[self->origin_len] == '/') {
         in_memory = 0;
         rest = p + self->origin_len + 1;
+    }
+    else if (plen > self->exe_dir_len + 1
+             && memcmp(p, self->exe_path, self->exe_dir_len) == 0
+             && p[self->exe_dir_len] == '/') {
+        in_memory = 1;
+        rest = p + self->exe_dir_len + 1;
+        PyObject *source = virtual_file_source(
+            self, rest, plen - self->exe_dir_len - 1);
+        if (source != NULL || PyErr_Occurred()) {
+            Py_DECREF(encoded);
+            return source;
+        }
     }
     else {
         Py_DECREF(encoded);
@@ -836,17 +1060,14 @@ finder_invalidate_caches(OxidizedFinder *self, PyObject *unused)
     Py_RETURN_NONE;
 }
 
-/* iter_modules(prefix="") -> list of (prefix + name, ispkg) for the
- * top-level modules the finder can load (used by pkgutil.iter_modules()). */
+/* List of (prefix + child, ispkg), sorted, for the modules the finder can
+ * load directly below `parent` (parent_len bytes; top-level modules when
+ * parent is NULL). The first index holding a name wins, as for imports. */
 static PyObject *
-finder_iter_modules(OxidizedFinder *self, PyObject *args, PyObject *kwargs)
+iter_children(OxidizedFinder *self, const char *parent, size_t parent_len,
+              PyObject *prefix)
 {
-    static char *kwlist[] = {"prefix", NULL};
-    PyObject *prefix = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|U:iter_modules", kwlist,
-                                     &prefix)) {
-        return NULL;
-    }
+    size_t skip = parent == NULL ? 0 : parent_len + 1;
     PyObject *seen = PyDict_New();
     if (seen == NULL) {
         return NULL;
@@ -855,20 +1076,28 @@ finder_iter_modules(OxidizedFinder *self, PyObject *args, PyObject *kwargs)
         const oxr_index *ix = &self->indexes[i];
         for (size_t j = 0; j < ix->count; j++) {
             const oxr_resource *r = &ix->resources[j];
-            if (memchr(r->name.data, '.', r->name.len) != NULL
-                || resource_kind(r, self->optimize) == KIND_NONE) {
+            if (r->name.len <= skip
+                || (parent != NULL
+                    && (memcmp(r->name.data, parent, parent_len) != 0
+                        || r->name.data[parent_len] != '.'))
+                || memchr(r->name.data + skip, '.', r->name.len - skip)
+                       != NULL) {
                 continue;
             }
             PyObject *name = PyUnicode_DecodeUTF8(
-                (const char *)r->name.data, (Py_ssize_t)r->name.len, NULL);
+                (const char *)r->name.data + skip,
+                (Py_ssize_t)(r->name.len - skip), NULL);
             if (name == NULL) {
                 Py_DECREF(seen);
                 return NULL;
             }
-            int rc = PyDict_SetDefault(seen, name,
-                                       resource_is_package(r) ? Py_True
-                                                              : Py_False)
-                     == NULL ? -1 : 0;
+            /* Shadowed entries still claim the name (a shadowing module
+             * that cannot be loaded hides the later one, as for imports). */
+            PyObject *value = resource_kind(r, self->optimize) == KIND_NONE
+                                  ? Py_None
+                                  : resource_is_package(r) ? Py_True
+                                                           : Py_False;
+            int rc = PyDict_SetDefault(seen, name, value) == NULL ? -1 : 0;
             Py_DECREF(name);
             if (rc < 0) {
                 Py_DECREF(seen);
@@ -884,6 +1113,9 @@ finder_iter_modules(OxidizedFinder *self, PyObject *args, PyObject *kwargs)
     PyObject *key, *value;
     Py_ssize_t pos = 0;
     while (PyDict_Next(seen, &pos, &key, &value)) {
+        if (value == Py_None) {
+            continue;
+        }
         PyObject *full = prefix != NULL ? PyUnicode_Concat(prefix, key)
                                         : Py_NewRef(key);
         PyObject *item = full == NULL ? NULL : PyTuple_Pack(2, full, value);
@@ -903,6 +1135,419 @@ finder_iter_modules(OxidizedFinder *self, PyObject *args, PyObject *kwargs)
     }
     return result;
 }
+
+/* iter_modules(prefix="") -> list of (prefix + name, ispkg) for the
+ * top-level modules the finder can load (used by pkgutil.iter_modules()). */
+static PyObject *
+finder_iter_modules(OxidizedFinder *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"prefix", NULL};
+    PyObject *prefix = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|U:iter_modules", kwlist,
+                                     &prefix)) {
+        return NULL;
+    }
+    return iter_children(self, NULL, 0, prefix);
+}
+
+/* path_hook(path) -> OxidizedPathEntryFinder for the executable's path (the
+ * top level) or <exe>/<a/b> where a.b is a package the finder loads, which
+ * are the __path__ entries of in-memory packages; ImportError otherwise, so
+ * sys.path_hooks moves on to the next hook. */
+static PyObject *
+finder_path_hook(OxidizedFinder *self, PyObject *path)
+{
+    PyObject *encoded = NULL;
+    if (!PyUnicode_FSConverter(path, &encoded)) {
+        return NULL;
+    }
+    const char *p = PyBytes_AS_STRING(encoded);
+    size_t plen = (size_t)PyBytes_GET_SIZE(encoded);
+    PyObject *package = NULL;
+    if (plen == self->exe_path_len
+        && memcmp(p, self->exe_path, plen) == 0) {
+        package = Py_NewRef(Py_None);
+    }
+    else if (plen > self->exe_path_len + 1
+             && memcmp(p, self->exe_path, self->exe_path_len) == 0
+             && p[self->exe_path_len] == '/') {
+        const char *rest = p + self->exe_path_len + 1;
+        size_t rest_len = plen - self->exe_path_len - 1;
+        char *name = PyMem_Malloc(rest_len);
+        if (name == NULL) {
+            Py_DECREF(encoded);
+            return PyErr_NoMemory();
+        }
+        for (size_t i = 0; i < rest_len; i++) {
+            /* "a.b/c" is no package path: make it unfindable. */
+            name[i] = rest[i] == '/' ? '.' : rest[i] == '.' ? '/' : rest[i];
+        }
+        const oxr_resource *r = finder_lookup(self, name, rest_len);
+        if (r != NULL && resource_is_package(r)
+            && resource_kind(r, self->optimize) != KIND_NONE) {
+            package = PyUnicode_DecodeUTF8(name, (Py_ssize_t)rest_len, NULL);
+        }
+        PyMem_Free(name);
+    }
+    Py_DECREF(encoded);
+    if (package == NULL) {
+        if (!PyErr_Occurred()) {
+            PyObject *msg = PyUnicode_FromFormat(
+                "%R is not a package path of OxidizedFinder", path);
+            if (msg != NULL) {
+                PyErr_SetImportError(msg, NULL, path);
+                Py_DECREF(msg);
+            }
+        }
+        return NULL;
+    }
+    OxidizedPathEntryFinder *entry = PyObject_New(
+        OxidizedPathEntryFinder, &OxidizedPathEntryFinder_Type);
+    if (entry == NULL) {
+        Py_DECREF(package);
+        return NULL;
+    }
+    entry->finder = (OxidizedFinder *)Py_NewRef(self);
+    entry->package = package;
+    entry->path = Py_NewRef(path);
+    return (PyObject *)entry;
+}
+
+/* Appends (relative name, value) to list; value is stolen (may be NULL on
+ * a previous failure). The name is <dir>/<leaf> or <leaf>. */
+static int
+append_entry(PyObject *list, PyObject *dir, const uint8_t *leaf,
+             size_t leaf_len, PyObject *value)
+{
+    if (value == NULL) {
+        return -1;
+    }
+    PyObject *leaf_str = PyUnicode_DecodeUTF8(
+        (const char *)leaf, (Py_ssize_t)leaf_len, "surrogateescape");
+    PyObject *name = NULL;
+    if (leaf_str != NULL) {
+        name = PyUnicode_GET_LENGTH(dir) == 0
+                   ? Py_NewRef(leaf_str)
+                   : PyUnicode_FromFormat("%U/%U", dir, leaf_str);
+        Py_DECREF(leaf_str);
+    }
+    PyObject *item = name == NULL ? NULL : PyTuple_Pack(2, name, value);
+    Py_XDECREF(name);
+    Py_DECREF(value);
+    if (item == NULL) {
+        return -1;
+    }
+    int rc = PyList_Append(list, item);
+    Py_DECREF(item);
+    return rc;
+}
+
+static PyObject *
+bytes_of(const oxr_bytes *b)
+{
+    return PyBytes_FromStringAndSize((const char *)b->data,
+                                     (Py_ssize_t)b->len);
+}
+
+/* The entries of one resource for _package_entries(); dir is its path
+ * relative to the package ("" for the package itself). */
+static int
+append_resource_entries(OxidizedFinder *self, PyObject *list,
+                        const oxr_resource *r, PyObject *dir, int is_root)
+{
+    enum resource_kind kind = resource_kind(r, self->optimize);
+    int is_package = resource_is_package(r) && kind != KIND_NONE;
+    if (is_package && !is_root) {
+        PyObject *item = PyTuple_Pack(2, dir, Py_None);
+        if (item == NULL || PyList_Append(list, item) < 0) {
+            Py_XDECREF(item);
+            return -1;
+        }
+        Py_DECREF(item);
+    }
+    const oxr_named_list *mem = &r->in_memory_package_resources;
+    for (size_t i = 0; i < mem->count; i++) {
+        const oxr_named *e = &mem->entries[i];
+        if (append_entry(list, dir, e->name.data, e->name.len,
+                         bytes_of(&e->value)) < 0) {
+            return -1;
+        }
+    }
+    const oxr_named_list *rel = &r->relative_path_package_resources;
+    for (size_t i = 0; i < rel->count; i++) {
+        const oxr_named *e = &rel->entries[i];
+        if (append_entry(list, dir, e->name.data, e->name.len,
+                         join_path(self->origin, self->origin_len,
+                                   e->value.data, e->value.len, 0)) < 0) {
+            return -1;
+        }
+    }
+    /* Module sources, so the tree looks like the package directory. */
+    PyObject *source = NULL;
+    if (kind == KIND_MEMORY && r->in_memory_source.data != NULL) {
+        source = bytes_of(&r->in_memory_source);
+    }
+    else if (kind == KIND_SOURCE_FILE) {
+        source = join_path(self->origin, self->origin_len,
+                           r->relative_path_module_source.data,
+                           r->relative_path_module_source.len, 0);
+    }
+    else {
+        return 0;
+    }
+    if (source == NULL) {
+        return -1;
+    }
+    if (r->flags & OXR_FLAG_IS_PACKAGE) {
+        static const char init[] = "__init__.py";
+        return append_entry(list, dir, (const uint8_t *)init,
+                            sizeof(init) - 1, source);
+    }
+    /* A module: dir is "a/b" for <package>.a.b, the file is "a/b.py". */
+    PyObject *name = PyUnicode_FromFormat("%U.py", dir);
+    PyObject *item = name == NULL ? NULL : PyTuple_Pack(2, name, source);
+    Py_XDECREF(name);
+    Py_DECREF(source);
+    if (item == NULL || PyList_Append(list, item) < 0) {
+        Py_XDECREF(item);
+        return -1;
+    }
+    Py_DECREF(item);
+    return 0;
+}
+
+/* _package_entries(package) -> [(relative name, bytes | path | None)]: the
+ * package resources, module sources and subpackage directories (None) of a
+ * package and all its subpackages, relative to the package's directory.
+ * In-memory files are bytes, filesystem-relative ones absolute paths.
+ * Used by _oxidized_importer.resources to build files() trees. */
+static PyObject *
+finder_package_entries(OxidizedFinder *self, PyObject *package)
+{
+    if (!PyUnicode_Check(package)) {
+        PyErr_Format(PyExc_TypeError, "package name must be str, not %.100s",
+                     Py_TYPE(package)->tp_name);
+        return NULL;
+    }
+    Py_ssize_t plen;
+    const char *pkg = PyUnicode_AsUTF8AndSize(package, &plen);
+    if (pkg == NULL) {
+        return NULL;
+    }
+    PyObject *list = PyList_New(0);
+    PyObject *seen = PySet_New(NULL);
+    if (list == NULL || seen == NULL) {
+        Py_XDECREF(list);
+        Py_XDECREF(seen);
+        return NULL;
+    }
+    for (size_t i = 0; i < self->index_count; i++) {
+        const oxr_index *ix = &self->indexes[i];
+        for (size_t j = 0; j < ix->count; j++) {
+            const oxr_resource *r = &ix->resources[j];
+            int is_root = r->name.len == (size_t)plen;
+            if (r->name.len < (size_t)plen
+                || memcmp(r->name.data, pkg, (size_t)plen) != 0
+                || (!is_root && r->name.data[plen] != '.')) {
+                continue;
+            }
+            PyObject *full = PyUnicode_DecodeUTF8(
+                (const char *)r->name.data, (Py_ssize_t)r->name.len, NULL);
+            if (full == NULL) {
+                goto error;
+            }
+            int found = PySet_Contains(seen, full);
+            if (found == 0) {
+                found = PySet_Add(seen, full) < 0 ? -1 : 0;
+            }
+            Py_DECREF(full);
+            if (found < 0) {
+                goto error;
+            }
+            if (found) {
+                continue; /* shadowed by an earlier index */
+            }
+            PyObject *dir;
+            if (is_root) {
+                dir = PyUnicode_FromStringAndSize("", 0);
+            }
+            else {
+                dir = PyUnicode_DecodeUTF8(
+                    (const char *)r->name.data + plen + 1,
+                    (Py_ssize_t)(r->name.len - (size_t)plen - 1), NULL);
+                if (dir != NULL) {
+                    Py_SETREF(dir, PyUnicode_Replace(dir, str_dot, str_slash,
+                                                     -1));
+                }
+            }
+            if (dir == NULL) {
+                goto error;
+            }
+            int rc = append_resource_entries(self, list, r, dir, is_root);
+            Py_DECREF(dir);
+            if (rc < 0) {
+                goto error;
+            }
+        }
+    }
+    Py_DECREF(seen);
+    return list;
+error:
+    Py_DECREF(seen);
+    Py_DECREF(list);
+    return NULL;
+}
+
+/* Builds {name: bytes} or {name: absolute path} from a named list. */
+static int
+add_named(OxidizedFinder *self, PyObject *dict, const oxr_named_list *list,
+          int in_memory)
+{
+    for (size_t i = 0; i < list->count; i++) {
+        const oxr_named *e = &list->entries[i];
+        PyObject *key = PyUnicode_DecodeUTF8(
+            (const char *)e->name.data, (Py_ssize_t)e->name.len,
+            "surrogateescape");
+        PyObject *value = in_memory ? bytes_of(&e->value)
+                                    : join_path(self->origin,
+                                                self->origin_len,
+                                                e->value.data, e->value.len,
+                                                0);
+        int rc = key == NULL || value == NULL
+                     ? -1
+                     : PyDict_SetItem(dict, key, value);
+        Py_XDECREF(key);
+        Py_XDECREF(value);
+        if (rc < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* _distribution_entries() -> [(record name, {path in .dist-info: bytes |
+ * absolute path})], first index wins. Used by _oxidized_importer.metadata. */
+static PyObject *
+finder_distribution_entries(OxidizedFinder *self, PyObject *unused)
+{
+    (void)unused;
+    PyObject *list = PyList_New(0);
+    PyObject *seen = PySet_New(NULL);
+    if (list == NULL || seen == NULL) {
+        goto error;
+    }
+    for (size_t i = 0; i < self->index_count; i++) {
+        const oxr_index *ix = &self->indexes[i];
+        for (size_t j = 0; j < ix->count; j++) {
+            const oxr_resource *r = &ix->resources[j];
+            if (r->in_memory_distribution_resources.count == 0
+                && r->relative_path_distribution_resources.count == 0) {
+                continue;
+            }
+            PyObject *name = PyUnicode_DecodeUTF8(
+                (const char *)r->name.data, (Py_ssize_t)r->name.len, NULL);
+            if (name == NULL) {
+                goto error;
+            }
+            int found = PySet_Contains(seen, name);
+            PyObject *files = NULL;
+            PyObject *item = NULL;
+            if (found == 0 && PySet_Add(seen, name) == 0
+                && (files = PyDict_New()) != NULL
+                && add_named(self, files,
+                             &r->in_memory_distribution_resources, 1) == 0
+                && add_named(self, files,
+                             &r->relative_path_distribution_resources, 0)
+                       == 0
+                && (item = PyTuple_Pack(2, name, files)) != NULL
+                && PyList_Append(list, item) == 0) {
+                found = 0;
+            }
+            else if (found == 0) {
+                found = -1;
+            }
+            Py_XDECREF(item);
+            Py_XDECREF(files);
+            Py_DECREF(name);
+            if (found < 0) {
+                goto error;
+            }
+        }
+    }
+    Py_DECREF(seen);
+    return list;
+error:
+    Py_XDECREF(seen);
+    Py_XDECREF(list);
+    return NULL;
+}
+
+/* Calls _oxidized_importer.<module>.<function>(*args): the Python half of
+ * the colder APIs, imported on first use only. */
+static PyObject *
+call_support(const char *module, const char *function, const char *format,
+             ...)
+{
+    PyObject *mod = PyImport_ImportModule(module);
+    if (mod == NULL) {
+        return NULL;
+    }
+    PyObject *fn = PyObject_GetAttrString(mod, function);
+    Py_DECREF(mod);
+    if (fn == NULL) {
+        return NULL;
+    }
+    va_list va;
+    va_start(va, format);
+    PyObject *args = Py_VaBuildValue(format, va);
+    va_end(va);
+    PyObject *result = args == NULL ? NULL : PyObject_CallObject(fn, args);
+    Py_XDECREF(args);
+    Py_DECREF(fn);
+    return result;
+}
+
+/* find_distributions(context=DistributionFinder.Context()) */
+static PyObject *
+finder_find_distributions(OxidizedFinder *self, PyObject *args,
+                          PyObject *kwargs)
+{
+    static char *kwlist[] = {"context", NULL};
+    PyObject *context = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|O:find_distributions",
+                                     kwlist, &context)) {
+        return NULL;
+    }
+    return call_support("_oxidized_importer.metadata", "find_distributions",
+                        "(OO)", (PyObject *)self, context);
+}
+
+static PyObject *
+finder_get_origin(OxidizedFinder *self, void *closure)
+{
+    (void)closure;
+    if (self->origin_len == 0) {
+        return PyUnicode_FromString("/");
+    }
+    return PyUnicode_DecodeFSDefaultAndSize(self->origin,
+                                            (Py_ssize_t)self->origin_len);
+}
+
+static PyObject *
+finder_get_executable(OxidizedFinder *self, void *closure)
+{
+    (void)closure;
+    return PyUnicode_DecodeFSDefaultAndSize(self->exe_path,
+                                            (Py_ssize_t)self->exe_path_len);
+}
+
+static PyGetSetDef finder_getset[] = {
+    {"origin", (getter)finder_get_origin, NULL,
+     "Directory that relative-path resources are resolved against.", NULL},
+    {"_executable", (getter)finder_get_executable, NULL,
+     "Path of the executable; prefix of in-memory virtual paths.", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
 
 static char *
 dup_bytes(const char *s, size_t len)
@@ -927,6 +1572,8 @@ finder_set_paths(OxidizedFinder *self, const char *exe_path,
         return -1;
     }
     self->exe_path_len = exe_len;
+    const char *exe_slash = strrchr(exe_path, '/');
+    self->exe_dir_len = exe_slash == NULL ? 0 : (size_t)(exe_slash - exe_path);
     size_t origin_len;
     if (origin != NULL) {
         origin_len = strlen(origin);
@@ -976,6 +1623,7 @@ oxidized_finder_new(const oxr_index *indexes, size_t count,
     self->index_count = count;
     self->optimize = options->optimization_level;
     self->virtual_module_file = options->virtual_module_file;
+    self->wants_path_hook = 1;
     if (finder_set_paths(self, exe_path, origin) < 0) {
         Py_DECREF(self);
         return NULL;
@@ -1087,6 +1735,18 @@ static PyMethodDef finder_methods[] = {
      NULL},
     {"iter_modules", (PyCFunction)(void (*)(void))finder_iter_modules,
      METH_VARARGS | METH_KEYWORDS, NULL},
+    {"find_module", (PyCFunction)(void (*)(void))finder_find_module,
+     METH_VARARGS | METH_KEYWORDS,
+     "find_module(fullname, path=None) -> loader or None (deprecated)"},
+    {"find_distributions",
+     (PyCFunction)(void (*)(void))finder_find_distributions,
+     METH_VARARGS | METH_KEYWORDS,
+     "find_distributions(context=None) -> [OxidizedDistribution]"},
+    {"path_hook", (PyCFunction)finder_path_hook, METH_O,
+     "path_hook(path) -> OxidizedPathEntryFinder; for sys.path_hooks"},
+    {"_package_entries", (PyCFunction)finder_package_entries, METH_O, NULL},
+    {"_distribution_entries", (PyCFunction)finder_distribution_entries,
+     METH_NOARGS, NULL},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1098,6 +1758,7 @@ static PyTypeObject OxidizedFinder_Type = {
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Meta path finder and loader over packed resources data.",
     .tp_methods = finder_methods,
+    .tp_getset = finder_getset,
     .tp_new = finder_tp_new,
 };
 
@@ -1227,6 +1888,33 @@ reader_contents(OxidizedResourceReader *self, PyObject *unused)
     return list;
 }
 
+/* files(): importlib.resources' Traversable API (Python 3.9+), built by
+ * _oxidized_importer.resources over _package_entries(). */
+static PyObject *
+reader_files(OxidizedResourceReader *self, PyObject *unused)
+{
+    (void)unused;
+    const oxr_resource *r = self->resource;
+    OxidizedFinder *f = self->finder;
+    PyObject *package = PyUnicode_DecodeUTF8(
+        (const char *)r->name.data, (Py_ssize_t)r->name.len, NULL);
+    if (package == NULL) {
+        return NULL;
+    }
+    PyObject *location = join_path(f->exe_path, f->exe_path_len,
+                                   r->name.data, r->name.len, 1);
+    if (location == NULL) {
+        Py_DECREF(package);
+        return NULL;
+    }
+    PyObject *files = call_support("_oxidized_importer.resources",
+                                   "package_files", "(OOO)", (PyObject *)f,
+                                   package, location);
+    Py_DECREF(location);
+    Py_DECREF(package);
+    return files;
+}
+
 static void
 reader_dealloc(OxidizedResourceReader *self)
 {
@@ -1239,6 +1927,8 @@ static PyMethodDef reader_methods[] = {
     {"resource_path", (PyCFunction)reader_resource_path, METH_O, NULL},
     {"is_resource", (PyCFunction)reader_is_resource, METH_O, NULL},
     {"contents", (PyCFunction)reader_contents, METH_NOARGS, NULL},
+    {"files", (PyCFunction)reader_files, METH_NOARGS,
+     "files() -> Traversable over the package's resources and subpackages"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1253,13 +1943,163 @@ static PyTypeObject OxidizedResourceReader_Type = {
 };
 
 /* ------------------------------------------------------------------------ */
+/* OxidizedPathEntryFinder: what OxidizedFinder.path_hook returns.          */
+
+/* find_spec(fullname, target=None): modules directly below the package. */
+static PyObject *
+entry_find_spec(OxidizedPathEntryFinder *self, PyObject *args,
+                PyObject *kwargs)
+{
+    static char *kwlist[] = {"fullname", "target", NULL};
+    PyObject *fullname;
+    PyObject *target = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "U|O:find_spec", kwlist,
+                                     &fullname, &target)) {
+        return NULL;
+    }
+    Py_ssize_t len;
+    const char *name = PyUnicode_AsUTF8AndSize(fullname, &len);
+    if (name == NULL) {
+        PyErr_Clear(); /* lone surrogates: not ours */
+        Py_RETURN_NONE;
+    }
+    const char *dot = memrchr(name, '.', (size_t)len);
+    int ours;
+    if (self->package == Py_None) {
+        ours = dot == NULL;
+    }
+    else {
+        Py_ssize_t plen;
+        const char *pkg = PyUnicode_AsUTF8AndSize(self->package, &plen);
+        if (pkg == NULL) {
+            return NULL;
+        }
+        ours = dot != NULL && dot - name == plen
+               && memcmp(name, pkg, (size_t)plen) == 0;
+    }
+    if (!ours) {
+        Py_RETURN_NONE;
+    }
+    return find_spec_name(self->finder, fullname);
+}
+
+static PyObject *
+entry_iter_modules(OxidizedPathEntryFinder *self, PyObject *args,
+                   PyObject *kwargs)
+{
+    static char *kwlist[] = {"prefix", NULL};
+    PyObject *prefix = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|U:iter_modules", kwlist,
+                                     &prefix)) {
+        return NULL;
+    }
+    if (self->package == Py_None) {
+        return iter_children(self->finder, NULL, 0, prefix);
+    }
+    Py_ssize_t plen;
+    const char *pkg = PyUnicode_AsUTF8AndSize(self->package, &plen);
+    if (pkg == NULL) {
+        return NULL;
+    }
+    return iter_children(self->finder, pkg, (size_t)plen, prefix);
+}
+
+static PyObject *
+entry_invalidate_caches(OxidizedPathEntryFinder *self, PyObject *unused)
+{
+    (void)self;
+    (void)unused;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+entry_repr(OxidizedPathEntryFinder *self)
+{
+    return PyUnicode_FromFormat("<OxidizedPathEntryFinder %R>", self->path);
+}
+
+static void
+entry_dealloc(OxidizedPathEntryFinder *self)
+{
+    Py_XDECREF(self->finder);
+    Py_XDECREF(self->package);
+    Py_XDECREF(self->path);
+    PyObject_Free(self);
+}
+
+static PyMethodDef entry_methods[] = {
+    {"find_spec", (PyCFunction)(void (*)(void))entry_find_spec,
+     METH_VARARGS | METH_KEYWORDS, "find_spec(fullname, target=None)"},
+    {"iter_modules", (PyCFunction)(void (*)(void))entry_iter_modules,
+     METH_VARARGS | METH_KEYWORDS,
+     "iter_modules(prefix='') -> [(prefix + name, ispkg)] of the path entry"},
+    {"invalidate_caches", (PyCFunction)entry_invalidate_caches, METH_NOARGS,
+     NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyMemberDef entry_members[] = {
+    {"_package", T_OBJECT, offsetof(OxidizedPathEntryFinder, package),
+     READONLY, "Package whose modules it finds; None for the top level."},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static PyTypeObject OxidizedPathEntryFinder_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "oxidized_importer.OxidizedPathEntryFinder",
+    .tp_basicsize = sizeof(OxidizedPathEntryFinder),
+    .tp_dealloc = (destructor)entry_dealloc,
+    .tp_repr = (reprfunc)entry_repr,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "importlib.abc.PathEntryFinder for one __path__ entry of "
+              "an OxidizedFinder.",
+    .tp_methods = entry_methods,
+    .tp_members = entry_members,
+};
+
+/* ------------------------------------------------------------------------ */
 /* Module                                                                   */
+
+/* Module __getattr__ (PEP 562): the types implemented in Python are
+ * imported on first access, so start-up never loads them. */
+static PyObject *
+module_getattr(PyObject *module, PyObject *name)
+{
+    (void)module;
+    static const struct {
+        const char *attr;
+        const char *module;
+    } lazy[] = {
+        {"OxidizedDistribution", "_oxidized_importer.metadata"},
+        {"OxidizedResource", "_oxidized_importer.resource"},
+    };
+    for (size_t i = 0; i < sizeof(lazy) / sizeof(lazy[0]); i++) {
+        if (PyUnicode_CompareWithASCIIString(name, lazy[i].attr) == 0) {
+            PyObject *mod = PyImport_ImportModule(lazy[i].module);
+            if (mod == NULL) {
+                return NULL;
+            }
+            PyObject *value = PyObject_GetAttr(mod, name);
+            Py_DECREF(mod);
+            return value;
+        }
+    }
+    PyErr_Format(PyExc_AttributeError,
+                 "module 'oxidized_importer' has no attribute %R", name);
+    return NULL;
+}
+
+static PyMethodDef module_methods[] = {
+    {"__getattr__", (PyCFunction)module_getattr, METH_O, NULL},
+    {NULL, NULL, 0, NULL},
+};
 
 static struct PyModuleDef oxidized_importer_module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "oxidized_importer",
     .m_doc = "In-memory module importer over packed resources data.",
     .m_size = -1,
+    .m_methods = module_methods,
 };
 
 static int
@@ -1284,7 +2124,12 @@ init_statics(void)
         || (str_search_locations = PyUnicode_InternFromString(
                 "submodule_search_locations")) == NULL
         || (kwnames_is_package = Py_BuildValue("(s)", "is_package")) == NULL
-        || (kwnames_loader = Py_BuildValue("(s)", "loader")) == NULL) {
+        || (kwnames_loader = Py_BuildValue("(s)", "loader")) == NULL
+        || (str_dot = PyUnicode_InternFromString(".")) == NULL
+        || (str_slash = PyUnicode_InternFromString("/")) == NULL
+        || (kwnames_origin_is_package = Py_BuildValue("(ss)", "origin",
+                                                      "is_package"))
+               == NULL) {
         Py_CLEAR(str_spec);
         Py_CLEAR(str_name);
         Py_CLEAR(str_dunder_name);
@@ -1292,6 +2137,9 @@ init_statics(void)
         Py_CLEAR(str_search_locations);
         Py_CLEAR(kwnames_is_package);
         Py_CLEAR(kwnames_loader);
+        Py_CLEAR(kwnames_origin_is_package);
+        Py_CLEAR(str_dot);
+        Py_CLEAR(str_slash);
         Py_DECREF(spec_type);
         return -1;
     }
@@ -1306,7 +2154,8 @@ PyInit_oxidized_importer(void)
         return NULL;
     }
     if (PyType_Ready(&OxidizedFinder_Type) < 0
-        || PyType_Ready(&OxidizedResourceReader_Type) < 0) {
+        || PyType_Ready(&OxidizedResourceReader_Type) < 0
+        || PyType_Ready(&OxidizedPathEntryFinder_Type) < 0) {
         return NULL;
     }
     PyObject *m = PyModule_Create(&oxidized_importer_module);
@@ -1317,6 +2166,9 @@ PyInit_oxidized_importer(void)
                               (PyObject *)&OxidizedFinder_Type) < 0
         || PyModule_AddObjectRef(m, "OxidizedResourceReader",
                                  (PyObject *)&OxidizedResourceReader_Type)
+               < 0
+        || PyModule_AddObjectRef(m, "OxidizedPathEntryFinder",
+                                 (PyObject *)&OxidizedPathEntryFinder_Type)
                < 0) {
         Py_DECREF(m);
         return NULL;

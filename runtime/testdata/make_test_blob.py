@@ -168,6 +168,34 @@ def app_resources():
     # Filesystem-relative bytecode (a .pyc with header, SourcelessFileLoader).
     resources["runtime_test_relpyc"] = {F_IS_MODULE: True,
                                         F_REL_BYTECODE: b"runtime_test_files/relpyc.pyc"}
+    # A subpackage whose data sits in a nested directory, next to the parent's.
+    resources["runtime_test_pkg.sub"][F_PACKAGE_RESOURCES] = [
+        (b"deeper/leaf.txt", b"leaf\n"),
+    ]
+    resources.update(support_resources())
+    return resources
+
+
+# The Python half of oxidized_importer (runtime/python), embedded in every real binary
+# as its own group. Absent when the tests run from Bazel runfiles that do not hold it;
+# runtime_test.sh then skips the checks that need it.
+SUPPORT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python")
+
+
+def support_resources():
+    resources = {}
+    root = os.path.join(SUPPORT_DIR, "_oxidized_importer")
+    if not os.path.isdir(root):
+        return resources
+    for fn in sorted(os.listdir(root)):
+        if not fn.endswith(".py"):
+            continue
+        with open(os.path.join(root, fn), "rb") as f:
+            source = f.read()
+        is_package = fn == "__init__.py"
+        name = "_oxidized_importer" + ("" if is_package else "." + fn[:-3])
+        resources[name] = module_resource(name, source, f"_oxidized_importer/{fn}",
+                                          is_package=is_package)
     return resources
 
 

@@ -141,8 +141,62 @@ expect relative-source-module 0 "^relsrc.py $WORK/runtime_test_files/relsrc.py$"
     -- "$P" 'import runtime_test_relsrc as r; print(r.VALUE, r.__file__)'
 expect relative-bytecode-module 0 "^relpyc $WORK/runtime_test_files/relpyc.pyc SourcelessFileLoader$" '' \
     -- "$P" 'import runtime_test_relpyc as r; print(r.VALUE, r.__file__, type(r.__loader__).__name__)'
+# files() and the legacy importlib.resources API go through the Python half of
+# oxidized_importer (runtime/python), which Bazel's runfiles of this test may lack.
+if [ -f "$REPO/runtime/python/_oxidized_importer/resources.py" ]; then
 expect resources-files 0 $'^hello from data.txt\n \\[0, 1, 2, 3, 4, 5, 6, 7\] hello ondisk$' '' \
     -- "$P" 'import importlib.resources as r; f = r.files("runtime_test_pkg"); print(f.joinpath("data.txt").read_text(), list(f.joinpath("sub/nested.bin").read_bytes()), f.joinpath("ondisk.txt").read_text().strip())'
+expect resources-tree 0 "^\['__init__.py', 'data.txt', 'mod.py', 'ondisk.txt', 'sub'\] \['__init__.py', 'deeper', 'helper.py', 'nested.bin'\] leaf True False False PosixPath$" '' \
+    -- "$P" '
+import importlib.resources as r
+f = r.files("runtime_test_pkg")
+print(sorted(x.name for x in f.iterdir()), sorted(x.name for x in (f / "sub").iterdir()),
+      (f / "sub" / "deeper/leaf.txt").read_text().strip(), f.joinpath("sub", "deeper").is_dir(),
+      (f / "nope").is_file(), (f / "nope").is_dir(), type(f / "ondisk.txt").__name__)'
+expect resources-legacy 0 "^hello from data.txt True False \['__init__.py', 'data.txt', 'mod.py', 'ondisk.txt', 'sub'\] b'\\\\x00\\\\x01' gone$" '' \
+    -- "$P" '
+import importlib.resources as r, os, warnings
+warnings.simplefilter("ignore", DeprecationWarning)
+with r.path("runtime_test_pkg", "data.txt") as p:
+    text = open(p).read().strip()
+print(text, r.is_resource("runtime_test_pkg", "data.txt"), r.is_resource("runtime_test_pkg", "sub"),
+      r.contents("runtime_test_pkg"), r.files("runtime_test_pkg").joinpath("sub/nested.bin").open("rb").read(2),
+      "gone" if not os.path.exists(p) else "left")'
+expect resources-missing 0 "^FileNotFoundError /tmp/.*/probe/runtime_test_pkg/nope.txt$" '' \
+    -- "$P" '
+import importlib.resources as r
+try:
+    (r.files("runtime_test_pkg") / "nope.txt").read_bytes()
+except FileNotFoundError as e:
+    print(type(e).__name__, e.filename)'
+expect resources-namespace 0 "^\['deep', 'inner.py'\] True$" '' \
+    -- "$P" 'import importlib.resources as r; f = r.files("runtime_test_ns"); print([x.name for x in f.iterdir()], (f / "deep").is_dir())'
+else
+    echo "skip resources-* (runtime/python is not available here)"
+fi
+expect pkgutil-walk 0 "^\[\('mod', False\), \('sub', True\)\] \['runtime_test_pkg.mod', 'runtime_test_pkg.sub', 'runtime_test_pkg.sub.helper'\] \['runtime_test_ns.deep', 'runtime_test_ns.deep.leaf', 'runtime_test_ns.inner'\]$" '' \
+    -- "$P" '
+import pkgutil, runtime_test_pkg as p, runtime_test_ns as n
+print([(m.name, m.ispkg) for m in pkgutil.iter_modules(p.__path__)],
+      [m.name for m in pkgutil.walk_packages(p.__path__, p.__name__ + ".")],
+      [m.name for m in pkgutil.walk_packages(n.__path__, "runtime_test_ns.")])'
+expect path-hook 0 "^OxidizedPathEntryFinder runtime_test_pkg None ImportError True runtime_test_pkg.sub None$" '' \
+    -- "$P" '
+import sys
+f = sys.meta_path[0]
+e = f.path_hook(sys.executable + "/runtime_test_pkg")
+top = f.path_hook(sys.executable)
+try:
+    f.path_hook("/etc")
+except ImportError as x:
+    err = type(x).__name__
+print(type(e).__name__, e._package, top._package, err, f.path_hook in sys.path_hooks,
+      e.find_spec("runtime_test_pkg.sub").name, e.find_spec("hello"))'
+expect finder-api 0 "^True None /tmp/.* True$" '' \
+    -- "$P" '
+import sys, oxidized_importer as o
+f = sys.meta_path[0]
+print(f.find_module("hello") is f, f.find_module("nope"), f.origin, o.OxidizedPathEntryFinder is type(f.path_hook(sys.executable)))'
 expect resource-reader 0 "^\['data.txt', 'sub/nested.bin', 'ondisk.txt'\] True False FileNotFoundError $WORK/runtime_test_files/ondisk.txt$" '' \
     -- "$P" '
 import runtime_test_pkg as p
