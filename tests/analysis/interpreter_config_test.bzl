@@ -1,0 +1,283 @@
+"""Analysis tests of py_oxidized_binary's interpreter settings (skylib analysistest)."""
+
+load("@bazel_skylib//lib:unittest.bzl", "analysistest", "asserts")
+load("//oxidizer:defs.bzl", "py_oxidized_binary")
+
+# skylib 1.0.3's analysistest.make() requires the unittest toolchain, which this workspace
+# does not register (see the report: rules_oxidizer_bazel4_compat() should call
+# register_toolchains("@bazel_skylib//toolchains/unittest:all")). Analysis tests report
+# through AnalysisTestResultInfo and need no toolchain, so this is analysistest.make()
+# without it; begin/end/asserts are skylib's.
+_ActionsInfo = provider(fields = ["actions"])
+
+def _actions_aspect_impl(target, ctx):
+    return [_ActionsInfo(actions = target.actions)]
+
+_actions_aspect = aspect(implementation = _actions_aspect_impl)
+
+def _make(impl, expect_failure = False, attrs = {}):
+    attrs = dict(attrs)
+    attrs["_impl_name"] = attr.string(default = "interpreter_config_test")
+    settings = {}
+    if expect_failure:
+        settings["//command_line_option:allow_analysis_failures"] = "True"
+    kwargs = {}
+    if settings:
+        kwargs["cfg"] = analysis_test_transition(settings = settings)
+    attrs["target_under_test"] = attr.label(aspects = [_actions_aspect], mandatory = True, **kwargs)
+    return rule(impl, attrs = attrs, test = True, analysis_test = True)
+
+def _failure_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    asserts.expect_failure(env, ctx.attr.message)
+    return analysistest.end(env)
+
+failure_test = _make(
+    _failure_test_impl,
+    expect_failure = True,
+    attrs = {"message": attr.string(mandatory = True)},
+)
+
+def _embed_action(env):
+    for action in env.ctx.attr.target_under_test[_ActionsInfo].actions:
+        if action.mnemonic == "OxidizerEmbedConfig":
+            return action
+    return None
+
+def _embed_args(env, action):
+    """The embed tool's flags: the param file's content when Bazel exposes it, else argv."""
+    args = []
+    for a in getattr(action, "args", None) or []:
+        args += a.arguments if hasattr(a, "arguments") else []
+    return args or action.argv
+
+def _embed_flags_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    action = _embed_action(env)
+    asserts.true(env, action != None, "no OxidizerEmbedConfig action")
+    if action == None:
+        return analysistest.end(env)
+    argv = _embed_args(env, action)
+    for flag in ctx.attr.flags:
+        asserts.true(env, flag in argv, "embed argv lacks %r: %s" % (flag, argv))
+    for flag in ctx.attr.absent:
+        asserts.false(env, flag in argv, "embed argv has %r: %s" % (flag, argv))
+    outputs = [f.basename for f in action.outputs.to_list()]
+    for name in ctx.attr.outputs:
+        asserts.true(env, name in outputs, "embed action does not write %r: %s" % (name, outputs))
+    return analysistest.end(env)
+
+embed_flags_test = _make(
+    _embed_flags_test_impl,
+    attrs = {
+        "flags": attr.string_list(),
+        "absent": attr.string_list(),
+        "outputs": attr.string_list(),
+    },
+)
+
+# name -> (extra attributes of the binary, expected message)
+BAD_SETTINGS = {
+    "no_importer_at_all": (
+        {"oxidized_importer": False, "run_module": "m"},
+        "attribute oxidized_importer: False needs filesystem_importer = True or module_search_paths",
+    ),
+    "hash_seed_missing": (
+        {"use_hash_seed": True, "run_module": "m"},
+        "attribute use_hash_seed: True needs hash_seed",
+    ),
+    "hash_seed_negative": (
+        {"hash_seed": -5, "run_module": "m"},
+        "attribute hash_seed: -5 must be between 0 and 2147483647",
+    ),
+    "stdio_errors_unknown": (
+        {"stdio_errors": "explode", "run_module": "m"},
+        "attribute stdio_errors: unknown error handler \"explode\"",
+    ),
+    "stdio_encoding_bad": (
+        {"stdio_encoding": "utf 8!", "run_module": "m"},
+        "attribute stdio_encoding: \"utf 8!\" is not a codec name",
+    ),
+    "warn_option_action": (
+        {"warn_options": ["explode::DeprecationWarning"], "run_module": "m"},
+        "attribute warn_options: \"explode::DeprecationWarning\": unknown action \"explode\"",
+    ),
+    "warn_option_fields": (
+        {"warn_options": ["error:a:b:c:1:extra"], "run_module": "m"},
+        "attribute warn_options: \"error:a:b:c:1:extra\" has more than 5",
+    ),
+    "x_option_bad": (
+        {"x_options": ["=value"], "run_module": "m"},
+        "attribute x_options: \"=value\" is not NAME or NAME=VALUE",
+    ),
+    "modules_env_bad": (
+        {"write_modules_directory_env": "1-BAD", "run_module": "m"},
+        "attribute write_modules_directory_env: \"1-BAD\" is not an environment variable name",
+    ),
+    "terminfo_bad": (
+        {"terminfo_resolution": "static:", "run_module": "m"},
+        "attribute terminfo_resolution: invalid value \"static:\"",
+    ),
+    "raw_allocator_jemalloc": (
+        {"raw_allocator": "jemalloc", "run_module": "m"},
+        "attribute raw_allocator: \"jemalloc\" is not available",
+    ),
+    "load_mode_unknown": (
+        {"packed_resources_load_mode": "on-disk", "run_module": "m"},
+        "attribute packed_resources_load_mode: invalid mode \"on-disk\"",
+    ),
+    "load_mode_bad_file": (
+        {"packed_resources_load_mode": "binary-relative-memory-mapped:../x.pypacked", "run_module": "m"},
+        "attribute packed_resources_load_mode: FILE \"../x.pypacked\" must be a normalized relative path",
+    ),
+    "load_mode_none_without_filesystem": (
+        {"packed_resources_load_mode": "none", "run_module": "m"},
+        "attribute packed_resources_load_mode: 'none' needs filesystem_importer = True",
+    ),
+    "main_without_packed_resources": (
+        {"packed_resources_load_mode": "none", "filesystem_importer": True, "main": "prog.py"},
+        "attribute packed_resources_load_mode: main runs the embedded bytecode",
+    ),
+    "verbose_negative": (
+        {"verbose": -3, "run_module": "m"},
+        "attribute verbose: -3 must be -1 (default) or >= 0",
+    ),
+    "tracemalloc_negative": (
+        {"tracemalloc": -2, "run_module": "m"},
+        "attribute tracemalloc: -2 must be -1 (default) or >= 0 frames",
+    ),
+    "spawn_without_dispatch": (
+        {"multiprocessing_start_method": "spawn", "multiprocessing_auto_dispatch": False, "run_module": "m"},
+        "attribute multiprocessing_start_method: \"spawn\" re-executes the binary",
+    ),
+    "two_run_modes": (
+        {"run_repl": True, "run_file": "x.py"},
+        "set exactly one of main, run_module, run_command, run_file, run_repl (got run_file, run_repl)",
+    ),
+    "module_search_path_empty": (
+        {"module_search_paths": [""], "run_module": "m"},
+        "attribute module_search_paths: empty entry",
+    ),
+}
+
+def interpreter_config_test_suite(name):
+    """Declares every analysis test of this file and a test_suite `name` running them."""
+    tests = []
+    for case, (attrs, message) in BAD_SETTINGS.items():
+        kwargs = dict(attrs)
+        py_oxidized_binary(name = "bad_" + case, tags = ["manual"], **kwargs)
+        failure_test(
+            name = case + "_test",
+            target_under_test = ":bad_" + case,
+            message = message,
+        )
+        tests.append(case + "_test")
+
+    py_oxidized_binary(
+        name = "configured",
+        tags = ["manual"],
+        run_module = "m",
+        config_profile = "python",
+        sys_meipass = True,
+        argvb = True,
+        module_search_paths = ["$ORIGIN/lib"],
+        bytes_warning = "raise",
+        buffered_stdio = 0,
+        utf8_mode = 1,
+        development_mode = 1,
+        quiet = 1,
+        verbose = 2,
+        hash_seed = 42,
+        stdio_encoding = "latin-1",
+        stdio_errors = "backslashreplace",
+        warn_options = ["error::DeprecationWarning"],
+        x_options = ["faulthandler", "frozen_modules=off"],
+        check_hash_pycs_mode = "always",
+        write_modules_directory_env = "MODULES_DIR",
+        terminfo_resolution = "static:/usr/share/terminfo:/etc/terminfo",
+        allocator = "malloc",
+        multiprocessing_start_method = "spawn",
+        tracemalloc = 5,
+    )
+    embed_flags_test(
+        name = "configured_flags_test",
+        target_under_test = ":configured",
+        flags = [
+            "--run_mode=module",
+            "--config_profile=python",
+            "--sys_meipass",
+            "--argvb",
+            "--filesystem_importer",  # implied by module_search_paths
+            "--module_search_path=$ORIGIN/lib",
+            "--bytes_warning=raise",
+            "--buffered_stdio=0",
+            "--utf8_mode=1",
+            "--development_mode=1",
+            "--quiet=1",
+            "--verbose=2",
+            "--hash_seed=42",
+            "--stdio_encoding=latin-1",
+            "--stdio_errors=backslashreplace",
+            "--warn_option=error::DeprecationWarning",
+            "--x_option=faulthandler",
+            "--x_option=frozen_modules=off",
+            "--check_hash_pycs_mode=always",
+            "--write_modules_directory_env=MODULES_DIR",
+            "--terminfo_dirs=/usr/share/terminfo:/etc/terminfo",
+            "--allocator=malloc",
+            "--multiprocessing_start_method=spawn",
+            "--tracemalloc=5",
+        ],
+        absent = ["--inspect=-1", "--nosys_meipass"],
+    )
+    tests.append("configured_flags_test")
+
+    py_oxidized_binary(name = "defaults", tags = ["manual"], run_module = "m")
+    embed_flags_test(
+        name = "defaults_flags_test",
+        target_under_test = ":defaults",
+        flags = [
+            "--config_profile=isolated",
+            "--nosys_meipass",
+            "--oxidized_importer",
+            "--nofilesystem_importer",
+            "--noargvb",
+            "--bytes_warning=none",
+            "--multiprocessing_auto_dispatch",
+        ],
+        # Unset tri-states are not passed: the profile decides.
+        absent = ["--buffered_stdio=-1", "--utf8_mode=-1", "--hash_seed=-1", "--mapped_name=x"],
+    )
+    tests.append("defaults_flags_test")
+
+    py_oxidized_binary(
+        name = "mapped",
+        tags = ["manual"],
+        run_repl = True,
+        packed_resources_load_mode = "binary-relative-memory-mapped:mapped.pypacked",
+    )
+    embed_flags_test(
+        name = "mapped_flags_test",
+        target_under_test = ":mapped",
+        flags = ["--run_mode=repl", "--mapped_name=mapped.pypacked"],
+        outputs = ["mapped.oxidizer_config.c", "mapped.pypacked"],
+    )
+    tests.append("mapped_flags_test")
+
+    py_oxidized_binary(
+        name = "file_mode",
+        tags = ["manual"],
+        run_file = "$ORIGIN/scripts/run.py",
+        packed_resources_load_mode = "none",
+        filesystem_importer = True,
+        oxidized_importer = False,
+    )
+    embed_flags_test(
+        name = "file_mode_flags_test",
+        target_under_test = ":file_mode",
+        flags = ["--run_mode=file", "--run_target=$ORIGIN/scripts/run.py", "--nooxidized_importer", "--filesystem_importer"],
+        absent = ["--mapped_name=x"],
+    )
+    tests.append("file_mode_flags_test")
+
+    native.test_suite(name = name, tests = tests)
