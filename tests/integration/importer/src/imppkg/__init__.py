@@ -1,0 +1,3 @@
+"""A package with data files in nested directories (importer tests)."""
+
+VALUE = "imppkg"

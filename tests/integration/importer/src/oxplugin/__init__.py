@@ -1,0 +1,5 @@
+"""A plugin found through its distribution's entry points."""
+
+
+def hello() -> str:
+    return "plugin loaded"
