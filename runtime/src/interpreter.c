@@ -770,13 +770,17 @@ run_repl(const oxidizer_config *config)
 static int
 run_file(const char *path, const char *exe_dir, const char *argv0)
 {
+    /* exe_dir NULL: relative to the current directory (command line). */
+    if (exe_dir == NULL) {
+        exe_dir = ".";
+    }
     char *expanded = expand_origin(path, exe_dir);
     if (expanded == NULL) {
         fprintf(stderr, "%s: out of memory\n", argv0);
         return 1;
     }
     char resolved[PATH_MAX];
-    int n = expanded[0] == '/'
+    int n = expanded[0] == '/' || strcmp(exe_dir, ".") == 0
                 ? snprintf(resolved, sizeof(resolved), "%s", expanded)
                 : snprintf(resolved, sizeof(resolved), "%s/%s", exe_dir,
                            expanded);
@@ -947,7 +951,8 @@ run(const oxidizer_config *config, PyObject *finder, const PyConfig *parsed,
                 fprintf(stderr, "%s: cannot encode the file name\n", argv0);
                 return 1;
             }
-            int status = run_file(path, exe_dir, argv0);
+            int status = run_file(path, path[0] == '/' ? exe_dir : NULL,
+                                  argv0);
             PyMem_Free(path);
             return status;
         }
