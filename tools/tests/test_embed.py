@@ -266,3 +266,124 @@ def test_run_unknown_mode(tmp_path: Path) -> None:
 def test_run_bad_blob(tmp_path: Path) -> None:
     with pytest.raises(EmbedError, match="--blob wants NAME=PATH, got 'no-equals'"):
         run(tmp_path, blobs=["no-equals"])
+
+
+# --- interpreter settings and load modes ----------------------------------------------
+
+
+def test_settings_fields() -> None:
+    config = dataclasses.replace(
+        CONFIG,
+        config_profile="python",
+        sys_meipass=True,
+        bytes_warning="raise",
+        utf8_mode=1,
+        hash_seed=7,
+        stdio_encoding="latin-1",
+        warn_options=("error",),
+        x_options=("dev",),
+        allocator="py-malloc-debug",
+        multiprocessing_start_method="spawn",
+        write_modules_directory_env="DIR",
+    )
+    lines = generate(config).splitlines()
+    for expected in [
+        "    .config_profile = OXIDIZER_PROFILE_PYTHON,",
+        "    .ignore_environment = 0,",
+        "    .sys_meipass = 1,",
+        "    .bytes_warning = 2,",
+        "    .utf8_mode = 1,",
+        "    .inspect = -1,",
+        "    .use_hash_seed = 1,",
+        "    .hash_seed = 7u,",
+        '    .stdio_encoding = "latin-1",',
+        "    .stdio_errors = 0,",
+        "    .allocator = 6,",
+        '    .multiprocessing_start_method = "spawn",',
+        '    .write_modules_directory_env = "DIR",',
+        "    .packed_load_mode = OXIDIZER_LOAD_EMBEDDED,",
+    ]:
+        assert expected in lines
+    start = lines.index("static const char *const warn_options[] = {")
+    assert lines[start + 1 : start + 3] == ['    "error",', "    0,"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("config_profile", "weird", "unknown config profile"),
+        ("bytes_warning", "loud", "unknown bytes_warning"),
+        ("utf8_mode", 2, "utf8_mode must be -1, 0 or 1"),
+        ("verbose", -2, "verbose must be >= -1"),
+        ("hash_seed", 2**32, "hash_seed must be between"),
+        ("allocator", "jemalloc", "unknown allocator"),
+        ("multiprocessing_start_method", "thread", "unknown multiprocessing start method"),
+        ("check_hash_pycs_mode", "sometimes", "unknown check_hash_pycs_mode"),
+        ("load_mode", "mapped", "the mapped load mode needs"),
+    ],
+)
+def test_bad_settings(field: str, value: object, message: str) -> None:
+    with pytest.raises(EmbedError, match=message):
+        generate(dataclasses.replace(CONFIG, **{field: value}))
+
+
+def test_mapped_file(tmp_path: Path) -> None:
+    import hashlib
+    import struct
+
+    (tmp_path / "a.packed").write_bytes(b"pyembed\x03aaa")
+    (tmp_path / "b.packed").write_bytes(b"pyembed\x03" + bytes(100))
+    out = tmp_path / "app.pypacked"
+    text = run(
+        tmp_path,
+        blobs=[f"stdlib={tmp_path / 'a.packed'}", f"//app:bin={tmp_path / 'b.packed'}"],
+        mapped_output=str(out),
+        mapped_name="app.pypacked",
+    )
+    assert ".incbin" not in text
+    assert "    .packed_load_mode = OXIDIZER_LOAD_MAPPED," in text.splitlines()
+    assert '    .packed_file = "app.pypacked",' in text.splitlines()
+    data = out.read_bytes()
+    assert data[:8] == b"OXPACKS1"
+    digest = data[8:40]
+    assert f"    .packed_file_digest = {{{', '.join(f'0x{b:02x}' for b in digest)}}}," in text.splitlines()
+    count, zero = struct.unpack_from("<II", data, 40)
+    assert (count, zero) == (2, 0)
+    pos = 48
+    blobs = []
+    for _ in range(count):
+        offset, length, name_len = struct.unpack_from("<QQI", data, pos)
+        pos += 20
+        name = data[pos : pos + name_len].decode()
+        pos += name_len
+        assert offset % 16 == 0
+        blobs.append((name, data[offset : offset + length]))
+    assert blobs == [("stdlib", b"pyembed\x03aaa"), ("//app:bin", b"pyembed\x03" + bytes(100))]
+    expected = hashlib.sha256()
+    for name, blob in blobs:
+        expected.update(struct.pack("<IQ", len(name), len(blob)) + name.encode() + blob)
+    assert digest == expected.digest()
+
+
+def test_no_blobs_is_load_mode_none(tmp_path: Path) -> None:
+    text = run(tmp_path, blobs=[])
+    assert "    .packed_load_mode = OXIDIZER_LOAD_NONE," in text.splitlines()
+    with pytest.raises(EmbedError, match="run mode main needs packed resources"):
+        generate(dataclasses.replace(CONFIG, run_mode="main", load_mode="none"))
+
+
+def test_run_rejects_unknown_settings(tmp_path: Path) -> None:
+    with pytest.raises(EmbedError, match="unknown settings"):
+        run(tmp_path, bogus=1)
+
+
+@needs_gcc
+def test_generated_c_with_all_settings_is_valid(tmp_path: Path) -> None:
+    config = dataclasses.replace(
+        CONFIG, run_mode="file", config_profile="python", warn_options=('q"uote',), x_options=("a=b",),
+        allocator="malloc", terminfo_dirs="/x:/y", load_mode="mapped", mapped_name="f.pypacked",
+        mapped_digest=bytes(range(32)), hash_seed=4294967295,
+    )
+    (tmp_path / "embedded.c").write_text(generate(config), encoding="utf-8")
+    result = gcc("-std=c11", "-Wall", "-Werror", "-fsyntax-only", f"-I{INCLUDE}", "embedded.c", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
