@@ -102,9 +102,12 @@ INTERPRETER_ATTRS = {
         "`PyConfig.write_bytecode`: write `.pyc` files for modules imported from the filesystem " +
         "(the `isolated` profile's default here is off).",
     ),
-    "parse_argv": _tristate(
-        "`PyConfig.parse_argv`: parse the command line like `python` (`-c`, `-m`, `-X`, ...); a " +
-        "`-c`/`-m`/file given on the command line then replaces the configured entry point.",
+    "parse_argv": attr.int(
+        default = -1,
+        values = _TRISTATE,
+        doc = "`PyConfig.parse_argv`: `1` parses the command line like `python` (`-c`, `-m`, `-X`, `-W`, a file; " +
+              "relative to the current directory); a `-c`/`-m`/file given on the command line then replaces the " +
+              "configured entry point. `-1` and `0`: off in both profiles (the binary's arguments are its own).",
     ),
     "user_site_directory": _tristate("`PyConfig.user_site_directory`: add the user site directory (with `site_import`)."),
     "use_hash_seed": attr.bool(
