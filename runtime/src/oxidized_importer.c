@@ -127,6 +127,11 @@ typedef struct {
     oxr_index owned_index;
     Py_buffer owned_buffer;
     int has_buffer;
+    /* After index_bytes(): a copy of the index array plus the new indexes;
+     * indexes[free_from..] are ours to free, extra_data keeps their bytes. */
+    oxr_index *grown;
+    size_t free_from;
+    PyObject *extra_data;
 } OxidizedFinder;
 
 typedef struct {
@@ -1507,6 +1512,207 @@ call_support(const char *module, const char *function, const char *format,
     return result;
 }
 
+/* Sets d[key] = value and drops the reference; value NULL means failure. */
+static int
+set_item(PyObject *d, const char *key, PyObject *value)
+{
+    if (value == NULL) {
+        return -1;
+    }
+    int rc = PyDict_SetItemString(d, key, value);
+    Py_DECREF(value);
+    return rc;
+}
+
+static PyObject *
+optional_bytes(const oxr_bytes *b, int as_str)
+{
+    if (b->data == NULL) {
+        Py_RETURN_NONE;
+    }
+    if (as_str) {
+        return PyUnicode_DecodeUTF8((const char *)b->data, (Py_ssize_t)b->len,
+                                    "surrogateescape");
+    }
+    return bytes_of(b);
+}
+
+/* {name: bytes} or {name: relative path str}, or None when absent. */
+static PyObject *
+optional_named(const oxr_named_list *list, int as_str)
+{
+    if (list->entries == NULL) {
+        Py_RETURN_NONE;
+    }
+    PyObject *d = PyDict_New();
+    if (d == NULL) {
+        return NULL;
+    }
+    for (size_t i = 0; i < list->count; i++) {
+        const oxr_named *e = &list->entries[i];
+        PyObject *key = PyUnicode_DecodeUTF8(
+            (const char *)e->name.data, (Py_ssize_t)e->name.len,
+            "surrogateescape");
+        PyObject *value = optional_bytes(&e->value, as_str);
+        int rc = key == NULL || value == NULL
+                     ? -1
+                     : PyDict_SetItem(d, key, value);
+        Py_XDECREF(key);
+        Py_XDECREF(value);
+        if (rc < 0) {
+            Py_DECREF(d);
+            return NULL;
+        }
+    }
+    return d;
+}
+
+/* The fields of a resource as a dict named like OxidizedResource's
+ * attributes (relative paths as str; Python makes them pathlib.Path). */
+static PyObject *
+resource_fields(const oxr_resource *r)
+{
+    static const struct {
+        const char *key;
+        uint32_t flag;
+    } flags[] = {
+        {"is_package", OXR_FLAG_IS_PACKAGE},
+        {"is_namespace_package", OXR_FLAG_IS_NAMESPACE_PACKAGE},
+        {"is_module", OXR_FLAG_IS_MODULE},
+        {"is_builtin_extension_module", OXR_FLAG_IS_BUILTIN_EXTENSION},
+        {"is_frozen_module", OXR_FLAG_IS_FROZEN_MODULE},
+        {"is_extension_module", OXR_FLAG_IS_EXTENSION_MODULE},
+        {"is_shared_library", OXR_FLAG_IS_SHARED_LIBRARY},
+    };
+    const struct {
+        const char *key;
+        const oxr_bytes *value;
+        int as_str;
+    } fields[] = {
+        {"in_memory_source", &r->in_memory_source, 0},
+        {"in_memory_bytecode", &r->in_memory_bytecode, 0},
+        {"in_memory_bytecode_opt1", &r->in_memory_bytecode_opt1, 0},
+        {"in_memory_bytecode_opt2", &r->in_memory_bytecode_opt2, 0},
+        {"in_memory_extension_module_shared_library",
+         &r->in_memory_extension_module, 0},
+        {"in_memory_shared_library", &r->in_memory_shared_library, 0},
+        {"relative_path_module_source", &r->relative_path_module_source, 1},
+        {"relative_path_module_bytecode", &r->relative_path_module_bytecode,
+         1},
+        {"relative_path_module_bytecode_opt1",
+         &r->relative_path_module_bytecode_opt1, 1},
+        {"relative_path_module_bytecode_opt2",
+         &r->relative_path_module_bytecode_opt2, 1},
+        {"relative_path_extension_module_shared_library",
+         &r->relative_path_extension_module, 1},
+    };
+    const struct {
+        const char *key;
+        const oxr_named_list *value;
+        int as_str;
+    } named[] = {
+        {"in_memory_package_resources", &r->in_memory_package_resources, 0},
+        {"in_memory_distribution_resources",
+         &r->in_memory_distribution_resources, 0},
+        {"relative_path_package_resources",
+         &r->relative_path_package_resources, 1},
+        {"relative_path_distribution_resources",
+         &r->relative_path_distribution_resources, 1},
+    };
+    PyObject *d = PyDict_New();
+    if (d == NULL
+        || set_item(d, "name",
+                    PyUnicode_DecodeUTF8((const char *)r->name.data,
+                                         (Py_ssize_t)r->name.len, NULL))
+               < 0) {
+        goto error;
+    }
+    for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+        if (set_item(d, flags[i].key,
+                     PyBool_FromLong((r->flags & flags[i].flag) != 0))
+            < 0) {
+            goto error;
+        }
+    }
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        if (set_item(d, fields[i].key,
+                     optional_bytes(fields[i].value, fields[i].as_str))
+            < 0) {
+            goto error;
+        }
+    }
+    for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+        if (set_item(d, named[i].key,
+                     optional_named(named[i].value, named[i].as_str))
+            < 0) {
+            goto error;
+        }
+    }
+    PyObject *deps = Py_NewRef(Py_None);
+    if (r->shared_library_dependencies != NULL) {
+        Py_SETREF(deps, PyList_New(0));
+        for (size_t i = 0; deps != NULL && i < r->shared_library_dependency_count;
+             i++) {
+            PyObject *dep = optional_bytes(&r->shared_library_dependencies[i],
+                                           1);
+            if (dep == NULL || PyList_Append(deps, dep) < 0) {
+                Py_CLEAR(deps);
+            }
+            Py_XDECREF(dep);
+        }
+    }
+    if (set_item(d, "shared_library_dependency_names", deps) < 0) {
+        goto error;
+    }
+    return d;
+error:
+    Py_XDECREF(d);
+    return NULL;
+}
+
+/* indexed_resources() -> [OxidizedResource], one per name (first index
+ * wins, as for imports). */
+static PyObject *
+finder_indexed_resources(OxidizedFinder *self, PyObject *unused)
+{
+    (void)unused;
+    PyObject *list = PyList_New(0);
+    PyObject *seen = PySet_New(NULL);
+    if (list == NULL || seen == NULL) {
+        goto error;
+    }
+    for (size_t i = 0; i < self->index_count; i++) {
+        const oxr_index *ix = &self->indexes[i];
+        for (size_t j = 0; j < ix->count; j++) {
+            const oxr_resource *r = &ix->resources[j];
+            PyObject *fields = resource_fields(r);
+            if (fields == NULL) {
+                goto error;
+            }
+            PyObject *name = PyDict_GetItemString(fields, "name"); /* borrowed */
+            int found = PySet_Contains(seen, name);
+            if (found == 0) {
+                found = PySet_Add(seen, name) < 0 || PyList_Append(list, fields) < 0
+                            ? -1
+                            : 0;
+            }
+            Py_DECREF(fields);
+            if (found < 0) {
+                goto error;
+            }
+        }
+    }
+    Py_DECREF(seen);
+    PyObject *result = call_support("_oxidized_importer.resource",
+                                    "from_fields", "(O)", list);
+    Py_DECREF(list);
+    return result;
+error:
+    Py_XDECREF(seen);
+    Py_XDECREF(list);
+    return NULL;
+}
+
 /* find_distributions(context=DistributionFinder.Context()) */
 static PyObject *
 finder_find_distributions(OxidizedFinder *self, PyObject *args,
@@ -1624,6 +1830,7 @@ oxidized_finder_new(const oxr_index *indexes, size_t count,
     self->optimize = options->optimization_level;
     self->virtual_module_file = options->virtual_module_file;
     self->wants_path_hook = 1;
+    self->free_from = count; /* borrowed from the caller */
     if (finder_set_paths(self, exe_path, origin) < 0) {
         Py_DECREF(self);
         return NULL;
@@ -1702,12 +1909,66 @@ finder_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     return (PyObject *)self;
 }
 
+/* index_bytes(data): parses packed resources data and indexes it after the
+ * resources already known (earlier indexes keep priority, as for the
+ * embedded blobs). The data is copied. */
+static PyObject *
+finder_index_bytes(OxidizedFinder *self, PyObject *data)
+{
+    PyObject *copy = PyBytes_FromObject(data);
+    if (copy == NULL) {
+        return NULL;
+    }
+    if (self->extra_data == NULL && (self->extra_data = PyList_New(0)) == NULL) {
+        Py_DECREF(copy);
+        return NULL;
+    }
+    oxr_index parsed;
+    char err[256];
+    if (oxr_index_parse((const uint8_t *)PyBytes_AS_STRING(copy),
+                        (size_t)PyBytes_GET_SIZE(copy), &parsed, err,
+                        sizeof(err))
+        != OXR_OK) {
+        PyErr_Format(PyExc_ValueError, "error parsing packed resources: %s",
+                     err);
+        Py_DECREF(copy);
+        return NULL;
+    }
+    oxr_index *grown = PyMem_RawMalloc((self->index_count + 1)
+                                       * sizeof(oxr_index));
+    if (grown == NULL || PyList_Append(self->extra_data, copy) < 0) {
+        PyMem_RawFree(grown);
+        oxr_index_free(&parsed);
+        Py_DECREF(copy);
+        return grown == NULL ? PyErr_NoMemory() : NULL;
+    }
+    Py_DECREF(copy); /* kept alive by extra_data */
+    if (self->index_count > 0) {
+        /* Struct copies: the resources they point to do not move, so
+         * readers holding resource pointers stay valid. */
+        memcpy(grown, self->indexes, self->index_count * sizeof(oxr_index));
+    }
+    grown[self->index_count] = parsed;
+    PyMem_RawFree(self->grown);
+    self->grown = grown;
+    self->indexes = grown;
+    self->index_count++;
+    Py_RETURN_NONE;
+}
+
 static void
 finder_dealloc(OxidizedFinder *self)
 {
-    if (self->indexes == &self->owned_index) {
+    if (self->grown != NULL) {
+        for (size_t i = self->free_from; i < self->index_count; i++) {
+            oxr_index_free(&self->grown[i]);
+        }
+        PyMem_RawFree(self->grown);
+    }
+    else if (self->indexes == &self->owned_index) {
         oxr_index_free(&self->owned_index);
     }
+    Py_XDECREF(self->extra_data);
     if (self->has_buffer) {
         PyBuffer_Release(&self->owned_buffer);
     }
@@ -1744,6 +2005,10 @@ static PyMethodDef finder_methods[] = {
      "find_distributions(context=None) -> [OxidizedDistribution]"},
     {"path_hook", (PyCFunction)finder_path_hook, METH_O,
      "path_hook(path) -> OxidizedPathEntryFinder; for sys.path_hooks"},
+    {"indexed_resources", (PyCFunction)finder_indexed_resources, METH_NOARGS,
+     "indexed_resources() -> [OxidizedResource]"},
+    {"index_bytes", (PyCFunction)finder_index_bytes, METH_O,
+     "index_bytes(data): index packed resources data after the known ones"},
     {"_package_entries", (PyCFunction)finder_package_entries, METH_O, NULL},
     {"_distribution_entries", (PyCFunction)finder_distribution_entries,
      METH_NOARGS, NULL},

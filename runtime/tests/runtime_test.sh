@@ -171,8 +171,27 @@ except FileNotFoundError as e:
     print(type(e).__name__, e.filename)'
 expect resources-namespace 0 "^\['deep', 'inner.py'\] True$" '' \
     -- "$P" 'import importlib.resources as r; f = r.files("runtime_test_ns"); print([x.name for x in f.iterdir()], (f / "deep").is_dir())'
+expect indexed-resources 0 "^OxidizedResource True True False \['data.txt', 'sub/nested.bin'\] \{'ondisk.txt': PosixPath\('runtime_test_files/ondisk.txt'\)\} runtime_test_files/relsrc.py True None$" '' \
+    -- "$P" '
+import sys, oxidized_importer as o
+res = {r.name: r for r in sys.meta_path[0].indexed_resources()}
+p, rel = res["runtime_test_pkg"], res["runtime_test_relsrc"]
+print(type(p).__name__, p.is_package, p.is_module, p.is_namespace_package, sorted(p.in_memory_package_resources),
+      p.relative_path_package_resources, rel.relative_path_module_source, isinstance(p, o.OxidizedResource), o.OxidizedResource().in_memory_source)'
+expect index-bytes 0 "^hello world[[:space:]]+\['hello', 'runtime_test_main'\] ValueError: error parsing packed resources$" '' \
+    -- "$P" '
+import oxidized_importer, sys
+f = oxidized_importer.OxidizedFinder()
+f.index_bytes(bytearray(open(sys.argv[2], "rb").read()))
+exec(f.get_code("hello"))
+names = sorted(r.name for r in f.indexed_resources())
+try:
+    f.index_bytes(b"pyembed\x03junk")
+except ValueError as e:
+    err = str(e).split(":")[0]
+print([n for n in names if n in ("hello", "runtime_test_main")], "ValueError:", err)' "$WORK/app.blob"
 else
-    echo "skip resources-* (runtime/python is not available here)"
+    echo "skip resources-*, indexed-resources, index-bytes (runtime/python is not available here)"
 fi
 expect pkgutil-walk 0 "^\[\('mod', False\), \('sub', True\)\] \['runtime_test_pkg.mod', 'runtime_test_pkg.sub', 'runtime_test_pkg.sub.helper'\] \['runtime_test_ns.deep', 'runtime_test_ns.deep.leaf', 'runtime_test_ns.inner'\]$" '' \
     -- "$P" '
