@@ -194,5 +194,6 @@ def test_finder_api(results: dict[str, tuple[Path, dict[str, Any]]], name: str) 
     assert api["types"] == ["OxidizedDistribution", "OxidizedResourceReader", "OxidizedPathEntryFinder"]
     assert api["origin"] == str(exe.parent / f"{name}_lib")
     assert api["path_hook"] == "OxidizedPathEntryFinder"
+    assert api["indexed"] == [["imppkg", ["data.txt", "my-data/x.bin"]], ["imppkg.templates", ["page.html"]]]
     # Filesystem-relative modules are loaded by importlib's file loaders.
     assert api["find_module"] is (name != "importer_fs")

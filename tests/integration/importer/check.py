@@ -245,6 +245,11 @@ def finder_api() -> Any:
         "origin": finder.origin,
         "find_module": finder.find_module("oxplugin") is finder,
         "path_hook": type(finder.path_hook(sys.executable + "/imppkg")).__name__,
+        "indexed": sorted(
+            (r.name, sorted(r.in_memory_package_resources or r.relative_path_package_resources or {}))
+            for r in finder.indexed_resources()
+            if r.name in ("imppkg", "imppkg.templates")
+        ),
     }
 
 
