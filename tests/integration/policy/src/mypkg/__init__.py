@@ -1,0 +1,1 @@
+"""Routed to filesystem-relative:lib."""

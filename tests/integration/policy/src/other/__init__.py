@@ -1,0 +1,1 @@
+"""Stays in memory."""
