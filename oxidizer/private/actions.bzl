@@ -14,7 +14,8 @@ POLICY_ATTRS = {
     "resources_location_fallback": attr.string(
         default = "filesystem-relative:lib",
         doc = "Location for resources that cannot live at `resources_location` (shared-library " +
-              "extension modules when the primary location is in-memory). Empty: such resources are an error.",
+              "extension modules when the primary location is in-memory and " +
+              "`allow_in_memory_shared_library_loading` is False). Empty: such resources are an error.",
     ),
     "include_sources": attr.bool(
         default = True,
@@ -50,7 +51,7 @@ POLICY_ATTRS = {
     "allow_files": attr.bool(
         default = False,
         doc = "Allow `File` resources: files that classify as nothing else (outside every package, " +
-              "e.g. `bin/tool.sh`, `README.md`) are kept as files named by their path under the " +
+              "e.g. `my-bin/tool.sh`, `README.md` at an import root) are kept as files named by their path under the " +
               "import root, installed with their executable bit when filesystem-relative or " +
               "embedded when in-memory. False: such files are skipped.",
     ),
