@@ -1,20 +1,27 @@
 /* The oxidized_importer built-in module: OxidizedFinder, a meta path finder
  * and loader implemented in C over parsed packed-resources indexes (see
- * oxidizer/packed_resources.h), and OxidizedResourceReader, its
- * importlib.abc.ResourceReader.
+ * oxidizer/packed_resources.h), OxidizedResourceReader, its
+ * importlib.abc.ResourceReader, and OxidizedPathEntryFinder, what its
+ * path_hook returns for the virtual __path__ entries of in-memory packages.
  *
  * Behaviour follows PyOxidizer 0.9's oxidized_importer (manual chapter 6):
  *  - modules with in-memory source/bytecode are loaded by the finder itself;
  *    their spec has no origin and has_location is False, so __file__ and
- *    __cached__ are not set; packages get
- *    __path__ == [<executable path>/<package/name>];
- *  - namespace packages get a spec with loader None (importlib substitutes
- *    its NamespaceLoader) and the same kind of __path__;
+ *    __cached__ are not set (unless virtual_module_file: then origin and
+ *    __file__ are <exe dir>/<package path>/<module>.py, cached is None);
+ *    packages get __path__ == [<executable path>/<package/name>];
+ *  - namespace packages get a spec with the finder as loader (origin None)
+ *    and the same kind of __path__, so importlib.resources works on them;
  *  - modules and extension modules stored as paths relative to the
  *    executable's directory get the standard file loaders from
  *    _frozen_importlib_external, so they have a real __file__;
  *  - everything else (built-in and frozen modules, unknown names) returns
  *    None so the importers after us on sys.meta_path handle it.
+ *
+ * Colder APIs are implemented in Python in the _oxidized_importer package
+ * (runtime/python), imported on first use: files() Traversables,
+ * find_distributions() / OxidizedDistribution, OxidizedResource. The C side
+ * only hands them raw entries (_package_entries, _distribution_entries).
  *
  * Speed matters: every import of the application goes through find_spec and
  * exec_module, so the callables and strings they need are looked up once and
