@@ -13,7 +13,7 @@ def _check_run_mode(ctx):
     check_interpreter_config(ctx)
     modes = [m for m in ["main", "run_module", "run_command", "run_file", "run_repl"] if getattr(ctx.attr, m)]
     if len(modes) != 1:
-        fail("%s: set exactly one of main, run_module, run_command, run_file, run_repl (got %s)" % (
+        fail("%s: set exactly one of main, run_module, run_command (got %s), or one of run_file, run_repl instead" % (
             ctx.label,
             ", ".join(modes) if modes else "none",
         ))
