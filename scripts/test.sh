@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 scripts/setup.sh --no-example
 
+# Leftovers of interrupted integration tests are not part of the build.
+rm -rf tests/integration/generated
 bazel test //...
 
 # pytest last: its summary line is the run's verdict.

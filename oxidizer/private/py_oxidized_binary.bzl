@@ -94,6 +94,7 @@ def _embed_config(ctx, groups, app):
         args.add(mapped, format = "--mapped_output=%s")
         args.add(mapped_name, format = "--mapped_name=%s")
     add_interpreter_args(ctx, args)
+    args.add_all(_ext_module_names(ctx), format_each = "--builtin_extension=%s")
     args.add(ctx.label.name + "_lib", format = "--relative_path_origin=%s")
     ctx.actions.run(
         executable = ctx.executable._embed,
@@ -121,6 +122,24 @@ def _install(ctx, groups):
     )
     return lib_dir
 
+def _ext_module_names(ctx):
+    """Module names of `ext_modules`, validated: top-level, unique, not a distribution built-in."""
+    dist = ctx.attr.distribution[PythonDistributionInfo]
+    names = []
+    for target, name in ctx.attr.ext_modules.items():
+        if "." in name or not name or not (name[0].isalpha() or name[0] == "_") or not name.replace("_", "a").isalnum():
+            fail("%s: ext_modules: %r (from %s) must be a top-level module name (dotted names are not supported yet)" % (
+                ctx.label,
+                name,
+                target.label,
+            ))
+        if name in names:
+            fail("%s: ext_modules: module %r is given twice" % (ctx.label, name))
+        if name in dist.builtin_modules:
+            fail("%s: ext_modules: %r is already a built-in module of the distribution" % (ctx.label, name))
+        names.append(name)
+    return sorted(names)
+
 def _link(ctx, dist, config_c, blobs):
     cc_toolchain = find_cpp_toolchain(ctx)
     feature_configuration = cc_common.configure_features(
@@ -145,7 +164,11 @@ def _link(ctx, dist, config_c, blobs):
         feature_configuration = feature_configuration,
         cc_toolchain = cc_toolchain,
         compilation_outputs = compilation_outputs,
-        linking_contexts = [dist.runtime.linking_context],
+        # ext_modules last: their PyInit_ symbols are referenced by the config object.
+        linking_contexts = [dist.runtime.linking_context] + [
+            target[CcInfo].linking_context
+            for target in ctx.attr.ext_modules
+        ],
         output_type = "executable",
         link_deps_statically = True,
         stamp = 0,
@@ -240,6 +263,12 @@ py_oxidized_binary(
             default = "@oxidizer_python//:stdlib_resources",
             providers = [OxidizedResourcesInfo],
             doc = "The standard library group; must come from the same distribution.",
+        ),
+        "ext_modules": attr.label_keyed_string_dict(
+            providers = [CcInfo],
+            doc = "C extension modules compiled by Bazel and linked into the executable as built-ins: " +
+                  "`{\"//native:speedups\": \"_speedups\"}` maps a `cc_library` defining " +
+                  "`PyInit__speedups` to the module name `_speedups` (top-level names for now).",
         ),
         "_support": attr.label(
             default = Label("//runtime/python:support"),

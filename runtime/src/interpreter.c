@@ -1191,6 +1191,15 @@ oxidizer_run(const oxidizer_config *config, int argc, char **argv)
         free_indexes(indexes, count);
         return 1;
     }
+    for (size_t i = 0; i < config->builtin_extension_count; i++) {
+        const oxidizer_builtin_extension *ext = &config->builtin_extensions[i];
+        if (PyImport_AppendInittab(ext->name, ext->init) < 0) {
+            fprintf(stderr, "%s: cannot register built-in extension %s\n",
+                    argv0, ext->name);
+            free_indexes(indexes, count);
+            return 1;
+        }
+    }
 
     /* The finder reads the blob count from the config it is given. */
     oxidizer_config effective = *config;

@@ -150,3 +150,20 @@ def test_distribution_without_static_library_fails_at_fetch(bazel: Bazel) -> Non
     err = _build_fails(bazel, "@test_python_without_static_lib//:distribution")
     assert 'oxidizer_python_distribution(name = "test_python_without_static_lib"): ' in err
     assert "has no static libpython; looked for /nonexistent/libpython3.11.a" in err
+
+
+def test_ext_modules_dotted_or_duplicate_names(bazel: Bazel, generated_package: Path) -> None:
+    _write(generated_package, {
+        "BUILD.bazel": LOAD + (
+            'load("@rules_cc//cc:defs.bzl", "cc_library")\n'
+            'cc_library(name = "ext", srcs = ["ext.c"])\n'
+            'py_oxidized_binary(name = "dotted", run_command = "pass", ext_modules = {":ext": "pkg._ext"})\n'
+            'py_oxidized_binary(name = "shadow", run_command = "pass", ext_modules = {":ext": "math"})\n'
+        ),
+        "ext.c": "int unused;\n",
+    })
+    label = package_label(generated_package)
+    err = _build_fails(bazel, label + ":dotted")
+    assert f"{label}:dotted: ext_modules: \"pkg._ext\"" in err and "must be a top-level module name" in err
+    err = _build_fails(bazel, label + ":shadow")
+    assert f"{label}:shadow: ext_modules: \"math\" is already a built-in module of the distribution" in err

@@ -94,3 +94,9 @@ def test_oxidizer_cli_analyzes_a_built_binary(built_examples: Bazel) -> None:
     assert result["exports_python_api"] is True
     assert "libpython3.11.so.1.0" not in result["needed"]
     assert len(result["packed_blobs"]) == 3  # the app, the runtime support code, the stdlib
+
+
+def test_native_example_links_a_cc_library_as_builtin(built_examples: Bazel) -> None:
+    proc = run_binary(built_examples.bin("//examples/native:native"))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["dot 32.0", "built-in True built-in"]

@@ -108,6 +108,8 @@ class EmbedConfig:
     load_mode: str = "embedded"  # embedded, mapped or none
     mapped_name: str = ""  # FILE of binary-relative-memory-mapped:FILE
     mapped_digest: bytes = b""
+    # Top-level names of extension modules linked into the binary (PyInit_<name>).
+    builtin_extensions: tuple[str, ...] = ()
 
 
 def c_string(text: str) -> str:
@@ -170,6 +172,22 @@ def _optional_string(value: str) -> str:
     return c_string(value) if value else "0"
 
 
+def _builtin_extensions(names: Sequence[str]) -> list[str]:
+    """The PyInit_ declarations and the table interpreter.c appends to the inittab."""
+    for name in names:
+        if not name.isidentifier() or not name.isascii():
+            raise EmbedError(f"built-in extension name {name!r} is not a top-level module name")
+    if len(set(names)) != len(names):
+        raise EmbedError(f"duplicate built-in extension names in {sorted(names)}")
+    lines = [f"extern struct _object *PyInit_{name}(void);" for name in names]
+    lines.append("static const oxidizer_builtin_extension builtin_extensions[] = {")
+    lines += [f"    {{{c_string(name)}, PyInit_{name}}}," for name in names]
+    if not names:
+        lines.append("    {0, 0},")
+    lines += ["};", ""]
+    return lines
+
+
 def generate(config: EmbedConfig) -> str:
     _check(config)
     # Only embedded blobs are .incbin'ed; the mapped file is read at run time.
@@ -203,6 +221,7 @@ def generate(config: EmbedConfig) -> str:
         lines.append("    {0, 0, 0},")
     lines.append("};")
     lines.append("")
+    lines += _builtin_extensions(config.builtin_extensions)
     lines += _string_list("module_search_paths", config.module_search_paths)
     lines += _string_list("warn_options", config.warn_options)
     lines += _string_list("x_options", config.x_options)
@@ -255,6 +274,8 @@ def generate(config: EmbedConfig) -> str:
         f"    .packed_load_mode = {load_mode[config.load_mode]},",
         f"    .packed_file = {_optional_string(config.mapped_name)},",
         f"    .packed_file_digest = {{{digest}}},",
+        "    .builtin_extensions = builtin_extensions,",
+        f"    .builtin_extension_count = {len(config.builtin_extensions)},",
         "};",
         "",
     ]
@@ -327,7 +348,7 @@ def run(
         if not sep:
             raise EmbedError(f"--blob wants NAME=PATH, got {blob!r}")
         pairs.append((name, path))
-    for key in ("warn_options", "x_options"):
+    for key in ("warn_options", "x_options", "builtin_extensions"):
         if key in settings:
             settings[key] = tuple(settings[key])  # type: ignore[arg-type]
     if mapped_output:
@@ -397,6 +418,7 @@ def main(argv: Sequence[str]) -> None:
             allocator=f.allocator,
             multiprocessing_auto_dispatch=f.multiprocessing_auto_dispatch,
             multiprocessing_start_method=f.multiprocessing_start_method,
+            builtin_extensions=f.builtin_extension or [],
             **tristate,
         )
     except EmbedError as e:
@@ -442,4 +464,5 @@ if __name__ == "__main__":
     flags.DEFINE_string("multiprocessing_start_method", "", "multiprocessing.set_start_method() at start-up.")
     flags.DEFINE_string("relative_path_origin", "", "Directory (relative to the exe) of relative resources.")
     flags.DEFINE_boolean("virtual_module_file", False, "Give in-memory modules a virtual __file__.")
+    flags.DEFINE_multi_string("builtin_extension", [], "Top-level name of an extension module linked in.")
     app.run(main)

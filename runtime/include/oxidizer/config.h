@@ -41,6 +41,14 @@ typedef enum {
     OXIDIZER_LOAD_NONE = 2,     /* no packed resources */
 } oxidizer_load_mode;
 
+/* An extension module linked into the executable (py_oxidized_binary
+ * ext_modules) and registered as a built-in before start-up. `struct _object`
+ * is PyObject; this header stays free of Python.h. */
+typedef struct {
+    const char *name;                  /* top-level module name */
+    struct _object *(*init)(void);     /* its PyInit_<name> */
+} oxidizer_builtin_extension;
+
 /* One packed-resources blob embedded in the executable. */
 typedef struct {
     const uint8_t *start;
@@ -106,6 +114,9 @@ typedef struct {
      * the SHA-256 its header must carry. */
     const char *packed_file;
     uint8_t packed_file_digest[32];
+    /* Extension modules linked in from Bazel cc_library targets. */
+    const oxidizer_builtin_extension *builtin_extensions;
+    size_t builtin_extension_count;
 } oxidizer_config;
 
 /* Defined by the generated file of each binary. */
