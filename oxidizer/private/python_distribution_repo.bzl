@@ -81,6 +81,10 @@ oxidized_resources(
     # CPython's own test extension modules (the `test` packages are left out by
     # include_test = False).
     excludes = ["_test*", "_ctypes_test", "_xxtestfuzz", "xxlimited", "xxlimited_35"],
+    # A complete standard library by default (PyOxidizer leaves its data files out):
+    # lib2to3's grammars, venv's scripts and pydoc's data are part of what works.
+    extension_module_filter = "all",
+    include_distribution_resources = True,
     stdlib = True,
 )
 """
