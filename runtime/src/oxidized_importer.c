@@ -38,12 +38,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memory_library.h"
 #include "oxidized_importer.h"
 
 /* ------------------------------------------------------------------------ */
 /* Cached objects. Set once by PyInit_oxidized_importer() / on first use.   */
 
 static PyObject *module_spec_type;       /* _frozen_importlib.ModuleSpec */
+static PyObject *imp_module;             /* _imp, for in-memory extensions */
 static PyObject *str_spec;               /* "__spec__" */
 static PyObject *str_name;               /* "name" */
 static PyObject *str_dunder_name;        /* "__name__" */
@@ -165,6 +167,7 @@ enum resource_kind {
     KIND_SOURCE_FILE,    /* relative_path_module_source */
     KIND_BYTECODE_FILE,  /* relative_path_module_bytecode* */
     KIND_EXTENSION_FILE, /* relative_path_extension_module */
+    KIND_EXTENSION_MEMORY, /* in_memory_extension_module: memfd + dlopen */
 };
 
 /* v1 resource flavors (field 0x02). */
@@ -248,9 +251,13 @@ resource_kind(const oxr_resource *r, int optimize)
     }
     if (((r->flags & OXR_FLAG_IS_EXTENSION_MODULE)
          || r->flavor == FLAVOR_EXTENSION)
-        && r->relative_path_extension_module.data != NULL
         && !is_builtin_name(r)) {
-        return KIND_EXTENSION_FILE;
+        if (r->in_memory_extension_module.data != NULL) {
+            return KIND_EXTENSION_MEMORY;
+        }
+        if (r->relative_path_extension_module.data != NULL) {
+            return KIND_EXTENSION_FILE;
+        }
     }
     return KIND_NONE;
 }
@@ -507,6 +514,12 @@ finder_make_spec(OxidizedFinder *self, PyObject *fullname,
         return spec;
     }
 
+    if (kind == KIND_EXTENSION_MEMORY) {
+        /* We load it (create_module); no origin: it has no file. */
+        PyObject *args[3] = {fullname, (PyObject *)self, Py_False};
+        return PyObject_Vectorcall(module_spec_type, args, 2,
+                                   kwnames_is_package);
+    }
     if (ensure_external() < 0) {
         return NULL;
     }
@@ -725,6 +738,11 @@ finder_exec_module(OxidizedFinder *self, PyObject *module)
         Py_DECREF(name);
         return NULL;
     }
+    if (resource_kind(r, self->optimize) == KIND_EXTENSION_MEMORY) {
+        Py_DECREF(name);
+        /* create_module() loaded it; run its multi-phase exec slots. */
+        return PyObject_CallMethod(imp_module, "exec_dynamic", "O", module);
+    }
     PyObject *code = resource_code(self, name, r);
     Py_DECREF(name);
     if (code == NULL) {
@@ -765,12 +783,169 @@ finder_exec_module(OxidizedFinder *self, PyObject *module)
     Py_RETURN_NONE;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Extension modules and shared libraries loaded from memory (Linux).        */
+
+static PyObject *memory_libraries;       /* set of shared library names loaded */
+
+/* A NUL-terminated copy of a resource name, for memfd_create(). */
+static void
+copy_name(const oxr_bytes *name, char *out, size_t size)
+{
+    size_t n = name->len < size - 1 ? name->len : size - 1;
+    memcpy(out, name->data, n);
+    out[n] = '\0';
+}
+
+/* Writes `data` to a memfd and returns its /proc/self/fd path as str. The
+ * descriptor stays open on purpose: glibc recognises loaded objects by path,
+ * and a reused descriptor number would make a later dlopen() of another
+ * library return this one. */
+static PyObject *
+memory_object_path(const oxr_bytes *name, const oxr_bytes *data)
+{
+    char name_buf[200];
+    char path[64];
+    copy_name(name, name_buf, sizeof(name_buf));
+    if (oxidizer_memfd_open(name_buf, data->data, data->len, path,
+                            sizeof(path)) < 0) {
+        PyErr_Format(PyExc_ImportError,
+                     "cannot load %s from memory: %s", name_buf,
+                     strerror(errno));
+        return NULL;
+    }
+    return PyUnicode_DecodeFSDefault(path);
+}
+
+/* Loads, from memory, every shared library of this finder that r names in
+ * its dependencies (depth-first), so that dlopen() of r finds them already
+ * loaded by soname when it resolves DT_NEEDED. */
+static int
+load_memory_dependencies(OxidizedFinder *self, const oxr_resource *r,
+                         int depth)
+{
+    if (depth > 64) {
+        PyErr_SetString(PyExc_ImportError,
+                        "shared library dependencies nest too deeply");
+        return -1;
+    }
+    if (memory_libraries == NULL
+        && (memory_libraries = PySet_New(NULL)) == NULL) {
+        return -1;
+    }
+    for (size_t i = 0; i < r->shared_library_dependency_count; i++) {
+        const oxr_bytes *dep = &r->shared_library_dependencies[i];
+        const oxr_resource *lib = finder_lookup(self, (const char *)dep->data,
+                                                dep->len);
+        if (lib == NULL || lib->in_memory_shared_library.data == NULL) {
+            continue; /* the system's loader finds it */
+        }
+        PyObject *key = PyUnicode_DecodeUTF8((const char *)dep->data,
+                                             (Py_ssize_t)dep->len,
+                                             "surrogateescape");
+        if (key == NULL) {
+            return -1;
+        }
+        int seen = PySet_Contains(memory_libraries, key);
+        if (seen != 0) {
+            Py_DECREF(key);
+            if (seen < 0) {
+                return -1;
+            }
+            continue;
+        }
+        if (load_memory_dependencies(self, lib, depth + 1) < 0) {
+            Py_DECREF(key);
+            return -1;
+        }
+        PyObject *path = memory_object_path(&lib->name,
+                                            &lib->in_memory_shared_library);
+        if (path == NULL) {
+            Py_DECREF(key);
+            return -1;
+        }
+        char err[512];
+        void *handle = oxidizer_dlopen(PyUnicode_AsUTF8(path), err,
+                                       sizeof(err));
+        Py_DECREF(path);
+        if (handle == NULL) {
+            PyErr_Format(PyExc_ImportError,
+                         "cannot load shared library %U from memory: %s",
+                         key, err);
+            Py_DECREF(key);
+            return -1;
+        }
+        int rc = PySet_Add(memory_libraries, key);
+        Py_DECREF(key);
+        if (rc < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* create_module() of an in-memory extension module: its libraries first,
+ * then the module through _imp.create_dynamic() on a memfd path. */
+static PyObject *
+create_memory_extension(OxidizedFinder *self, PyObject *name,
+                        const oxr_resource *r)
+{
+    if (imp_module == NULL
+        && (imp_module = PyImport_ImportModule("_imp")) == NULL) {
+        return NULL;
+    }
+    if (load_memory_dependencies(self, r, 0) < 0) {
+        return NULL;
+    }
+    PyObject *path = memory_object_path(&r->name,
+                                        &r->in_memory_extension_module);
+    if (path == NULL) {
+        return NULL;
+    }
+    PyObject *args[3] = {name, Py_None, path};
+    PyObject *kwnames = Py_BuildValue("(s)", "origin");
+    PyObject *load_spec = kwnames == NULL
+        ? NULL
+        : PyObject_Vectorcall(module_spec_type, args, 2, kwnames);
+    Py_XDECREF(kwnames);
+    Py_DECREF(path);
+    if (load_spec == NULL) {
+        return NULL;
+    }
+    PyObject *module = PyObject_CallMethod(imp_module, "create_dynamic", "O",
+                                           load_spec);
+    Py_DECREF(load_spec);
+    if (module == NULL) {
+        return NULL;
+    }
+    /* Single-phase modules get __file__ = the memfd path from CPython; an
+     * in-memory module has no file. */
+    if (PyModule_Check(module)
+        && PyObject_HasAttrString(module, "__file__")
+        && PyObject_DelAttrString(module, "__file__") < 0) {
+        Py_DECREF(module);
+        return NULL;
+    }
+    return module;
+}
+
 static PyObject *
 finder_create_module(OxidizedFinder *self, PyObject *spec)
 {
-    (void)self;
-    (void)spec;
-    Py_RETURN_NONE;
+    PyObject *name = PyObject_GetAttr(spec, str_name);
+    if (name == NULL) {
+        return NULL;
+    }
+    const oxr_resource *r = lookup_object(self, name);
+    PyObject *result = NULL;
+    if (r != NULL && resource_kind(r, self->optimize) == KIND_EXTENSION_MEMORY) {
+        result = create_memory_extension(self, name, r);
+    }
+    else if (!PyErr_Occurred()) {
+        result = Py_NewRef(Py_None);
+    }
+    Py_DECREF(name);
+    return result;
 }
 
 static PyObject *

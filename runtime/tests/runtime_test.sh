@@ -18,7 +18,7 @@ PY=/usr/bin/python3.11
 LIBPY=/usr/lib/python3.11/config-3.11-x86_64-linux-gnu/libpython3.11.a
 CFLAGS=(-std=c11 -O2 -g -Wall -Wextra -Werror -I/usr/include/python3.11 -I"$REPO/runtime/include")
 LIBS=(-lexpat -lz -lm -ldl -lpthread -lutil -no-pie -rdynamic)
-SRCS=(main interpreter oxidized_importer packed_resources)
+SRCS=(main interpreter oxidized_importer packed_resources memory_library)
 
 PASS=0
 FAIL=0

@@ -13,6 +13,7 @@ import fnmatch
 import hashlib
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -175,6 +176,10 @@ def _classify_one(logical: str, policy: Policy) -> manifest_pb2.Resource | None:
     if extension is not None and _is_identifier_chain(dirs):
         return manifest_pb2.Resource(kind=Kind.EXTENSION_MODULE, name=".".join((*dirs, extension)))
 
+    if _is_shared_library(filename, dirs):
+        # Named by file name: that is what an extension's DT_NEEDED asks for.
+        return manifest_pb2.Resource(kind=Kind.SHARED_LIBRARY, name=filename)
+
     package_len = _package_prefix(dirs)
     if package_len == 0:
         # A file outside every package: not importable, not a package resource.
@@ -184,6 +189,16 @@ def _classify_one(logical: str, policy: Policy) -> manifest_pb2.Resource | None:
         name=".".join(dirs[:package_len]),
         resource_name="/".join(parts[package_len:]),
     )
+
+
+_SHARED_LIBRARY = re.compile(r"^lib[^/]*\.so(\.[0-9]+)*$")
+
+
+def _is_shared_library(filename: str, dirs: Sequence[str]) -> bool:
+    """`libfoo.so[.N]` files, and any `.so` in a wheel's `<dist>.libs/` directory."""
+    if _SHARED_LIBRARY.match(filename):
+        return True
+    return bool(dirs) and dirs[-1].endswith(".libs") and ".so" in filename
 
 
 def _file_resource(logical: str) -> manifest_pb2.Resource | None:
@@ -298,7 +313,8 @@ def route(name: str, overrides: Sequence[tuple[str, Location]]) -> tuple[str, Lo
 def _place(resource: manifest_pb2.Resource, policy: Policy, target: str) -> None:
     """Sets the resource's location: its resource_locations override, else the policy's."""
     logical = resource.logical_path
-    extension = resource.kind == Kind.EXTENSION_MODULE
+    # Both need the dynamic loader: in memory only through memfd.
+    extension = resource.kind in (Kind.EXTENSION_MODULE, Kind.SHARED_LIBRARY)
     try:
         routed = route(routing_name(resource), policy.resource_locations)
     except RouteConflict as e:
@@ -323,7 +339,7 @@ def _place(resource: manifest_pb2.Resource, policy: Policy, target: str) -> None
         if extension and location.in_memory and not policy.allow_in_memory_shared_library_loading:
             if policy.fallback is None:
                 raise ClassifyError(
-                    f"{target}: extension module {resource.name!r} ({logical}) is a shared library "
+                    f"{target}: {describe(resource)} is a shared library "
                     "and cannot be loaded from memory; set resources_location_fallback "
                     "(e.g. 'filesystem-relative:lib') or allow_in_memory_shared_library_loading"
                 )
@@ -425,6 +441,7 @@ def classify(
 
     resources = [resource for resource, _ in by_key.values()]
     resources.extend(_namespace_packages(resources, policy, target))
+    _link_in_memory_libraries(resources, target)
     manifest = manifest_pb2.ResourceManifest(
         target=target,
         optimize_levels=sorted(policy.optimize_levels),
@@ -458,6 +475,25 @@ def _namespace_packages(
         resource.location.kind = manifest_pb2.Location.IN_MEMORY
         out.append(resource)
     return out
+
+
+def _link_in_memory_libraries(resources: Sequence[manifest_pb2.Resource], target: str) -> None:
+    """Records, for each in-memory shared object, which group libraries it needs first.
+
+    The runtime loads those from memory before dlopen()ing the object, so the dynamic
+    loader finds them already loaded (by soname) when it resolves DT_NEEDED.
+    """
+    libraries = {r.name for r in resources if r.kind == Kind.SHARED_LIBRARY}
+    for r in resources:
+        if r.kind not in (Kind.EXTENSION_MODULE, Kind.SHARED_LIBRARY):
+            continue
+        if r.location.kind != manifest_pb2.Location.IN_MEMORY or not libraries:
+            continue
+        try:
+            needed = extension_filter.needed_libraries(Path(r.source_path))
+        except extension_filter.ExtensionFilterError as e:
+            raise ClassifyError(f"{target}: {describe(r)}: {e}") from e
+        r.needed_libraries.extend(n for n in needed if n in libraries and n != r.name)
 
 
 def compile_list(manifest: manifest_pb2.ResourceManifest) -> dict[str, object]:

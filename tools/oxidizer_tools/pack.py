@@ -76,8 +76,21 @@ def build_resources(manifest: manifest_pb2.ResourceManifest, bundle: Bundle) -> 
             e["is_extension_module"] = True
             if _in_memory(r):
                 e["in_memory_extension_module_shared_library"] = Path(r.source_path).read_bytes()
+                if r.needed_libraries:
+                    e["shared_library_dependency_names"] = tuple(r.needed_libraries)
             else:
                 e["relative_path_extension_module_shared_library"] = r.install_path
+        elif r.kind == Kind.SHARED_LIBRARY:
+            # On disk it is only installed (the packed format has no path field for it):
+            # extensions find it through their RPATH, as in the wheel's own layout.
+            if _in_memory(r):
+                if r.name in by_name:
+                    raise PackError(f"{manifest.target}: shared library {r.name!r} has the same name as another resource")
+                e = entry(r.name)
+                e["is_shared_library"] = True
+                e["in_memory_shared_library"] = Path(r.source_path).read_bytes()
+                if r.needed_libraries:
+                    e["shared_library_dependency_names"] = tuple(r.needed_libraries)
         elif r.kind == Kind.FILE:
             # PyOxidizer's File: named by its path; data embedded or a path next to the binary.
             if r.name in by_name:

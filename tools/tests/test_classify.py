@@ -234,7 +234,7 @@ def test_extension_modules_longest_suffix_first(tree, make_policy) -> None:
     tree.add("ws/pkg/__init__.py")
     tree.add("ws/fast.abi3.so", b"\x7fELF")
     tree.add("ws/plain.so", b"\x7fELF")
-    tree.add("ws/pkg/lib-thing.so", b"\x7fELF")  # not an identifier: a data file
+    tree.add("ws/pkg/thing-1.so", b"\x7fELF")  # not an identifier: a data file
     policy = make_policy(
         fallback="filesystem-relative:lib",
         extension_suffixes=(".so", ".abi3.so", CPYTHON_SUFFIX),  # shortest first on purpose
@@ -242,7 +242,7 @@ def test_extension_modules_longest_suffix_first(tree, make_policy) -> None:
     manifest = classify(tree.files, [], policy, TARGET)
     assert summary(manifest) == [
         ("MODULE", "pkg", ""),
-        ("PACKAGE_RESOURCE", "pkg", "lib-thing.so"),
+        ("PACKAGE_RESOURCE", "pkg", "thing-1.so"),
         ("EXTENSION_MODULE", "fast", ""),
         ("EXTENSION_MODULE", "pkg._speedups", ""),
         ("EXTENSION_MODULE", "plain", ""),
@@ -252,7 +252,7 @@ def test_extension_modules_longest_suffix_first(tree, make_policy) -> None:
     assert ext.location.prefix == "lib"
     assert ext.install_path == f"lib/pkg/_speedups{CPYTHON_SUFFIX}"
     # Only the extension modules fall back; the rest stays in memory.
-    assert by_name(manifest, Kind.PACKAGE_RESOURCE, "pkg", "lib-thing.so").location.kind == (
+    assert by_name(manifest, Kind.PACKAGE_RESOURCE, "pkg", "thing-1.so").location.kind == (
         manifest_pb2.Location.IN_MEMORY
     )
     assert by_name(manifest, Kind.MODULE, "pkg").install_path == ""
@@ -590,3 +590,21 @@ def test_deterministic_regardless_of_input_order(tmp_path: Path) -> None:
     keys = [(r.kind, r.name, r.resource_name) for r in manifest.resources]
     assert keys == sorted(keys)
     assert len(keys) == 12
+
+
+def test_shared_libraries_follow_extension_placement(tree, make_policy) -> None:
+    """`libfoo.so*` and anything in a wheel's `<dist>.libs/` are shared libraries, named
+    by file name and installed at their path so RPATH layouts keep working."""
+    tree.add("ws/pkg/__init__.py")
+    tree.add("ws/pkg/libfoo.so.1", b"\x7fELF")
+    tree.add("ws/pkg.libs/libbar-1a2b3c.so.2", b"\x7fELF")
+    manifest = classify(tree.files, [], make_policy(fallback="filesystem-relative:lib"), TARGET)
+    assert summary(manifest) == [
+        ("MODULE", "pkg", ""),
+        ("SHARED_LIBRARY", "libbar-1a2b3c.so.2", ""),
+        ("SHARED_LIBRARY", "libfoo.so.1", ""),
+    ]
+    lib = by_name(manifest, Kind.SHARED_LIBRARY, "libbar-1a2b3c.so.2")
+    assert lib.install_path == "lib/pkg.libs/libbar-1a2b3c.so.2"
+    with pytest.raises(ClassifyError, match=r"shared library 'libbar-1a2b3c.so.2' \(pkg.libs/libbar-1a2b3c.so.2\) is a shared library and cannot be loaded from memory"):
+        classify(tree.files, [], make_policy(), TARGET)

@@ -1,0 +1,7 @@
+#include "greet.h"
+
+const char *
+greet_word(void)
+{
+    return "hello from libgreet";
+}
