@@ -148,9 +148,11 @@ def test_no_copyleft_stdlib_with_sources_and_resources(policy_built: Bazel) -> N
     assert stdlib["json.decoder"].in_memory_source is not None
 
 
-def test_default_stdlib_drops_distribution_resources(policy_built: Bazel) -> None:
+def test_default_stdlib_keeps_its_data_files(policy_built: Bazel) -> None:
+    """The default stdlib group is complete (include_distribution_resources = True set
+    explicitly in the distribution repository), unlike the policy attribute's default."""
     stdlib = read_blob(policy_built.workspace / "bazel-bin" / "external" / "oxidizer_python" / "stdlib_resources.pyembed")
-    assert not [name for name, r in stdlib.items() if r.in_memory_package_resources]
+    assert set(stdlib["lib2to3"].in_memory_package_resources) >= {"Grammar.txt", "PatternGrammar.txt"}
     assert stdlib["json.decoder"].in_memory_source is not None
 
 
