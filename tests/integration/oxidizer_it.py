@@ -51,3 +51,18 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 def package_label(path: Path) -> str:
     return "//" + str(path.relative_to(WORKSPACE))
+
+
+def write_files(package: Path, files: dict[str, str]) -> None:
+    """Writes `files` (relative path -> text) under `package`, creating directories."""
+    for name, text in files.items():
+        path = package / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def build_fails(bazel: Bazel, label: str) -> str:
+    """Builds `label`, asserts the build fails, returns Bazel's stderr."""
+    proc = bazel.run("build", label, check=False)
+    assert proc.returncode != 0, f"{label} built but should have failed"
+    return proc.stderr

@@ -4,43 +4,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from oxidizer_it import Bazel, package_label, run_binary
+from oxidizer_it import Bazel, build_fails, package_label, run_binary, write_files
 
 LOAD = 'load("//oxidizer:defs.bzl", "py_oxidized_binary", "oxidized_resources")\n' \
        'load("@rules_python//python:defs.bzl", "py_library")\n'
 
 
-def _write(pkg: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        path = pkg / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-
-
-def _build_fails(bazel: Bazel, label: str) -> str:
-    proc = bazel.run("build", label, check=False)
-    assert proc.returncode != 0, f"{label} built but should have failed"
-    return proc.stderr
-
-
 def test_no_entry_point(bazel: Bazel, generated_package: Path) -> None:
-    _write(generated_package, {"BUILD.bazel": LOAD + 'py_oxidized_binary(name = "bin")\n'})
+    write_files(generated_package, {"BUILD.bazel": LOAD + 'py_oxidized_binary(name = "bin")\n'})
     label = package_label(generated_package) + ":bin"
-    err = _build_fails(bazel, label)
+    err = build_fails(bazel, label)
     assert f"{label}: set exactly one of main, run_module, run_command (got none)" in err
 
 
 def test_two_entry_points(bazel: Bazel, generated_package: Path) -> None:
-    _write(generated_package, {
+    write_files(generated_package, {
         "BUILD.bazel": LOAD + 'py_oxidized_binary(name = "bin", main = "m.py", run_module = "m")\n',
         "m.py": "",
     })
-    err = _build_fails(bazel, package_label(generated_package) + ":bin")
+    err = build_fails(bazel, package_label(generated_package) + ":bin")
     assert "set exactly one of main, run_module, run_command (got main, run_module)" in err
 
 
 def test_conflicting_modules(bazel: Bazel, generated_package: Path) -> None:
-    _write(generated_package, {
+    write_files(generated_package, {
         "BUILD.bazel": LOAD + (
             'py_library(name = "a", srcs = ["a/dup.py"], imports = ["a"])\n'
             'py_library(name = "b", srcs = ["b/dup.py"], imports = ["b"])\n'
@@ -50,13 +37,13 @@ def test_conflicting_modules(bazel: Bazel, generated_package: Path) -> None:
         "b/dup.py": "print('b')\n",
     })
     label = package_label(generated_package) + ":bin"
-    err = _build_fails(bazel, label)
+    err = build_fails(bazel, label)
     assert f"{label}: module 'dup' is provided by both" in err
     assert "a/dup.py" in err and "b/dup.py" in err and "with different content" in err
 
 
 def test_identical_duplicates_are_fine(bazel: Bazel, generated_package: Path) -> None:
-    _write(generated_package, {
+    write_files(generated_package, {
         "BUILD.bazel": LOAD + (
             'py_library(name = "a", srcs = ["a/dup.py"], imports = ["a"])\n'
             'py_library(name = "b", srcs = ["b/dup.py"], imports = ["b"])\n'
@@ -70,40 +57,40 @@ def test_identical_duplicates_are_fine(bazel: Bazel, generated_package: Path) ->
 
 
 def test_invalid_location(bazel: Bazel, generated_package: Path) -> None:
-    _write(generated_package, {
+    write_files(generated_package, {
         "BUILD.bazel": LOAD + 'py_oxidized_binary(name = "bin", main = "m.py", resources_location = "on-disk:lib")\n',
         "m.py": "",
     })
     label = package_label(generated_package) + ":bin"
-    err = _build_fails(bazel, label)
+    err = build_fails(bazel, label)
     assert f"{label}: attribute resources_location: invalid location \"on-disk:lib\"" in err
 
 
 def test_syntax_error(bazel: Bazel, generated_package: Path) -> None:
-    _write(generated_package, {
+    write_files(generated_package, {
         "BUILD.bazel": LOAD + 'py_oxidized_binary(name = "bin", main = "m.py", deps = [":lib"])\n'
                               'py_library(name = "lib", srcs = ["broken.py"])\n',
         "m.py": "import broken\n",
         "broken.py": "x = 1\ndef (:\n",
     })
     label = package_label(generated_package) + ":bin"
-    err = _build_fails(bazel, label)
+    err = build_fails(bazel, label)
     rel = str(generated_package.relative_to(generated_package.parents[3]))
     assert f"error: {label}: {rel}/broken.py:2: SyntaxError" in err
 
 
 def test_main_that_is_not_a_module_name(bazel: Bazel, generated_package: Path) -> None:
-    _write(generated_package, {
+    write_files(generated_package, {
         "BUILD.bazel": LOAD + 'py_oxidized_binary(name = "bin", main = "2tool.py")\n',
         "2tool.py": "print(1)\n",
     })
     label = package_label(generated_package) + ":bin"
-    err = _build_fails(bazel, label)
+    err = build_fails(bazel, label)
     assert f"{label}: main file" in err and "2tool.py is not an importable Python module name" in err
 
 
 def test_main_with_a_hyphen_runs(bazel: Bazel, generated_package: Path) -> None:
-    _write(generated_package, {
+    write_files(generated_package, {
         "BUILD.bazel": LOAD + 'py_oxidized_binary(name = "bin", main = "my-tool.py")\n',
         "my-tool.py": "print('tool ran as', __name__)\n",
     })
@@ -126,34 +113,34 @@ _FAKE_DIST = (
 
 
 def test_distribution_magic_mismatch_in_pack(bazel: Bazel, generated_package: Path) -> None:
-    _write(generated_package, {
+    write_files(generated_package, {
         "BUILD.bazel": LOAD + _FAKE_DIST + 'oxidized_resources(name = "res", srcs = ["m.py"], distribution = ":dist")\n',
         "m.py": "",
     })
     label = package_label(generated_package) + ":res"
-    err = _build_fails(bazel, label)
+    err = build_fails(bazel, label)
     assert f"{label}: bytecode magic number a70d0d0a" in err
     assert "differs from deadbeef" in err
 
 
 def test_distribution_magic_mismatch_with_stdlib(bazel: Bazel, generated_package: Path) -> None:
-    _write(generated_package, {
+    write_files(generated_package, {
         "BUILD.bazel": LOAD + _FAKE_DIST + 'py_oxidized_binary(name = "bin", main = "m.py", distribution = ":dist")\n',
         "m.py": "",
     })
     label = package_label(generated_package) + ":bin"
-    err = _build_fails(bazel, label)
+    err = build_fails(bazel, label)
     assert f"{label}: @oxidizer_python//:stdlib_resources was compiled for bytecode magic a70d0d0a" in err
 
 
 def test_distribution_without_static_library_fails_at_fetch(bazel: Bazel) -> None:
-    err = _build_fails(bazel, "@test_python_without_static_lib//:distribution")
+    err = build_fails(bazel, "@test_python_without_static_lib//:distribution")
     assert 'oxidizer_python_distribution(name = "test_python_without_static_lib"): ' in err
     assert "has no static libpython; looked for /nonexistent/libpython3.11.a" in err
 
 
 def test_ext_modules_dotted_or_duplicate_names(bazel: Bazel, generated_package: Path) -> None:
-    _write(generated_package, {
+    write_files(generated_package, {
         "BUILD.bazel": LOAD + (
             'load("@rules_cc//cc:defs.bzl", "cc_library")\n'
             'cc_library(name = "ext", srcs = ["ext.c"])\n'
@@ -163,7 +150,7 @@ def test_ext_modules_dotted_or_duplicate_names(bazel: Bazel, generated_package: 
         "ext.c": "int unused;\n",
     })
     label = package_label(generated_package)
-    err = _build_fails(bazel, label + ":dotted")
+    err = build_fails(bazel, label + ":dotted")
     assert f"{label}:dotted: ext_modules: \"pkg._ext\"" in err and "must be a top-level module name" in err
-    err = _build_fails(bazel, label + ":shadow")
+    err = build_fails(bazel, label + ":shadow")
     assert f"{label}:shadow: ext_modules: \"math\" is already a built-in module of the distribution" in err

@@ -12,7 +12,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from oxidizer_it import WORKSPACE, Bazel, package_label, run_binary
+from oxidizer_it import Bazel, WORKSPACE, build_fails, package_label, run_binary, write_files
 
 PKG = "//tests/integration/policy"
 EXT = ".cpython-311-x86_64-linux-gnu.so"
@@ -167,31 +167,18 @@ def test_in_memory_extension_module(policy_built: Bazel) -> None:
 # --- build errors ----------------------------------------------------------------------
 
 
-def _write(pkg: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        path = pkg / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-
-
-def _build_fails(bazel: Bazel, label: str) -> str:
-    proc = bazel.run("build", label, check=False)
-    assert proc.returncode != 0, f"{label} built but should have failed"
-    return proc.stderr
-
-
 def test_invalid_resource_location(bazel: Bazel, generated_package: Path) -> None:
-    _write(generated_package, {
+    write_files(generated_package, {
         "BUILD.bazel": LOAD + 'py_oxidized_binary(name = "bin", main = "m.py", resource_locations = {"mypkg.*": "on-disk:lib"})\n',
         "m.py": "",
     })
     label = package_label(generated_package) + ":bin"
-    err = _build_fails(bazel, label)
+    err = build_fails(bazel, label)
     assert f'{label}: attribute resource_locations: pattern "mypkg.*": invalid location "on-disk:lib"' in err
 
 
 def test_conflicting_resource_locations(bazel: Bazel, generated_package: Path) -> None:
-    _write(generated_package, {
+    write_files(generated_package, {
         "BUILD.bazel": LOAD + (
             'py_library(name = "lib", srcs = glob(["mypkg/**/*.py"]), imports = ["."])\n'
             'py_oxidized_binary(name = "bin", main = "m.py", deps = [":lib"], resource_locations = {\n'
@@ -204,17 +191,17 @@ def test_conflicting_resource_locations(bazel: Bazel, generated_package: Path) -
         "mypkg/tests/__init__.py": "",
     })
     label = package_label(generated_package) + ":bin"
-    err = _build_fails(bazel, label)
+    err = build_fails(bazel, label)
     assert f"{label}: module 'mypkg.tests' (mypkg/tests/__init__.py) matches resource_locations patterns" in err
     assert "'*.tests' (in-memory) and 'mypkg.*' (filesystem-relative:lib), which are equally specific" in err
 
 
 def test_shared_library_forced_in_memory(bazel: Bazel, generated_package: Path) -> None:
-    _write(generated_package, {
+    write_files(generated_package, {
         "BUILD.bazel": LOAD + 'oxidized_resources(name = "stdlib", stdlib = True, resource_locations = {"_json": "in-memory"})\n',
     })
     label = package_label(generated_package) + ":stdlib"
-    err = _build_fails(bazel, label)
+    err = build_fails(bazel, label)
     assert (
         f"{label}: extension module '_json' (_json{EXT}) is a shared library, but resource_locations "
         "pattern '_json' places it in-memory; shared-library extension modules are loaded from memory "
@@ -227,10 +214,10 @@ def test_shared_library_forced_in_memory(bazel: Bazel, generated_package: Path) 
     [("extension_module_filter", "no-ssl"), ("resources_handling_mode", "both")],
 )
 def test_invalid_policy_values(bazel: Bazel, generated_package: Path, attribute: str, value: str) -> None:
-    _write(generated_package, {
+    write_files(generated_package, {
         "BUILD.bazel": LOAD + f'oxidized_resources(name = "group", stdlib = True, {attribute} = "{value}")\n',
     })
     label = package_label(generated_package) + ":group"
-    err = _build_fails(bazel, label)
+    err = build_fails(bazel, label)
     assert f"{label}: invalid value in '{attribute}' attribute" in err
     assert f"instead of '{value}'" in err
