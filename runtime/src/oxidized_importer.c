@@ -33,10 +33,15 @@
 #include <structmember.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "memory_library.h"
 #include "oxidized_importer.h"
@@ -117,9 +122,15 @@ ensure_external(void)
 /* ------------------------------------------------------------------------ */
 /* OxidizedFinder                                                           */
 
+/* A file mapped by index_file_memory_mapped(). */
+struct file_map {
+    void *addr;
+    size_t len;
+};
+
 typedef struct {
     PyObject_HEAD
-    const oxr_index *indexes;   /* borrowed, or &owned_index */
+    const oxr_index *indexes;   /* borrowed, &owned_index, or grown */
     size_t index_count;
     int optimize;               /* bytecode optimization level */
     int virtual_module_file;    /* in-memory modules get a virtual __file__ */
@@ -134,13 +145,23 @@ typedef struct {
     int path_hook_registered;
     /* Only for instances created from Python with resources_data: */
     oxr_index owned_index;
+    int has_owned_index;
     Py_buffer owned_buffer;
     int has_buffer;
-    /* After index_bytes(): a copy of the index array plus the new indexes;
-     * indexes[free_from..] are ours to free, extra_data keeps their bytes. */
+    /* Indexes added after creation (index_bytes(), add_resource(s),
+     * index_file_memory_mapped(), index_interpreter_*()). `grown` is the
+     * search order (struct copies of every index, borrowed ones included;
+     * indexes == grown once it exists); `added` holds the added_count
+     * indexes we parsed and must free. Their bytes are kept alive by
+     * extra_data (a list of bytes objects) or by the `maps` file mappings,
+     * unmapped at deallocation. Parsed indexes are never freed before the
+     * finder, so resource pointers (readers) stay valid. */
     oxr_index *grown;
-    size_t free_from;
+    oxr_index *added;
+    size_t added_count;
     PyObject *extra_data;
+    struct file_map *maps;
+    size_t map_count;
 } OxidizedFinder;
 
 typedef struct {
@@ -610,6 +631,45 @@ finder_find_module(OxidizedFinder *self, PyObject *args, PyObject *kwargs)
     return loader;
 }
 
+/* BuiltinImporter or FrozenImporter (new reference) for a resource added by
+ * index_interpreter_*(); NULL without an exception for other resources. */
+static PyObject *
+interpreter_importer(const oxr_resource *r)
+{
+    const char *attr;
+    if (r->flags & OXR_FLAG_IS_BUILTIN_EXTENSION) {
+        attr = "BuiltinImporter";
+    }
+    else if (r->flags & OXR_FLAG_IS_FROZEN_MODULE) {
+        attr = "FrozenImporter";
+    }
+    else {
+        return NULL;
+    }
+    PyObject *bootstrap = PyImport_ImportModule("_frozen_importlib");
+    if (bootstrap == NULL) {
+        return NULL;
+    }
+    PyObject *importer = PyObject_GetAttrString(bootstrap, attr);
+    Py_DECREF(bootstrap);
+    return importer;
+}
+
+/* importer.<method>(fullname) for an interpreter built-in or frozen
+ * resource; NULL without an exception for other resources. */
+static PyObject *
+call_interpreter_importer(const oxr_resource *r, const char *method,
+                          PyObject *fullname)
+{
+    PyObject *importer = interpreter_importer(r);
+    if (importer == NULL) {
+        return NULL;
+    }
+    PyObject *result = PyObject_CallMethod(importer, method, "O", fullname);
+    Py_DECREF(importer);
+    return result;
+}
+
 static PyObject *
 find_spec_name(OxidizedFinder *self, PyObject *fullname)
 {
@@ -619,6 +679,11 @@ find_spec_name(OxidizedFinder *self, PyObject *fullname)
             return NULL;
         }
         Py_RETURN_NONE;
+    }
+    if (r->flags & (OXR_FLAG_IS_BUILTIN_EXTENSION | OXR_FLAG_IS_FROZEN_MODULE)) {
+        /* Indexed by index_interpreter_*(): served by the interpreter's own
+         * importers, so a finder alone on sys.meta_path imports them too. */
+        return call_interpreter_importer(r, "find_spec", fullname);
     }
     enum resource_kind kind = resource_kind(r, self->optimize);
     if (kind == KIND_NONE) {
@@ -954,6 +1019,9 @@ finder_get_code(OxidizedFinder *self, PyObject *fullname)
     const oxr_resource *r = lookup_or_import_error(self, fullname);
     if (r == NULL) {
         return NULL;
+    }
+    if (r->flags & (OXR_FLAG_IS_BUILTIN_EXTENSION | OXR_FLAG_IS_FROZEN_MODULE)) {
+        return call_interpreter_importer(r, "get_code", fullname);
     }
     return resource_code(self, fullname, r);
 }
@@ -2012,7 +2080,6 @@ oxidized_finder_new(const oxr_index *indexes, size_t count,
     self->optimize = options->optimization_level;
     self->virtual_module_file = options->virtual_module_file;
     self->wants_path_hook = 1;
-    self->free_from = count; /* borrowed from the caller */
     if (finder_set_paths(self, exe_path, origin) < 0) {
         Py_DECREF(self);
         return NULL;
@@ -2020,15 +2087,21 @@ oxidized_finder_new(const oxr_index *indexes, size_t count,
     return (PyObject *)self;
 }
 
-/* OxidizedFinder(resources_data=None, relative_path_origin=None) */
+static int finder_index_file(OxidizedFinder *self, const char *path,
+                             PyObject *path_obj);
+
+/* OxidizedFinder(resources_data=None, relative_path_origin=None,
+ *                resources_file=None) */
 static PyObject *
 finder_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 {
-    static char *kwlist[] = {"resources_data", "relative_path_origin", NULL};
+    static char *kwlist[] = {"resources_data", "relative_path_origin",
+                             "resources_file", NULL};
     PyObject *data = Py_None;
     PyObject *origin_obj = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|OO:OxidizedFinder",
-                                     kwlist, &data, &origin_obj)) {
+    PyObject *file_obj = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|OOO:OxidizedFinder",
+                                     kwlist, &data, &origin_obj, &file_obj)) {
         return NULL;
     }
     OxidizedFinder *self = (OxidizedFinder *)type->tp_alloc(type, 0);
@@ -2085,25 +2158,80 @@ finder_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
             Py_DECREF(self);
             return NULL;
         }
+        self->has_owned_index = 1;
         self->indexes = &self->owned_index;
         self->index_count = 1;
+    }
+    if (file_obj != Py_None) {
+        PyObject *fs_path = NULL;
+        if (!PyUnicode_FSConverter(file_obj, &fs_path)) {
+            Py_DECREF(self);
+            return NULL;
+        }
+        int rc = finder_index_file(self, PyBytes_AS_STRING(fs_path), file_obj);
+        Py_DECREF(fs_path);
+        if (rc < 0) {
+            Py_DECREF(self);
+            return NULL;
+        }
     }
     return (PyObject *)self;
 }
 
-/* index_bytes(data): parses packed resources data and indexes it after the
- * resources already known (earlier indexes keep priority, as for the
- * embedded blobs). The data is copied. */
-static PyObject *
-finder_index_bytes(OxidizedFinder *self, PyObject *data)
+/* Indexes *parsed (its bytes kept alive by the caller's arrangements) first
+ * (it shadows every known resource of the same name) or last (known
+ * resources keep priority). Takes ownership of *parsed, also on failure. */
+static int
+finder_add_index(OxidizedFinder *self, oxr_index *parsed, int first)
+{
+    if (self->index_count >= PY_SSIZE_T_MAX / sizeof(oxr_index) - 1) {
+        oxr_index_free(parsed);
+        PyErr_NoMemory();
+        return -1;
+    }
+    oxr_index *added = PyMem_RawRealloc(
+        self->added, (self->added_count + 1) * sizeof(oxr_index));
+    if (added == NULL) {
+        oxr_index_free(parsed);
+        PyErr_NoMemory();
+        return -1;
+    }
+    self->added = added;
+    oxr_index *grown = PyMem_RawMalloc((self->index_count + 1)
+                                       * sizeof(oxr_index));
+    if (grown == NULL) {
+        oxr_index_free(parsed);
+        PyErr_NoMemory();
+        return -1;
+    }
+    if (self->index_count > 0) {
+        /* Struct copies: the resources they point to do not move, so
+         * readers holding resource pointers stay valid. */
+        memcpy(grown + (first ? 1 : 0), self->indexes,
+               self->index_count * sizeof(oxr_index));
+    }
+    grown[first ? 0 : self->index_count] = *parsed;
+    self->added[self->added_count++] = *parsed;
+    PyMem_RawFree(self->grown);
+    self->grown = grown;
+    self->indexes = grown;
+    self->index_count++;
+    return 0;
+}
+
+/* Parses `data` (any bytes-like object; copied unless it is bytes) and
+ * indexes it first or last. */
+static int
+finder_index_data(OxidizedFinder *self, PyObject *data, int first)
 {
     PyObject *copy = PyBytes_FromObject(data);
     if (copy == NULL) {
-        return NULL;
+        return -1;
     }
-    if (self->extra_data == NULL && (self->extra_data = PyList_New(0)) == NULL) {
+    if (self->extra_data == NULL
+        && (self->extra_data = PyList_New(0)) == NULL) {
         Py_DECREF(copy);
-        return NULL;
+        return -1;
     }
     oxr_index parsed;
     char err[256];
@@ -2114,42 +2242,255 @@ finder_index_bytes(OxidizedFinder *self, PyObject *data)
         PyErr_Format(PyExc_ValueError, "error parsing packed resources: %s",
                      err);
         Py_DECREF(copy);
-        return NULL;
+        return -1;
     }
-    oxr_index *grown = PyMem_RawMalloc((self->index_count + 1)
-                                       * sizeof(oxr_index));
-    if (grown == NULL || PyList_Append(self->extra_data, copy) < 0) {
-        PyMem_RawFree(grown);
+    if (PyList_Append(self->extra_data, copy) < 0) {
         oxr_index_free(&parsed);
         Py_DECREF(copy);
-        return grown == NULL ? PyErr_NoMemory() : NULL;
+        return -1;
     }
     Py_DECREF(copy); /* kept alive by extra_data */
-    if (self->index_count > 0) {
-        /* Struct copies: the resources they point to do not move, so
-         * readers holding resource pointers stay valid. */
-        memcpy(grown, self->indexes, self->index_count * sizeof(oxr_index));
+    return finder_add_index(self, &parsed, first);
+}
+
+/* index_bytes(data): parses packed resources data and indexes it after the
+ * resources already known (earlier indexes keep priority, as for the
+ * embedded blobs). The data is copied. */
+static PyObject *
+finder_index_bytes(OxidizedFinder *self, PyObject *data)
+{
+    if (finder_index_data(self, data, 0) < 0) {
+        return NULL;
     }
-    grown[self->index_count] = parsed;
-    PyMem_RawFree(self->grown);
-    self->grown = grown;
-    self->indexes = grown;
-    self->index_count++;
     Py_RETURN_NONE;
+}
+
+/* Maps the file `path` (filesystem bytes; path_obj for messages) read-only,
+ * parses it and indexes it last. The mapping lives as long as the finder. */
+static int
+finder_index_file(OxidizedFinder *self, const char *path, PyObject *path_obj)
+{
+    int fd;
+    Py_BEGIN_ALLOW_THREADS
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    Py_END_ALLOW_THREADS
+    if (fd < 0) {
+        PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, path_obj);
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, path_obj);
+        close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_size <= 0
+        || (uintmax_t)st.st_size > (uintmax_t)PY_SSIZE_T_MAX) {
+        PyErr_Format(PyExc_ValueError,
+                     "error parsing packed resources in %R: %s", path_obj,
+                     S_ISREG(st.st_mode) ? "the file is empty or too large"
+                                         : "not a regular file");
+        close(fd);
+        return -1;
+    }
+    size_t len = (size_t)st.st_size;
+    void *addr = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+    int saved_errno = errno;
+    close(fd);
+    if (addr == MAP_FAILED) {
+        errno = saved_errno;
+        PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, path_obj);
+        return -1;
+    }
+    struct file_map *maps = PyMem_RawRealloc(
+        self->maps, (self->map_count + 1) * sizeof(struct file_map));
+    if (maps == NULL) {
+        munmap(addr, len);
+        PyErr_NoMemory();
+        return -1;
+    }
+    self->maps = maps;
+    oxr_index parsed;
+    char err[256];
+    if (oxr_index_parse((const uint8_t *)addr, len, &parsed, err, sizeof(err))
+        != OXR_OK) {
+        munmap(addr, len);
+        PyErr_Format(PyExc_ValueError,
+                     "error parsing packed resources in %R: %s", path_obj,
+                     err);
+        return -1;
+    }
+    if (finder_add_index(self, &parsed, 0) < 0) {
+        munmap(addr, len);
+        return -1;
+    }
+    self->maps[self->map_count].addr = addr;
+    self->maps[self->map_count].len = len;
+    self->map_count++;
+    return 0;
+}
+
+/* index_file_memory_mapped(path): memory-maps a file of packed resources
+ * data and indexes it after the resources already known. */
+static PyObject *
+finder_index_file_memory_mapped(OxidizedFinder *self, PyObject *path)
+{
+    PyObject *fs_path = NULL;
+    if (!PyUnicode_FSConverter(path, &fs_path)) {
+        return NULL;
+    }
+    int rc = finder_index_file(self, PyBytes_AS_STRING(fs_path), path);
+    Py_DECREF(fs_path);
+    if (rc < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* Calls _oxidized_importer.packing.<function>(*args), which returns packed
+ * resources data, and indexes it first or last. */
+static PyObject *
+index_packed(OxidizedFinder *self, int first, const char *function,
+             PyObject *args)
+{
+    PyObject *mod = PyImport_ImportModule("_oxidized_importer.packing");
+    if (mod == NULL) {
+        return NULL;
+    }
+    PyObject *fn = PyObject_GetAttrString(mod, function);
+    Py_DECREF(mod);
+    if (fn == NULL) {
+        return NULL;
+    }
+    PyObject *data = PyObject_CallObject(fn, args);
+    Py_DECREF(fn);
+    if (data == NULL) {
+        return NULL;
+    }
+    int rc = finder_index_data(self, data, first);
+    Py_DECREF(data);
+    if (rc < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* add_resource(resource): the resource is serialized (its data copied) and
+ * indexed before everything known, so it replaces a resource of the same
+ * name, as in PyOxidizer. */
+static PyObject *
+finder_add_resource(OxidizedFinder *self, PyObject *resource)
+{
+    PyObject *list = PyList_New(1);
+    if (list == NULL) {
+        return NULL;
+    }
+    PyList_SET_ITEM(list, 0, Py_NewRef(resource));
+    PyObject *args = PyTuple_Pack(1, list);
+    Py_DECREF(list);
+    if (args == NULL) {
+        return NULL;
+    }
+    PyObject *result = index_packed(self, 1, "pack_added", args);
+    Py_DECREF(args);
+    return result;
+}
+
+/* add_resources(resources): add_resource() for each, as one index. */
+static PyObject *
+finder_add_resources(OxidizedFinder *self, PyObject *resources)
+{
+    PyObject *args = PyTuple_Pack(1, resources);
+    if (args == NULL) {
+        return NULL;
+    }
+    PyObject *result = index_packed(self, 1, "pack_added", args);
+    Py_DECREF(args);
+    return result;
+}
+
+/* index_interpreter_builtin_extension_modules(): resources flagged
+ * is_builtin_extension_module for sys.builtin_module_names, indexed last;
+ * find_spec() hands them to BuiltinImporter. */
+static PyObject *
+finder_index_builtin_extension_modules(OxidizedFinder *self,
+                                       PyObject *unused)
+{
+    (void)unused;
+    PyObject *args = PyTuple_New(0);
+    if (args == NULL) {
+        return NULL;
+    }
+    PyObject *result = index_packed(self, 0, "builtin_extension_modules",
+                                    args);
+    Py_DECREF(args);
+    return result;
+}
+
+/* index_interpreter_frozen_modules(): resources flagged is_frozen_module for
+ * the interpreter's frozen modules, indexed last; find_spec() and get_code()
+ * hand them to FrozenImporter. */
+static PyObject *
+finder_index_frozen_modules(OxidizedFinder *self, PyObject *unused)
+{
+    (void)unused;
+    PyObject *args = PyTuple_New(0);
+    if (args == NULL) {
+        return NULL;
+    }
+    PyObject *result = index_packed(self, 0, "frozen_modules", args);
+    Py_DECREF(args);
+    return result;
+}
+
+/* index_interpreter_builtins(): both of the above. */
+static PyObject *
+finder_index_interpreter_builtins(OxidizedFinder *self, PyObject *unused)
+{
+    PyObject *result = finder_index_builtin_extension_modules(self, unused);
+    if (result == NULL) {
+        return NULL;
+    }
+    Py_DECREF(result);
+    return finder_index_frozen_modules(self, unused);
+}
+
+/* serialize_indexed_resources(ignore_builtin=True, ignore_frozen=True) ->
+ * bytes: packed resources data of indexed_resources(). */
+static PyObject *
+finder_serialize_indexed_resources(OxidizedFinder *self, PyObject *args,
+                                   PyObject *kwargs)
+{
+    static char *kwlist[] = {"ignore_builtin", "ignore_frozen", NULL};
+    int ignore_builtin = 1;
+    int ignore_frozen = 1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs,
+                                     "|pp:serialize_indexed_resources",
+                                     kwlist, &ignore_builtin,
+                                     &ignore_frozen)) {
+        return NULL;
+    }
+    return call_support("_oxidized_importer.packing", "serialize_indexed",
+                        "(OOO)", (PyObject *)self,
+                        ignore_builtin ? Py_True : Py_False,
+                        ignore_frozen ? Py_True : Py_False);
 }
 
 static void
 finder_dealloc(OxidizedFinder *self)
 {
-    if (self->grown != NULL) {
-        for (size_t i = self->free_from; i < self->index_count; i++) {
-            oxr_index_free(&self->grown[i]);
-        }
-        PyMem_RawFree(self->grown);
+    for (size_t i = 0; i < self->added_count; i++) {
+        oxr_index_free(&self->added[i]);
     }
-    else if (self->indexes == &self->owned_index) {
+    PyMem_RawFree(self->added);
+    PyMem_RawFree(self->grown);
+    if (self->has_owned_index) {
         oxr_index_free(&self->owned_index);
     }
+    for (size_t i = 0; i < self->map_count; i++) {
+        munmap(self->maps[i].addr, self->maps[i].len);
+    }
+    PyMem_RawFree(self->maps);
     Py_XDECREF(self->extra_data);
     if (self->has_buffer) {
         PyBuffer_Release(&self->owned_buffer);
@@ -2191,6 +2532,29 @@ static PyMethodDef finder_methods[] = {
      "indexed_resources() -> [OxidizedResource]"},
     {"index_bytes", (PyCFunction)finder_index_bytes, METH_O,
      "index_bytes(data): index packed resources data after the known ones"},
+    {"index_file_memory_mapped",
+     (PyCFunction)finder_index_file_memory_mapped, METH_O,
+     "index_file_memory_mapped(path): memory-map a packed resources file and "
+     "index it after the known resources"},
+    {"add_resource", (PyCFunction)finder_add_resource, METH_O,
+     "add_resource(resource): index an OxidizedResource (replaces one of the "
+     "same name)"},
+    {"add_resources", (PyCFunction)finder_add_resources, METH_O,
+     "add_resources(resources): add_resource() for each"},
+    {"serialize_indexed_resources",
+     (PyCFunction)(void (*)(void))finder_serialize_indexed_resources,
+     METH_VARARGS | METH_KEYWORDS,
+     "serialize_indexed_resources(ignore_builtin=True, ignore_frozen=True) "
+     "-> bytes"},
+    {"index_interpreter_builtins",
+     (PyCFunction)finder_index_interpreter_builtins, METH_NOARGS,
+     "index the interpreter's built-in extension and frozen modules"},
+    {"index_interpreter_builtin_extension_modules",
+     (PyCFunction)finder_index_builtin_extension_modules, METH_NOARGS,
+     "index sys.builtin_module_names"},
+    {"index_interpreter_frozen_modules",
+     (PyCFunction)finder_index_frozen_modules, METH_NOARGS,
+     "index the interpreter's frozen modules"},
     {"_package_entries", (PyCFunction)finder_package_entries, METH_O, NULL},
     {"_distribution_entries", (PyCFunction)finder_distribution_entries,
      METH_NOARGS, NULL},
@@ -2519,6 +2883,13 @@ module_getattr(PyObject *module, PyObject *name)
     } lazy[] = {
         {"OxidizedDistribution", "_oxidized_importer.metadata"},
         {"OxidizedResource", "_oxidized_importer.resource"},
+        {"OxidizedResourceCollector", "_oxidized_importer.collector"},
+        {"find_resources_in_path", "_oxidized_importer.collector"},
+        {"PythonModuleSource", "_oxidized_importer.collector"},
+        {"PythonModuleBytecode", "_oxidized_importer.collector"},
+        {"PythonExtensionModule", "_oxidized_importer.collector"},
+        {"PythonPackageResource", "_oxidized_importer.collector"},
+        {"PythonPackageDistributionResource", "_oxidized_importer.collector"},
     };
     for (size_t i = 0; i < sizeof(lazy) / sizeof(lazy[0]); i++) {
         if (PyUnicode_CompareWithASCIIString(name, lazy[i].attr) == 0) {

@@ -1,0 +1,455 @@
+"""Resource scanning and collection (manual sections 6.5.2-6.5.6 and 6.6).
+
+The Python resource types (PythonModuleSource, PythonModuleBytecode,
+PythonExtensionModule, PythonPackageResource, PythonPackageDistributionResource),
+find_resources_in_path(), which classifies a directory tree the way our build does
+(tools/oxidizer_tools/classify.py), and OxidizedResourceCollector, which turns those
+objects into OxidizedResource instances for OxidizedFinder.add_resources() plus the
+files to install for filesystem-relative ones.
+
+Imported on first access of one of these names on `oxidized_importer`, never at start-up.
+"""
+
+from __future__ import annotations
+
+import importlib.machinery
+import importlib.util
+import marshal
+import os
+import pathlib
+import sys
+from collections.abc import Iterator
+from typing import Union
+
+from _oxidized_importer.resource import OxidizedResource
+
+__all__ = [
+    "OxidizedResourceCollector",
+    "PythonExtensionModule",
+    "PythonModuleBytecode",
+    "PythonModuleSource",
+    "PythonPackageDistributionResource",
+    "PythonPackageResource",
+    "find_resources_in_path",
+]
+
+_DIST_INFO_SUFFIXES = (".dist-info", ".egg-info")
+_PYC_HEADER_LENGTH = 16
+
+
+class PythonModuleSource:
+    """Source code of a module: a `.py` file."""
+
+    __slots__ = ("module", "source", "is_package")
+
+    def __init__(self, module: str, source: bytes, is_package: bool = False) -> None:
+        self.module = module
+        self.source = source
+        self.is_package = is_package
+
+    def __repr__(self) -> str:
+        return f"<PythonModuleSource module={self.module!r}>"
+
+
+class PythonModuleBytecode:
+    """Bytecode of a module, as marshal.dumps() gives it (no `.pyc` header)."""
+
+    __slots__ = ("module", "bytecode", "optimize_level", "is_package")
+
+    def __init__(self, module: str, bytecode: bytes, optimize_level: int = 0, is_package: bool = False) -> None:
+        if optimize_level not in (0, 1, 2):
+            raise ValueError(f"optimize_level must be 0, 1 or 2, not {optimize_level!r}")
+        self.module = module
+        self.bytecode = bytecode
+        self.optimize_level = optimize_level
+        self.is_package = is_package
+
+    def __repr__(self) -> str:
+        return f"<PythonModuleBytecode module={self.module!r} optimize_level={self.optimize_level}>"
+
+
+class PythonExtensionModule:
+    """An extension module shared library. `name` is read-only, as in PyOxidizer."""
+
+    __slots__ = ("_name", "_data", "_suffix")
+
+    def __init__(self, name: str, data: bytes, suffix: str | None = None) -> None:
+        self._name = name
+        self._data = data
+        # The file name suffix it had (one of EXTENSION_SUFFIXES), for installed copies.
+        self._suffix = suffix if suffix is not None else importlib.machinery.EXTENSION_SUFFIXES[0]
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def __repr__(self) -> str:
+        return f"<PythonExtensionModule name={self._name!r}>"
+
+
+class PythonPackageResource:
+    """A non-module file of a package (importlib.resources)."""
+
+    __slots__ = ("package", "name", "data")
+
+    def __init__(self, package: str, name: str, data: bytes) -> None:
+        self.package = package
+        self.name = name
+        self.data = data
+
+    def __repr__(self) -> str:
+        return f"<PythonPackageResource package={self.package!r} name={self.name!r}>"
+
+
+class PythonPackageDistributionResource:
+    """A file of a `.dist-info`/`.egg-info` directory (importlib.metadata)."""
+
+    __slots__ = ("package", "version", "name", "data", "_directory")
+
+    def __init__(self, package: str, version: str, name: str, data: bytes, directory: str | None = None) -> None:
+        self.package = package
+        self.version = version
+        self.name = name
+        self.data = data
+        # The metadata directory's name, for installed copies.
+        self._directory = directory
+
+    def __repr__(self) -> str:
+        return (
+            f"<PythonPackageDistributionResource package={self.package!r} "
+            f"version={self.version!r} name={self.name!r}>"
+        )
+
+
+PythonResource = Union[
+    PythonModuleSource,
+    PythonModuleBytecode,
+    PythonExtensionModule,
+    PythonPackageResource,
+    PythonPackageDistributionResource,
+]
+_TYPES = (
+    PythonModuleSource,
+    PythonModuleBytecode,
+    PythonExtensionModule,
+    PythonPackageResource,
+    PythonPackageDistributionResource,
+)
+
+
+# --------------------------------------------------------------------------- scanning
+
+
+def _is_module_stem(stem: str) -> bool:
+    # As classify.py: any dot-free printable name importlib can import.
+    return bool(stem) and "." not in stem and not stem[0].isdigit() and stem.isprintable() and " " not in stem
+
+
+def _extension_name(filename: str) -> tuple[str, str] | None:
+    """(module stem, suffix) of an extension module file name, longest suffix first."""
+    for suffix in sorted(importlib.machinery.EXTENSION_SUFFIXES, key=len, reverse=True):
+        if filename.endswith(suffix):
+            stem = filename[: -len(suffix)]
+            return (stem, suffix) if stem.isidentifier() else None
+    return None
+
+
+def _bytecode_name(filename: str) -> tuple[str, int] | None:
+    """(module stem, optimization level) of `<stem>.<cache tag>[.opt-N].pyc`."""
+    tag = sys.implementation.cache_tag
+    if tag is None or not filename.endswith(".pyc"):
+        return None
+    stem, _, rest = filename[: -len(".pyc")].partition(".")
+    if rest == tag:
+        return stem, 0
+    if rest in (f"{tag}.opt-1", f"{tag}.opt-2"):
+        return stem, int(rest[-1])
+    return None
+
+
+def _distribution(directory: str) -> tuple[str, str]:
+    """(package, version) of `six-1.16.0.dist-info` (as classify.distribution_package)."""
+    stem = directory.rsplit(".", 1)[0]
+    package, _, version = stem.partition("-")
+    return package, version
+
+
+def _walk(root: pathlib.Path) -> Iterator[tuple[tuple[str, ...], pathlib.Path]]:
+    """(path parts relative to root, file) for every regular file, in sorted order."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        base = pathlib.Path(dirpath)
+        rel = base.relative_to(root).parts
+        for filename in sorted(filenames):
+            path = base / filename
+            if path.is_file():
+                yield (*rel, filename), path
+
+
+def _classify(parts: tuple[str, ...], path: pathlib.Path, magic: bytes) -> PythonResource | None:
+    dirs, filename = parts[:-1], parts[-1]
+    for i, part in enumerate(dirs):
+        if part.endswith(_DIST_INFO_SUFFIXES):
+            package, version = _distribution(part)
+            return PythonPackageDistributionResource(package, version, "/".join(parts[i + 1 :]), path.read_bytes(), part)
+    if "__pycache__" in dirs:
+        # Bytecode of the running interpreter only, next to its package directory.
+        if dirs[-1] != "__pycache__" or dirs.count("__pycache__") != 1:
+            return None
+        package_dirs = dirs[:-1]
+        named = _bytecode_name(filename)
+        if named is None or not all(p.isidentifier() for p in package_dirs):
+            return None
+        stem, level = named
+        data = path.read_bytes()
+        if data[:4] != magic or len(data) < _PYC_HEADER_LENGTH:
+            return None
+        if stem == "__init__":
+            if not package_dirs:
+                return None
+            return PythonModuleBytecode(".".join(package_dirs), data[_PYC_HEADER_LENGTH:], level, True)
+        if not _is_module_stem(stem):
+            return None
+        return PythonModuleBytecode(".".join((*package_dirs, stem)), data[_PYC_HEADER_LENGTH:], level, False)
+    if filename.endswith((".pyc", ".pyo")):
+        return None
+    identifiers = all(p.isidentifier() for p in dirs)
+    if filename.endswith(".py") and identifiers:
+        stem = filename[:-3]
+        if stem == "__init__" and dirs:
+            return PythonModuleSource(".".join(dirs), path.read_bytes(), True)
+        if stem != "__init__" and _is_module_stem(stem):
+            return PythonModuleSource(".".join((*dirs, stem)), path.read_bytes(), False)
+    extension = _extension_name(filename)
+    if extension is not None and identifiers:
+        stem, suffix = extension
+        return PythonExtensionModule(".".join((*dirs, stem)), path.read_bytes(), suffix)
+    package_len = 0
+    for part in dirs:
+        if not part.isidentifier():
+            break
+        package_len += 1
+    if package_len == 0:
+        return None  # outside every package (README.md at the root, ...)
+    return PythonPackageResource(".".join(dirs[:package_len]), "/".join(parts[package_len:]), path.read_bytes())
+
+
+def find_resources_in_path(path: str | os.PathLike[str]) -> list[PythonResource]:
+    """The Python resources of a directory tree, classified like the build does.
+
+    `.py` files under identifier directories are PythonModuleSource; `__pycache__`
+    files for the running interpreter's cache tag and magic number are
+    PythonModuleBytecode (header stripped); files ending in one of
+    importlib.machinery.EXTENSION_SUFFIXES are PythonExtensionModule; files of
+    `.dist-info`/`.egg-info` directories are PythonPackageDistributionResource; other
+    files below a package directory are PythonPackageResource. Other `.pyc` files and
+    files outside every package are skipped. Only directories can be scanned.
+    """
+    root = pathlib.Path(path)
+    if not root.is_dir():
+        raise ValueError(f"{os.fspath(path)!r} is not a directory; only directories can be scanned")
+    magic = importlib.util.MAGIC_NUMBER
+    found: list[PythonResource] = []
+    for parts, file in _walk(root):
+        resource = _classify(parts, file, magic)
+        if resource is not None:
+            found.append(resource)
+    return found
+
+
+# --------------------------------------------------------------------------- collector
+
+_IN_MEMORY = "in-memory"
+_FILESYSTEM_RELATIVE = "filesystem-relative"
+_BYTECODE_FIELDS = ("in_memory_bytecode", "in_memory_bytecode_opt1", "in_memory_bytecode_opt2")
+_BYTECODE_PATHS = ("relative_path_module_bytecode", "relative_path_module_bytecode_opt1", "relative_path_module_bytecode_opt2")
+
+FileInstall = tuple[pathlib.Path, bytes, bool]
+
+
+def _location_kind(location: str) -> str:
+    if location == _IN_MEMORY:
+        return _IN_MEMORY
+    if location == _FILESYSTEM_RELATIVE or location.startswith(_FILESYSTEM_RELATIVE + ":"):
+        return _FILESYSTEM_RELATIVE
+    raise ValueError(f"invalid location {location!r}: expected 'in-memory' or 'filesystem-relative'")
+
+
+def _check_prefix(prefix: str) -> str:
+    if not isinstance(prefix, str):
+        raise TypeError(f"prefix must be str, not {type(prefix).__name__}")
+    if not prefix:
+        return ""
+    pure = pathlib.PurePosixPath(prefix)
+    if pure.is_absolute() or ".." in pure.parts or "\x00" in prefix:
+        raise ValueError(f"prefix {prefix!r} must be a relative directory")
+    return pure.as_posix()
+
+
+def _module_path(name: str, is_package: bool, suffix: str = ".py") -> pathlib.PurePosixPath:
+    parts = name.split(".")
+    if is_package:
+        return pathlib.PurePosixPath(*parts, "__init__" + suffix)
+    return pathlib.PurePosixPath(*parts[:-1], parts[-1] + suffix)
+
+
+def _pyc(bytecode: bytes) -> bytes:
+    # Unchecked-hash-free, timestamp 0: SourcelessFileLoader checks the magic and flags.
+    return importlib.util.MAGIC_NUMBER + bytes(12) + bytecode
+
+
+class OxidizedResourceCollector:
+    """Turns Python resource objects into OxidizedResource instances and file installs."""
+
+    __slots__ = ("_allowed", "_entries")
+
+    def __init__(self, allowed_locations: list[str]) -> None:
+        if isinstance(allowed_locations, str):
+            raise TypeError("allowed_locations must be a list of str")
+        for location in allowed_locations:
+            _location_kind(location)
+        self._allowed: list[str] = list(allowed_locations)
+        # (resource, prefix), prefix None for in-memory.
+        self._entries: list[tuple[PythonResource, str | None]] = []
+
+    @property
+    def allowed_locations(self) -> list[str]:
+        return list(self._allowed)
+
+    def _allows(self, kind: str) -> bool:
+        return any(_location_kind(location) == kind for location in self._allowed)
+
+    @staticmethod
+    def _check(resource: object) -> PythonResource:
+        if not isinstance(resource, _TYPES):
+            raise TypeError(
+                "expected PythonModuleSource, PythonModuleBytecode, PythonExtensionModule, "
+                f"PythonPackageResource or PythonPackageDistributionResource, not {type(resource).__name__}"
+            )
+        return resource
+
+    def add_in_memory(self, resource: PythonResource) -> None:
+        """Mark `resource` for loading from memory."""
+        self._check(resource)
+        if not self._allows(_IN_MEMORY):
+            raise ValueError(f"in-memory is not an allowed location (allowed: {self._allowed})")
+        self._entries.append((resource, None))
+
+    def add_filesystem_relative(self, prefix: str, resource: PythonResource) -> None:
+        """Mark `resource` for loading from `<origin>/<prefix>/<its path>`."""
+        self._check(resource)
+        prefix = _check_prefix(prefix)
+        if not self._allows(_FILESYSTEM_RELATIVE):
+            raise ValueError(f"filesystem-relative is not an allowed location (allowed: {self._allowed})")
+        self._entries.append((resource, prefix))
+
+    def oxidize(self) -> tuple[list[OxidizedResource], list[FileInstall]]:
+        """(OxidizedResource per name, [(relative path, content, executable)])."""
+        records: dict[str, OxidizedResource] = {}
+        installs: dict[pathlib.PurePosixPath, tuple[bytes, bool]] = {}
+
+        def record(name: str) -> OxidizedResource:
+            r = records.get(name)
+            if r is None:
+                r = records[name] = OxidizedResource()
+                r.name = name
+            return r
+
+        def place(prefix: str, rel: pathlib.PurePosixPath, data: bytes, executable: bool = False) -> pathlib.Path:
+            path = pathlib.PurePosixPath(prefix, rel) if prefix else rel
+            installs[path] = (data, executable)
+            return pathlib.Path(path)
+
+        sources_to_compile: dict[str, pathlib.PurePosixPath] = {}
+        for resource, prefix in self._entries:
+            if isinstance(resource, (PythonModuleSource, PythonModuleBytecode)):
+                r = record(resource.module)
+                r.is_module = True
+                r.is_package = r.is_package or bool(resource.is_package)
+                r.is_namespace_package = False
+                path = _module_path(resource.module, bool(resource.is_package))
+                if isinstance(resource, PythonModuleSource):
+                    if prefix is None:
+                        r.in_memory_source = bytes(resource.source)
+                        sources_to_compile[resource.module] = path
+                    else:
+                        r.relative_path_module_source = place(prefix, path, bytes(resource.source))
+                else:
+                    level = resource.optimize_level
+                    if prefix is None:
+                        setattr(r, _BYTECODE_FIELDS[level], bytes(resource.bytecode))
+                    else:
+                        cached = importlib.util.cache_from_source(str(path), optimization=level or "")
+                        setattr(r, _BYTECODE_PATHS[level], place(prefix, pathlib.PurePosixPath(cached), _pyc(resource.bytecode)))
+            elif isinstance(resource, PythonExtensionModule):
+                r = record(resource.name)
+                r.is_extension_module = True
+                if prefix is None:
+                    r.in_memory_extension_module_shared_library = bytes(resource._data)
+                else:
+                    path = _module_path(resource.name, False, resource._suffix)
+                    r.relative_path_extension_module_shared_library = place(prefix, path, bytes(resource._data), True)
+            elif isinstance(resource, PythonPackageResource):
+                r = record(resource.package)
+                if prefix is None:
+                    r.in_memory_package_resources = {**(r.in_memory_package_resources or {}), resource.name: bytes(resource.data)}
+                else:
+                    rel = pathlib.PurePosixPath(*resource.package.split("."), resource.name)
+                    r.relative_path_package_resources = {
+                        **(r.relative_path_package_resources or {}),
+                        resource.name: place(prefix, rel, bytes(resource.data)),
+                    }
+            else:
+                r = record(resource.package)
+                if prefix is None:
+                    r.in_memory_distribution_resources = {
+                        **(r.in_memory_distribution_resources or {}),
+                        resource.name: bytes(resource.data),
+                    }
+                else:
+                    directory = resource._directory or f"{resource.package}-{resource.version}.dist-info"
+                    rel = pathlib.PurePosixPath(directory, resource.name)
+                    r.relative_path_distribution_resources = {
+                        **(r.relative_path_distribution_resources or {}),
+                        resource.name: place(prefix, rel, bytes(resource.data)),
+                    }
+
+        # In-memory sources get level 0 bytecode of the running interpreter, unless
+        # given; a source that does not compile keeps its source only (the import
+        # raises the SyntaxError, as it would from a file).
+        for name, path in sources_to_compile.items():
+            r = records[name]
+            if r.in_memory_bytecode is None and r.in_memory_source is not None:
+                try:
+                    code = compile(r.in_memory_source, str(path), "exec", dont_inherit=True, optimize=0)
+                except (SyntaxError, ValueError):
+                    continue
+                r.in_memory_bytecode = marshal.dumps(code)
+
+        self._add_namespace_packages(records)
+        resources = [records[name] for name in sorted(records)]
+        files = [(pathlib.Path(path), data, executable) for path, (data, executable) in sorted(installs.items())]
+        return resources, files
+
+    @staticmethod
+    def _add_namespace_packages(records: dict[str, OxidizedResource]) -> None:
+        """Parents without a module become namespace packages, as in the build."""
+        needed: set[str] = set()
+        for name, r in records.items():
+            if r.is_module or r.is_extension_module or r.in_memory_package_resources or r.relative_path_package_resources:
+                parts = name.split(".")
+                needed.update(".".join(parts[:i]) for i in range(1, len(parts)))
+                if r.in_memory_package_resources or r.relative_path_package_resources:
+                    needed.add(name)
+        for name in sorted(needed):
+            r = records.get(name)
+            if r is None:
+                r = records[name] = OxidizedResource()
+                r.name = name
+            if not r.is_module and not r.is_extension_module:
+                r.is_module = True
+                r.is_package = True
+                r.is_namespace_package = True
+
+    def __repr__(self) -> str:
+        return f"<OxidizedResourceCollector allowed_locations={self._allowed!r}>"
