@@ -75,24 +75,30 @@ class _Encoder:
     def fail(self, message: str) -> ValueError:
         return ValueError(f"{self.label}: {message}")
 
+    def wrong_type(self, what: str, expected: str, value: object) -> TypeError:
+        return TypeError(f"{self.label}: {what} must be {expected}, not {type(value).__name__}")
+
     def utf8(self, text: Any, what: str) -> bytes:
         if not isinstance(text, str):
-            raise self.fail(f"{what} must be str, not {type(text).__name__}")
+            raise self.wrong_type(what, "str", text)
         try:
             return text.encode("utf-8")
         except UnicodeEncodeError as e:
             raise self.fail(f"{what} is not encodable as UTF-8: {e.reason}") from None
 
     def data(self, value: Any, what: str) -> bytes:
+        if isinstance(value, str) and what == "in_memory_source":
+            # The manual's own example assigns the str it compiled.
+            return self.utf8(value, what)
         if not isinstance(value, (bytes, bytearray, memoryview)):
-            raise self.fail(f"{what} must be bytes, not {type(value).__name__}")
+            raise self.wrong_type(what, "bytes", value)
         return bytes(value)
 
     def path(self, value: Any, what: str) -> bytes:
         if isinstance(value, os.PathLike):
             value = os.fspath(value)
         if not isinstance(value, str):
-            raise self.fail(f"{what} must be a path, not {type(value).__name__}")
+            raise self.wrong_type(what, "a path", value)
         text = PurePosixPath(value.replace(os.sep, "/")).as_posix()
         pure = PurePosixPath(text)
         if not value or text == "." or "\x00" in text or pure.is_absolute() or ".." in pure.parts:
@@ -143,7 +149,7 @@ def _encode(resource: OxidizedResource) -> tuple[bytes, bytes, dict[int, list[by
                 index += enc.length(raw, "H", f"{attr} entry")
         else:
             if not isinstance(value, Mapping):
-                raise enc.fail(f"{attr} must be a dict, not {type(value).__name__}")
+                raise enc.wrong_type(attr, "a dict", value)
             index += enc.length(len(value), fmt, attr)
             value_fmt = "Q" if kind == _BYTES_MAP else "I"
             # Sorted by key: code point order is UTF-8 byte order.

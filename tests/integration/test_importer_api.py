@@ -1,0 +1,515 @@
+"""PyOxidizer's oxidized_importer API beyond import: resource types, find_resources_in_path,
+OxidizedResourceCollector, OxidizedFinder.add_resource(s), serialize_indexed_resources,
+index_file_memory_mapped and index_interpreter_* (manual chapter 6).
+
+Mostly under plain python3 with oxidized_importer built as a regular extension (the
+pattern of test_oxidized_importer_so.py, with runtime/python on sys.path for the Python
+half), plus one binary that serializes its own indexed resources and re-indexes them.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from oxidizer_it import WORKSPACE, Bazel, clean_env, package_label, run_binary, write_files
+
+TOOLS = WORKSPACE / "tools"
+SUPPORT = WORKSPACE / "runtime" / "python"
+
+
+@pytest.fixture(scope="module")
+def extension_dir(bazel: Bazel) -> Path:
+    bazel.build("//runtime:oxidized_importer.so")
+    return bazel.bin("//runtime:oxidized_importer.so").parent
+
+
+def _run(extension_dir: Path, body: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    prelude = textwrap.dedent(
+        f"""
+        import marshal, sys
+        sys.path[:0] = [{str(extension_dir)!r}, {str(SUPPORT)!r}, {str(TOOLS)!r}]
+        import oxidized_importer
+        from oxidized_importer import OxidizedFinder, OxidizedResource
+
+        def code(source, name):
+            return marshal.dumps(compile(source, name, "exec"))
+        """
+    )
+    return subprocess.run(
+        [sys.executable, "-I", "-S", "-c", prelude + textwrap.dedent(body)],
+        text=True, capture_output=True, timeout=120, cwd=cwd,
+    )
+
+
+def _ok(proc: subprocess.CompletedProcess[str]) -> list[str]:
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.splitlines()
+
+
+def _tree(root: Path) -> None:
+    """A directory like a site-packages: package, data, namespace data dir, bytecode, dist-info."""
+    files = {
+        "top.py": "import pkg\nZ = pkg.X + 41\n",
+        "README.md": "not a resource\n",
+        "my-script.py": "importable by name, as in the build\n",
+        "pkg/__init__.py": "X = 1\n",
+        "pkg/mod.py": "Y = 2\n",
+        "pkg/data.txt": "hello",
+        "pkg/my-data/x.bin": "xbin",
+        "pkg/sub/inner.txt": "inner",
+        "pkg/__pycache__/stale.cpython-27.pyc": "not ours",
+        "foo-1.2.dist-info/METADATA": "Metadata-Version: 2.1\nName: foo\nVersion: 1.2\n",
+        "foo-1.2.dist-info/licenses/LICENSE": "MIT",
+    }
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    # A fake extension module: classification looks at the name only.
+    (root / "pkg" / "_speedups.cpython-311-x86_64-linux-gnu.so").write_bytes(b"\x7fELF fake")
+
+
+def test_resource_types_are_exported(extension_dir: Path) -> None:
+    out = _ok(_run(extension_dir, """
+        from oxidized_importer import (PythonModuleSource, PythonModuleBytecode, PythonExtensionModule,
+            PythonPackageResource, PythonPackageDistributionResource, OxidizedResourceCollector,
+            find_resources_in_path)
+        s = PythonModuleSource("a.b", b"x = 1", True)
+        print(s.module, s.source, s.is_package)
+        b = PythonModuleBytecode("a", b"\\x00", optimize_level=2)
+        print(b.module, b.bytecode, b.optimize_level, b.is_package)
+        e = PythonExtensionModule("a._x", b"ELF")
+        print(e.name)
+        try:
+            e.name = "other"
+        except AttributeError:
+            print("read-only")
+        r = PythonPackageResource("a", "d/x.txt", b"data")
+        print(r.package, r.name, r.data)
+        d = PythonPackageDistributionResource("foo", "1.0", "METADATA", b"M")
+        print(d.package, d.version, d.name, d.data)
+        print(OxidizedResourceCollector(allowed_locations=["in-memory"]).allowed_locations)
+        print(callable(find_resources_in_path))
+    """))
+    assert out == [
+        "a.b b'x = 1' True",
+        "a b'\\x00' 2 False",
+        "a._x",
+        "read-only",
+        "a d/x.txt b'data'",
+        "foo 1.0 METADATA b'M'",
+        "['in-memory']",
+        "True",
+    ]
+
+
+def test_find_resources_in_path_classifies_like_the_build(extension_dir: Path, tmp_path: Path) -> None:
+    _tree(tmp_path)
+    out = _ok(_run(extension_dir, f"""
+        import importlib.util, marshal, py_compile
+        root = {str(tmp_path)!r}
+        for level in (0, 1, 2):
+            py_compile.compile(root + "/pkg/mod.py", optimize=level)
+        py_compile.compile(root + "/pkg/__init__.py")
+        found = oxidized_importer.find_resources_in_path(root)
+        for r in found:
+            kind = type(r).__name__
+            if kind == "PythonModuleSource":
+                print(kind, r.module, r.is_package, r.source)
+            elif kind == "PythonModuleBytecode":
+                ok = marshal.loads(r.bytecode).co_filename.endswith(".py")
+                print(kind, r.module, r.optimize_level, r.is_package, ok)
+            elif kind == "PythonExtensionModule":
+                print(kind, r.name)
+            elif kind == "PythonPackageResource":
+                print(kind, r.package, r.name, r.data)
+            else:
+                print(kind, r.package, r.version, r.name, r.data[:8])
+        try:
+            oxidized_importer.find_resources_in_path(root + "/top.py")
+        except ValueError:
+            print("not a directory")
+    """))
+    assert sorted(out) == sorted([
+        "PythonModuleSource top False b'import pkg\\nZ = pkg.X + 41\\n'",
+        "PythonModuleSource pkg True b'X = 1\\n'",
+        "PythonModuleSource pkg.mod False b'Y = 2\\n'",
+        "PythonModuleSource my-script False b'importable by name, as in the build\\n'",
+        "PythonModuleBytecode pkg 0 True True",
+        "PythonModuleBytecode pkg.mod 0 False True",
+        "PythonModuleBytecode pkg.mod 1 False True",
+        "PythonModuleBytecode pkg.mod 2 False True",
+        "PythonExtensionModule pkg._speedups",
+        "PythonPackageResource pkg data.txt b'hello'",
+        "PythonPackageResource pkg my-data/x.bin b'xbin'",
+        "PythonPackageResource pkg.sub inner.txt b'inner'",
+        "PythonPackageDistributionResource foo 1.2 METADATA b'Metadata'",
+        "PythonPackageDistributionResource foo 1.2 licenses/LICENSE b'MIT'",
+        "not a directory",
+    ])
+
+
+def test_collector_round_trip_in_memory(extension_dir: Path, tmp_path: Path) -> None:
+    """The manual's freezing workflow: scan, collect, add_resources, serialize, new finder."""
+    _tree(tmp_path / "src")
+    (tmp_path / "src" / "pkg" / "_speedups.cpython-311-x86_64-linux-gnu.so").unlink()
+    out = _ok(_run(extension_dir, f"""
+        import importlib.metadata, importlib.resources
+        collector = oxidized_importer.OxidizedResourceCollector(allowed_locations=["in-memory"])
+        for resource in oxidized_importer.find_resources_in_path({str(tmp_path / "src")!r}):
+            collector.add_in_memory(resource)
+        resources, file_installs = collector.oxidize()
+        print(file_installs)
+        print([(r.name, r.is_package, r.is_namespace_package) for r in resources])
+        print(all(isinstance(r, OxidizedResource) for r in resources))
+        print(next(r for r in resources if r.name == "pkg.mod").in_memory_bytecode is not None)
+        finder = OxidizedFinder()
+        finder.add_resources(resources)
+        packed = finder.serialize_indexed_resources()
+        print(type(packed).__name__, packed[:8])
+        fresh = OxidizedFinder(packed)
+        print(sorted(r.name for r in fresh.indexed_resources()))
+        sys.meta_path.insert(0, fresh)
+        import top, pkg.mod
+        print(top.Z, pkg.mod.Y, pkg.mod.__loader__ is fresh, hasattr(pkg.mod, "__file__"))
+        print(importlib.resources.files("pkg").joinpath("my-data/x.bin").read_text())
+        print(importlib.resources.files("pkg.sub").joinpath("inner.txt").read_text())
+        print(importlib.metadata.version("foo"), importlib.metadata.distribution("foo").read_text("licenses/LICENSE"))
+        # Same resources, same bytes.
+        again = OxidizedFinder()
+        again.add_resources(resources)
+        print(again.serialize_indexed_resources() == packed)
+    """))
+    assert out == [
+        "[]",
+        "[('foo', False, False), ('my-script', False, False), ('pkg', True, False), "
+        "('pkg.mod', False, False), ('pkg.sub', True, True), ('top', False, False)]",
+        "True",
+        "True",
+        "bytes b'pyembed\\x03'",
+        "['foo', 'my-script', 'pkg', 'pkg.mod', 'pkg.sub', 'top']",
+        "42 2 True False",
+        "xbin",
+        "inner",
+        "1.2 MIT",
+        "True",
+    ]
+
+
+def test_collector_filesystem_relative(extension_dir: Path, tmp_path: Path) -> None:
+    out = _ok(_run(extension_dir, f"""
+        import importlib.resources, importlib.metadata, os, stat
+        from pathlib import Path
+        from oxidized_importer import (PythonModuleSource, PythonModuleBytecode, PythonPackageResource,
+            PythonPackageDistributionResource, OxidizedResourceCollector)
+        origin = Path({str(tmp_path)!r})
+        c = OxidizedResourceCollector(allowed_locations=["in-memory", "filesystem-relative"])
+        c.add_filesystem_relative("lib", PythonModuleSource("fspkg", b"A = 'fs'\\n", True))
+        c.add_filesystem_relative("lib", PythonPackageResource("fspkg", "data/d.txt", b"fsdata"))
+        c.add_filesystem_relative("", PythonModuleBytecode("onlybc", code("B = 'bc'", "onlybc.py")))
+        c.add_filesystem_relative("lib", PythonPackageDistributionResource("fsdist", "3.0", "METADATA",
+            b"Metadata-Version: 2.1\\nName: fsdist\\nVersion: 3.0\\n"))
+        c.add_in_memory(PythonModuleSource("memmod", b"C = 'mem'"))
+        resources, installs = c.oxidize()
+        for path, data, executable in installs:
+            print(path.as_posix(), len(data), executable)
+            target = origin / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        fs = next(r for r in resources if r.name == "fspkg")
+        print(fs.relative_path_module_source, fs.relative_path_package_resources)
+        f = OxidizedFinder()
+        f.add_resources(resources)
+        finder = OxidizedFinder(f.serialize_indexed_resources(), relative_path_origin=str(origin))
+        sys.meta_path.insert(0, finder)
+        import fspkg, onlybc, memmod
+        print(fspkg.A, fspkg.__file__ == str(origin / "lib/fspkg/__init__.py"))
+        print(onlybc.B, onlybc.__file__.startswith(str(origin / "__pycache__")))
+        print(memmod.C, hasattr(memmod, "__file__"))
+        print(importlib.resources.files("fspkg").joinpath("data/d.txt").read_text())
+        print(importlib.metadata.version("fsdist"))
+        for bad in (lambda: c.add_filesystem_relative("/abs", PythonModuleSource("x", b"")),
+                    lambda: OxidizedResourceCollector(allowed_locations=["in-memory"]).add_filesystem_relative(
+                        "lib", PythonModuleSource("x", b"")),
+                    lambda: OxidizedResourceCollector(allowed_locations=["filesystem-relative"]).add_in_memory(
+                        PythonModuleSource("x", b"")),
+                    lambda: OxidizedResourceCollector(allowed_locations=["on-disk"]),
+                    lambda: c.add_in_memory("not a resource")):
+            try:
+                bad()
+            except (TypeError, ValueError) as e:
+                print(type(e).__name__)
+    """))
+    installs = [line.split() for line in out[:4]]
+    assert [i[0] for i in installs] == [
+        "__pycache__/onlybc.cpython-311.pyc",
+        "lib/fsdist-3.0.dist-info/METADATA",
+        "lib/fspkg/__init__.py",
+        "lib/fspkg/data/d.txt",
+    ]
+    assert all(i[2] == "False" for i in installs)
+    assert out[4:] == [
+        "lib/fspkg/__init__.py {'data/d.txt': PosixPath('lib/fspkg/data/d.txt')}",
+        "fs True",
+        "bc True",
+        "mem False",
+        "fsdata",
+        "3.0",
+        "ValueError",
+        "ValueError",
+        "ValueError",
+        "ValueError",
+        "TypeError",
+    ]
+
+
+def test_add_resource_is_served_and_replaces(extension_dir: Path) -> None:
+    out = _ok(_run(extension_dir, """
+        from oxidizer_tools.packed_resources import Resource, write_packed_resources
+        base = write_packed_resources([
+            Resource(name="shadowed", is_module=True, in_memory_source=b"V = 'packed'"),
+            Resource(name="kept", is_module=True, in_memory_source=b"V = 'kept'"),
+        ])
+        finder = OxidizedFinder(base)
+        sys.meta_path.insert(0, finder)
+
+        def resource(name, source, **flags):
+            r = OxidizedResource()
+            r.name = name
+            r.is_module = True
+            r.in_memory_source = source
+            r.in_memory_bytecode = code(source, name + ".py")
+            for key, value in flags.items():
+                setattr(r, key, value)
+            return r
+
+        r = resource("added", "V = 'added'")
+        finder.add_resource(r)
+        r.in_memory_source = b"V = 'changed after add'"  # the finder keeps its copy
+        finder.add_resource(resource("shadowed", "V = 'replaced'"))
+        finder.add_resources([resource("apkg", "P = 1", is_package=True,
+                                       in_memory_package_resources={"r.txt": b"res"}),
+                              resource("apkg.child", "from . import P")])
+        import added, shadowed, kept, apkg.child
+        print(added.V, shadowed.V, kept.V, apkg.child.P)
+        print(finder.get_source("added"), finder.is_package("apkg"))
+        import importlib.resources
+        print(importlib.resources.files("apkg").joinpath("r.txt").read_bytes())
+        names = [r.name for r in finder.indexed_resources()]
+        print(sorted(names), len(names) == len(set(names)))
+        for bad in ("not a resource", [1]):
+            try:
+                finder.add_resources(bad) if isinstance(bad, list) else finder.add_resource(bad)
+            except TypeError:
+                print("TypeError")
+        empty = OxidizedResource()
+        try:
+            finder.add_resource(empty)
+        except ValueError:
+            print("ValueError")
+    """))
+    assert out == [
+        "added replaced kept 1",
+        "V = 'added' True",
+        "b'res'",
+        "['added', 'apkg', 'apkg.child', 'kept', 'shadowed'] True",
+        "TypeError",
+        "TypeError",
+        "ValueError",
+    ]
+
+
+def test_serialize_matches_the_build_writer(extension_dir: Path) -> None:
+    """Runtime and tools writers produce the same bytes, and serialization round-trips."""
+    out = _ok(_run(extension_dir, """
+        from oxidizer_tools.packed_resources import Resource, write_packed_resources, read_packed_resources
+        resources = [
+            Resource(name="m", is_module=True, in_memory_source=b"x = 1", in_memory_bytecode=b"BC",
+                     in_memory_bytecode_opt2=b"B2"),
+            Resource(name="p", is_module=True, is_package=True,
+                     in_memory_package_resources={"b.txt": b"B", "a/x.txt": b""},
+                     relative_path_package_resources={"c.txt": "lib/p/c.txt"}),
+            Resource(name="d", in_memory_distribution_resources={"METADATA": b"M"},
+                     relative_path_distribution_resources={"RECORD": "lib/d-1.dist-info/RECORD"}),
+            Resource(name="e", is_extension_module=True, relative_path_extension_module_shared_library="lib/e.so",
+                     shared_library_dependency_names=["libz.so.1"]),
+            Resource(name="f", is_module=True, relative_path_module_source="lib/f.py",
+                     relative_path_module_bytecode_opt1="lib/__pycache__/f.cpython-311.opt-1.pyc"),
+            Resource(name="ns", is_module=True, is_package=True, is_namespace_package=True),
+            Resource(name="lib.so", is_shared_library=True, in_memory_shared_library=b"ELF"),
+        ]
+        data = write_packed_resources(resources)
+        finder = OxidizedFinder(data)
+        again = finder.serialize_indexed_resources()
+        print(again == data)
+        print(read_packed_resources(again) == read_packed_resources(data))
+        print(OxidizedFinder(again).serialize_indexed_resources() == data)
+        print(OxidizedFinder().serialize_indexed_resources() == write_packed_resources([]))
+    """))
+    assert out == ["True", "True", "True", "True"]
+
+
+def test_index_file_memory_mapped(extension_dir: Path, tmp_path: Path) -> None:
+    blob = tmp_path / "resources.pyembed"
+    out = _ok(_run(extension_dir, f"""
+        import gc
+        from oxidizer_tools.packed_resources import Resource, write_packed_resources
+        path = {str(blob)!r}
+        with open(path, "wb") as fh:
+            fh.write(write_packed_resources([
+                Resource(name="mapped", is_module=True, in_memory_source=b"V = 'from the map'",
+                         in_memory_bytecode=code("V = 'from the map'", "mapped.py")),
+                Resource(name="first", is_module=True, in_memory_source=b"V = 'mapped first'"),
+            ]))
+        first = write_packed_resources([Resource(name="first", is_module=True, in_memory_source=b"V = 'bytes first'")])
+        finder = OxidizedFinder(first)
+        finder.index_file_memory_mapped(path)
+        sys.meta_path.insert(0, finder)
+        import mapped, first
+        print(mapped.V, first.V)
+        print(finder.get_source("mapped"))
+        with open("/proc/self/maps") as fh:
+            print(any(line.rstrip().endswith(path) for line in fh))
+        from pathlib import Path
+        other = OxidizedFinder(resources_file=Path(path))
+        print(sorted(r.name for r in other.indexed_resources()))
+        del other
+        gc.collect()
+        for bad in (path + ".missing", {str(tmp_path)!r}):
+            try:
+                finder.index_file_memory_mapped(bad)
+            except OSError as e:
+                print("OSError", type(e).__name__)
+            except ValueError:
+                print("ValueError")
+        with open(path + ".corrupt", "wb") as fh:
+            fh.write(b"pyembed\\x03garbage")
+        try:
+            finder.index_file_memory_mapped(path + ".corrupt")
+        except ValueError as e:
+            print("ValueError", "resources.pyembed.corrupt" in str(e))
+        open(path + ".empty", "wb").close()
+        try:
+            finder.index_file_memory_mapped(path + ".empty")
+        except ValueError:
+            print("ValueError empty")
+        print(sorted(r.name for r in finder.indexed_resources()))
+    """))
+    assert out == [
+        "from the map bytes first",
+        "V = 'from the map'",
+        "True",
+        "['first', 'mapped']",
+        "OSError FileNotFoundError",
+        "ValueError",
+        "ValueError True",
+        "ValueError empty",
+        "['first', 'mapped']",
+    ]
+
+
+def test_index_interpreter_builtins_and_frozen(extension_dir: Path) -> None:
+    out = _ok(_run(extension_dir, """
+        import _imp
+        finder = OxidizedFinder()
+        finder.index_interpreter_builtin_extension_modules()
+        res = {r.name: r for r in finder.indexed_resources()}
+        print(set(res) == set(sys.builtin_module_names))
+        print(all(r.is_builtin_extension_module and not r.is_module for r in res.values()))
+        frozen = OxidizedFinder()
+        frozen.index_interpreter_frozen_modules()
+        fres = {r.name: r for r in frozen.indexed_resources()}
+        print(set(fres) == set(_imp._frozen_module_names()), fres["__phello__"].is_package,
+              all(r.is_frozen_module for r in fres.values()))
+        both = OxidizedFinder()
+        both.index_interpreter_builtins()
+        names = {r.name for r in both.indexed_resources()}
+        print(names == set(sys.builtin_module_names) | set(_imp._frozen_module_names()))
+        # Not portable, so left out by default.
+        print(len(OxidizedFinder(both.serialize_indexed_resources()).indexed_resources()))
+        only_builtin = OxidizedFinder(both.serialize_indexed_resources(ignore_builtin=False))
+        print({r.name for r in only_builtin.indexed_resources()} == set(sys.builtin_module_names))
+        full = OxidizedFinder(both.serialize_indexed_resources(ignore_builtin=False, ignore_frozen=False))
+        print({r.name for r in full.indexed_resources()} == names)
+        # The finder alone on sys.meta_path imports them, through the interpreter's importers.
+        import _frozen_importlib as fi
+        sys.meta_path[:] = [both]
+        for name in ("xxsubtype", "__hello__"):
+            sys.modules.pop(name, None)
+        import xxsubtype, __hello__
+        print(xxsubtype.__spec__.loader is fi.BuiltinImporter, __hello__.__spec__.loader is fi.FrozenImporter)
+        print(both.get_code("__hello__").co_name, both.get_code("xxsubtype"))
+        print(both.find_spec("not_indexed_anywhere"))
+    """))
+    assert out == ["True", "True", "True True True", "True", "0", "True", "True", "True True", "<module> None", "None"]
+
+
+def test_binary_serializes_and_reindexes_its_resources(bazel: Bazel, generated_package: Path, tmp_path: Path) -> None:
+    write_files(generated_package, {
+        "BUILD.bazel": textwrap.dedent("""
+            load("@rules_python//python:defs.bzl", "py_library")
+            load("//oxidizer:defs.bzl", "py_oxidized_binary")
+            py_library(name = "lib", srcs = ["apimod.py"], data = ["apidata.txt"], imports = ["."])
+            py_oxidized_binary(name = "api", main = "main.py", deps = [":lib"])
+        """),
+        "apimod.py": "VALUE = 'from apimod'\n",
+        "apidata.txt": "not in a package\n",
+        "main.py": textwrap.dedent("""
+            import sys, os, tempfile
+            import oxidized_importer
+            from oxidized_importer import OxidizedFinder, OxidizedResource
+            embedded = sys.meta_path[0]
+            names = sorted(r.name for r in embedded.indexed_resources())
+            data = embedded.serialize_indexed_resources()
+            fresh = OxidizedFinder(data)
+            print("same names", sorted(r.name for r in fresh.indexed_resources()) == names)
+            print("json", "json" in names, "apimod" in names)
+            # Re-imported from the fresh finder, bytes of the embedded one.
+            sys.modules.pop("apimod", None)
+            sys.meta_path.insert(0, fresh)
+            import apimod
+            print("loader", apimod.__loader__ is fresh, apimod.VALUE)
+            print("round trip", fresh.serialize_indexed_resources() == data)
+            with tempfile.TemporaryDirectory() as tmp:
+                path = os.path.join(tmp, "r.pyembed")
+                with open(path, "wb") as fh:
+                    fh.write(data)
+                mapped = OxidizedFinder()
+                mapped.index_file_memory_mapped(path)
+                print("mapped", len(mapped.indexed_resources()) == len(names))
+            r = OxidizedResource()
+            r.name = "runtime_added"
+            r.is_module = True
+            r.in_memory_source = b"V = 'added at run time'"
+            embedded.add_resource(r)
+            import runtime_added
+            print(runtime_added.V, runtime_added.__loader__ is embedded)
+            embedded.index_interpreter_builtins()
+            print("builtins", embedded.find_spec("sys").loader.__name__,
+                  "sys" in {r.name for r in embedded.indexed_resources()})
+            c = oxidized_importer.OxidizedResourceCollector(allowed_locations=["in-memory"])
+            c.add_in_memory(oxidized_importer.PythonModuleSource("collected", b"W = 7", False))
+            resources, installs = c.oxidize()
+            embedded.add_resources(resources)
+            import collected
+            print("collected", collected.W, installs)
+        """),
+    })
+    label = package_label(generated_package)
+    bazel.build(f"{label}:api")
+    proc = run_binary(bazel.bin(f"{label}:api"), env=clean_env(), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        "same names True",
+        "json True True",
+        "loader True from apimod",
+        "round trip True",
+        "mapped True",
+        "added at run time True",
+        "builtins BuiltinImporter True",
+        "collected 7 []",
+    ]
