@@ -20,8 +20,22 @@
  *
  * Colder APIs are implemented in Python in the _oxidized_importer package
  * (runtime/python), imported on first use: files() Traversables,
- * find_distributions() / OxidizedDistribution, OxidizedResource. The C side
+ * find_distributions() / OxidizedDistribution, OxidizedResource, the
+ * resource types, find_resources_in_path() and OxidizedResourceCollector
+ * (collector.py), and the packed-resources writer (packing.py). The C side
  * only hands them raw entries (_package_entries, _distribution_entries).
+ *
+ * Indexes added at run time: index_bytes() and index_file_memory_mapped()
+ * (the file stays mapped for the finder's life) index data after the known
+ * resources, which keep priority. add_resource(s) serializes the
+ * OxidizedResource objects with packing.py and indexes the result *before*
+ * every other index, so an added resource replaces one of the same name, as
+ * in PyOxidizer; all lookups (find_spec, get_code, resources, metadata,
+ * iter_modules, indexed_resources) then see it like packed data.
+ * index_interpreter_*() index resources flagged is_builtin_extension_module
+ * / is_frozen_module after everything else; find_spec() and get_code()
+ * hand those names to BuiltinImporter / FrozenImporter.
+ * serialize_indexed_resources() writes indexed_resources() with packing.py.
  *
  * Speed matters: every import of the application goes through find_spec and
  * exec_module, so the callables and strings they need are looked up once and
