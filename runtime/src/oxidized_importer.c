@@ -205,6 +205,11 @@ enum resource_kind {
     KIND_EXTENSION_MEMORY, /* in_memory_extension_module: memfd + dlopen */
 };
 
+/* Built-in extension and frozen modules of the interpreter (from
+ * index_interpreter_*()): served by BuiltinImporter / FrozenImporter. */
+#define INTERPRETER_FLAGS \
+    (OXR_FLAG_IS_BUILTIN_EXTENSION | OXR_FLAG_IS_FROZEN_MODULE)
+
 /* v1 resource flavors (field 0x02). */
 #define FLAVOR_MODULE 0x01
 #define FLAVOR_EXTENSION 0x04
@@ -266,7 +271,7 @@ relative_bytecode(const oxr_resource *r, int optimize)
 static enum resource_kind
 resource_kind(const oxr_resource *r, int optimize)
 {
-    if (r->flags & (OXR_FLAG_IS_BUILTIN_EXTENSION | OXR_FLAG_IS_FROZEN_MODULE)) {
+    if (r->flags & INTERPRETER_FLAGS) {
         return KIND_NONE;
     }
     if ((r->flags & OXR_FLAG_IS_MODULE) || r->flavor == FLAVOR_MODULE) {
@@ -694,7 +699,7 @@ find_spec_name(OxidizedFinder *self, PyObject *fullname)
         }
         Py_RETURN_NONE;
     }
-    if (r->flags & (OXR_FLAG_IS_BUILTIN_EXTENSION | OXR_FLAG_IS_FROZEN_MODULE)) {
+    if (r->flags & INTERPRETER_FLAGS) {
         /* Indexed by index_interpreter_*(): served by the interpreter's own
          * importers, so a finder alone on sys.meta_path imports them too. */
         return call_interpreter_importer(r, "find_spec", fullname);
@@ -1034,7 +1039,7 @@ finder_get_code(OxidizedFinder *self, PyObject *fullname)
     if (r == NULL) {
         return NULL;
     }
-    if (r->flags & (OXR_FLAG_IS_BUILTIN_EXTENSION | OXR_FLAG_IS_FROZEN_MODULE)) {
+    if (r->flags & INTERPRETER_FLAGS) {
         return call_interpreter_importer(r, "get_code", fullname);
     }
     return resource_code(self, fullname, r);
