@@ -140,7 +140,7 @@ def _is_extension(f, suffixes):
             return True
     return False
 
-def oxidize_resources(ctx, name, files, import_roots, dist, tools, main = None):
+def oxidize_resources(ctx, name, files, import_roots, dist, tools, main = None, builtin_extensions = []):
     """Registers the classify, compile and pack actions of one resource group.
 
     Args:
@@ -151,6 +151,8 @@ def oxidize_resources(ctx, name, files, import_roots, dist, tools, main = None):
       dist: PythonDistributionInfo.
       tools: struct(classify, pack, bytecode_compiler).
       main: optional File run as `__main__`.
+      builtin_extensions: module names of extensions linked into the binary, packed as
+        built-in resources so the finder can hand dotted names to BuiltinImporter.
 
     Returns:
       OxidizedResourcesInfo.
@@ -213,6 +215,7 @@ def oxidize_resources(ctx, name, files, import_roots, dist, tools, main = None):
     pack_args.add(bytecode, format = "--bytecode=%s")
     pack_args.add(dist.magic_number_hex, format = "--expected_magic=%s")
     pack_args.add(packed, format = "--output=%s")
+    pack_args.add_all(builtin_extensions, format_each = "--builtin_extension=%s")
     ctx.actions.run(
         executable = tools.pack,
         arguments = [pack_args],

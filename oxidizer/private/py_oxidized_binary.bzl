@@ -122,21 +122,28 @@ def _install(ctx, groups):
     )
     return lib_dir
 
+def _is_module_name(name):
+    for part in name.split("."):
+        if not part or not (part[0].isalpha() or part[0] == "_") or not part.replace("_", "a").isalnum():
+            return False
+    return True
+
 def _ext_module_names(ctx):
-    """Module names of `ext_modules`, validated: top-level, unique, not a distribution built-in."""
+    """Module names of `ext_modules`, validated: dotted identifiers, unique init symbols."""
     dist = ctx.attr.distribution[PythonDistributionInfo]
     names = []
+    symbols = {}
     for target, name in ctx.attr.ext_modules.items():
-        if "." in name or not name or not (name[0].isalpha() or name[0] == "_") or not name.replace("_", "a").isalnum():
-            fail("%s: ext_modules: %r (from %s) must be a top-level module name (dotted names are not supported yet)" % (
-                ctx.label,
-                name,
-                target.label,
-            ))
+        if not _is_module_name(name):
+            fail("%s: ext_modules: %r (from %s) is not a module name" % (ctx.label, name, target.label))
         if name in names:
             fail("%s: ext_modules: module %r is given twice" % (ctx.label, name))
         if name in dist.builtin_modules:
             fail("%s: ext_modules: %r is already a built-in module of the distribution" % (ctx.label, name))
+        symbol = "PyInit_" + name.split(".")[-1]
+        if symbol in symbols:
+            fail("%s: ext_modules: %r and %r both need the symbol %s" % (ctx.label, symbols[symbol], name, symbol))
+        symbols[symbol] = name
         names.append(name)
     return sorted(names)
 
@@ -188,7 +195,16 @@ def _py_oxidized_binary_impl(ctx):
     files, roots = collect_python_inputs(ctx.attr.deps)
     main = ctx.file.main
     files = depset([main] if main else [], transitive = [files])
-    app = oxidize_resources(ctx, ctx.label.name + ".app", files, roots.to_list(), dist, tools_struct(ctx), main = main)
+    app = oxidize_resources(
+        ctx,
+        ctx.label.name + ".app",
+        files,
+        roots.to_list(),
+        dist,
+        tools_struct(ctx),
+        main = main,
+        builtin_extensions = _ext_module_names(ctx),
+    )
 
     # Searched in order: the app first, then extra groups, then the standard library.
     groups = [(str(ctx.label), app)]
@@ -268,7 +284,8 @@ py_oxidized_binary(
             providers = [CcInfo],
             doc = "C extension modules compiled by Bazel and linked into the executable as built-ins: " +
                   "`{\"//native:speedups\": \"_speedups\"}` maps a `cc_library` defining " +
-                  "`PyInit__speedups` to the module name `_speedups` (top-level names for now).",
+                  "`PyInit__speedups` to the module name `_speedups`. Dotted names (`pkg._speedups`) " +
+                  "work too: the init symbol is `PyInit_` + the last component.",
         ),
         "_support": attr.label(
             default = Label("//runtime/python:support"),

@@ -139,18 +139,22 @@ def test_distribution_without_static_library_fails_at_fetch(bazel: Bazel) -> Non
     assert "has no static libpython; looked for /nonexistent/libpython3.11.a" in err
 
 
-def test_ext_modules_dotted_or_duplicate_names(bazel: Bazel, generated_package: Path) -> None:
+def test_ext_modules_symbol_clash_or_shadowing(bazel: Bazel, generated_package: Path) -> None:
     write_files(generated_package, {
         "BUILD.bazel": LOAD + (
             'load("@rules_cc//cc:defs.bzl", "cc_library")\n'
-            'cc_library(name = "ext", srcs = ["ext.c"])\n'
-            'py_oxidized_binary(name = "dotted", run_command = "pass", ext_modules = {":ext": "pkg._ext"})\n'
-            'py_oxidized_binary(name = "shadow", run_command = "pass", ext_modules = {":ext": "math"})\n'
+            'cc_library(name = "a", srcs = ["ext.c"])\n'
+            'cc_library(name = "b", srcs = ["ext.c"])\n'
+            'py_oxidized_binary(name = "clash", run_command = "pass", ext_modules = {":a": "x._ext", ":b": "y._ext"})\n'
+            'py_oxidized_binary(name = "shadow", run_command = "pass", ext_modules = {":a": "math"})\n'
+            'py_oxidized_binary(name = "bad", run_command = "pass", ext_modules = {":a": "pkg..x"})\n'
         ),
         "ext.c": "int unused;\n",
     })
     label = package_label(generated_package)
-    err = build_fails(bazel, label + ":dotted")
-    assert f"{label}:dotted: ext_modules: \"pkg._ext\"" in err and "must be a top-level module name" in err
+    err = build_fails(bazel, label + ":clash")
+    assert f"{label}:clash: ext_modules: \"x._ext\" and \"y._ext\" both need the symbol PyInit__ext" in err
     err = build_fails(bazel, label + ":shadow")
     assert f"{label}:shadow: ext_modules: \"math\" is already a built-in module of the distribution" in err
+    err = build_fails(bazel, label + ":bad")
+    assert f"{label}:bad: ext_modules: \"pkg..x\"" in err and "is not a module name" in err

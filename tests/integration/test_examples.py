@@ -100,3 +100,9 @@ def test_native_example_links_a_cc_library_as_builtin(built_examples: Bazel) -> 
     proc = run_binary(built_examples.bin("//examples/native:native"))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == ["dot 32.0", "built-in True built-in"]
+
+
+def test_native_extension_as_a_package_submodule(built_examples: Bazel) -> None:
+    proc = run_binary(built_examples.bin("//examples/native:native_dotted"))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["dot 11.0", "spec mathpkg._fastmath built-in"]

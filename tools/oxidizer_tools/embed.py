@@ -173,15 +173,23 @@ def _optional_string(value: str) -> str:
 
 
 def _builtin_extensions(names: Sequence[str]) -> list[str]:
-    """The PyInit_ declarations and the table interpreter.c appends to the inittab."""
+    """The PyInit_ declarations and the table interpreter.c appends to the inittab.
+
+    Dotted names are registered whole (the inittab is keyed by full name); the init
+    function is named after the last component, as for any extension module.
+    """
+    symbols: dict[str, str] = {}
     for name in names:
-        if not name.isidentifier() or not name.isascii():
-            raise EmbedError(f"built-in extension name {name!r} is not a top-level module name")
-    if len(set(names)) != len(names):
-        raise EmbedError(f"duplicate built-in extension names in {sorted(names)}")
-    lines = [f"extern struct _object *PyInit_{name}(void);" for name in names]
+        parts = name.split(".")
+        if not all(p.isidentifier() and p.isascii() for p in parts):
+            raise EmbedError(f"built-in extension name {name!r} is not a module name")
+        symbol = f"PyInit_{parts[-1]}"
+        if symbol in symbols:
+            raise EmbedError(f"built-in extensions {symbols[symbol]!r} and {name!r} both need {symbol}")
+        symbols[symbol] = name
+    lines = [f"extern struct _object *{symbol}(void);" for symbol in symbols]
     lines.append("static const oxidizer_builtin_extension builtin_extensions[] = {")
-    lines += [f"    {{{c_string(name)}, PyInit_{name}}}," for name in names]
+    lines += [f"    {{{c_string(name)}, {symbol}}}," for symbol, name in symbols.items()]
     if not names:
         lines.append("    {0, 0},")
     lines += ["};", ""]
@@ -464,5 +472,5 @@ if __name__ == "__main__":
     flags.DEFINE_string("multiprocessing_start_method", "", "multiprocessing.set_start_method() at start-up.")
     flags.DEFINE_string("relative_path_origin", "", "Directory (relative to the exe) of relative resources.")
     flags.DEFINE_boolean("virtual_module_file", False, "Give in-memory modules a virtual __file__.")
-    flags.DEFINE_multi_string("builtin_extension", [], "Top-level name of an extension module linked in.")
+    flags.DEFINE_multi_string("builtin_extension", [], "Module name of an extension module linked in.")
     app.run(main)

@@ -128,7 +128,29 @@ def build_resources(manifest: manifest_pb2.ResourceManifest, bundle: Bundle) -> 
     return [Resource(**fields) for fields in by_name.values()]  # type: ignore[arg-type]
 
 
-def run(*, target: str, manifest_path: Path, bundle_path: Path, expected_magic_hex: str, output: Path) -> None:
+def builtin_extension_resources(target: str, names: Sequence[str], taken: set[str]) -> list[Resource]:
+    """Resources for extension modules linked into the binary (`ext_modules`).
+
+    The finder hands them to BuiltinImporter, which can then import dotted names
+    (`pkg._speedups`): BuiltinImporter alone refuses submodules.
+    """
+    out = []
+    for name in sorted(set(names)):
+        if name in taken:
+            raise PackError(f"{target}: ext_modules module {name!r} is also a resource of the app ({name!r})")
+        out.append(Resource(name=name, is_module=True, is_builtin_extension_module=True))
+    return out
+
+
+def run(
+    *,
+    target: str,
+    manifest_path: Path,
+    bundle_path: Path,
+    expected_magic_hex: str,
+    output: Path,
+    builtin_extensions: Sequence[str] = (),
+) -> None:
     manifest = manifest_pb2.ResourceManifest.FromString(manifest_path.read_bytes())
     try:
         bundle = read_bundle(bundle_path.read_bytes())
@@ -140,7 +162,9 @@ def run(*, target: str, manifest_path: Path, bundle_path: Path, expected_magic_h
             f"interpreter) differs from {expected_magic_hex}, the magic of the embedded "
             "libpython: the interpreter and the static library are different Python versions"
         )
-    data = write_packed_resources(build_resources(manifest, bundle))
+    resources = build_resources(manifest, bundle)
+    resources += builtin_extension_resources(target, builtin_extensions, {r.name for r in resources})
+    data = write_packed_resources(resources)
     tmp = output.with_name(output.name + ".tmp")
     tmp.write_bytes(data)
     os.replace(tmp, output)
@@ -157,6 +181,7 @@ def main(argv: Sequence[str]) -> None:
             bundle_path=Path(f.bytecode),
             expected_magic_hex=f.expected_magic,
             output=Path(f.output),
+            builtin_extensions=f.builtin_extension or [],
         )
     except (PackError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
@@ -171,4 +196,5 @@ if __name__ == "__main__":
     flags.DEFINE_string("bytecode", "", "Bytecode bundle from bytecode_compiler.py.")
     flags.DEFINE_string("expected_magic", "", "Hex magic number of the embedded interpreter.")
     flags.DEFINE_string("output", "", "Packed resources output.")
+    flags.DEFINE_multi_string("builtin_extension", [], "Module name of an extension linked into the binary.")
     app.run(main)

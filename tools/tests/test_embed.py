@@ -387,3 +387,14 @@ def test_generated_c_with_all_settings_is_valid(tmp_path: Path) -> None:
     (tmp_path / "embedded.c").write_text(generate(config), encoding="utf-8")
     result = gcc("-std=c11", "-Wall", "-Werror", "-fsyntax-only", f"-I{INCLUDE}", "embedded.c", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+def test_builtin_extensions_table_dotted_names() -> None:
+    lines = embed._builtin_extensions(["_speedups", "pkg._fast"])
+    assert "extern struct _object *PyInit__speedups(void);" in lines
+    assert "extern struct _object *PyInit__fast(void);" in lines
+    assert '    {"pkg._fast", PyInit__fast},' in lines
+    with pytest.raises(EmbedError, match="'a._x' and 'b._x' both need PyInit__x"):
+        embed._builtin_extensions(["a._x", "b._x"])
+    with pytest.raises(EmbedError, match="'pkg..x' is not a module name"):
+        embed._builtin_extensions(["pkg..x"])

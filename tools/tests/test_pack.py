@@ -336,3 +336,13 @@ def test_file_name_clashing_with_a_module() -> None:
     manifest.resources.add(kind=manifest_pb2.Resource.FILE, name="README", source_path="/nonexistent")
     with pytest.raises(PackError, match=r"^//app:lib: file 'README' has the same name as another resource"):
         build_resources(manifest, Bundle(magic=bytes.fromhex(MAGIC), code={}))
+
+
+def test_builtin_extension_resources() -> None:
+    resources = pack.builtin_extension_resources("//app:bin", ["pkg._fast", "_speedups", "_speedups"], {"pkg"})
+    assert [(r.name, r.is_builtin_extension_module, r.is_module) for r in resources] == [
+        ("_speedups", True, True),
+        ("pkg._fast", True, True),
+    ]
+    with pytest.raises(pack.PackError, match="ext_modules module 'pkg' is also a resource of the app"):
+        pack.builtin_extension_resources("//app:bin", ["pkg"], {"pkg"})
