@@ -137,7 +137,7 @@ def builtin_extension_resources(target: str, names: Sequence[str], taken: set[st
     out = []
     for name in sorted(set(names)):
         if name in taken:
-            raise PackError(f"{target}: ext_modules module {name!r} is also a resource of the app ({name!r})")
+            raise PackError(f"{target}: ext_modules module {name!r} has the same name as a resource of the app")
         out.append(Resource(name=name, is_module=True, is_builtin_extension_module=True))
     return out
 

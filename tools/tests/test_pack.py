@@ -344,5 +344,5 @@ def test_builtin_extension_resources() -> None:
         ("_speedups", True, True),
         ("pkg._fast", True, True),
     ]
-    with pytest.raises(pack.PackError, match="ext_modules module 'pkg' is also a resource of the app"):
+    with pytest.raises(pack.PackError, match="ext_modules module 'pkg' has the same name as a resource of the app"):
         pack.builtin_extension_resources("//app:bin", ["pkg"], {"pkg"})
