@@ -849,13 +849,58 @@ set_sys_argv(const char *first, int from, int argc, char **argv)
  * `-c 'from multiprocessing...'` for the forkserver, the resource tracker
  * and non-frozen spawn children. Runs that code instead of the entry point.
  * Returns -1 when argv is not such a command line, else an exit status. */
+/* A spawn child re-imports the parent's __main__ to unpickle what it
+ * defines (multiprocessing's _fixup_main_from_name/_path). A main resource
+ * has neither __spec__ nor __file__ (as `python main.py` has no spec), so the
+ * child does it here: run the main resource as __mp_main__ (its
+ * `if __name__ == "__main__":` block stays off) and alias it as __main__. */
 static int
-multiprocessing_dispatch(int argc, char **argv)
+prepare_spawn_main(PyObject *finder, const char *target)
+{
+    static const char script[] =
+        "import sys, types\n"
+        "_m = types.ModuleType('__mp_main__')\n"
+        "_m.__loader__ = _finder\n"
+        "_m.__spec__ = None\n"
+        "_m.__builtins__ = __builtins__\n"
+        "sys.modules['__mp_main__'] = sys.modules['__main__'] = _m\n"
+        "exec(_finder.get_code(_target), _m.__dict__)\n";
+    PyObject *globals = PyDict_New();
+    if (globals == NULL) {
+        return -1;
+    }
+    PyObject *name = PyUnicode_FromString(target);
+    int rc = -1;
+    if (name != NULL
+        && PyDict_SetItemString(globals, "__builtins__",
+                                PyEval_GetBuiltins()) == 0
+        && PyDict_SetItemString(globals, "_finder", finder) == 0
+        && PyDict_SetItemString(globals, "_target", name) == 0) {
+        PyObject *result = PyRun_String(script, Py_file_input, globals,
+                                        globals);
+        if (result != NULL) {
+            Py_DECREF(result);
+            rc = 0;
+        }
+    }
+    Py_XDECREF(name);
+    Py_DECREF(globals);
+    return rc;
+}
+
+static int
+multiprocessing_dispatch(const oxidizer_config *config, PyObject *finder,
+                         int argc, char **argv)
 {
     if (argc < 2) {
         return -1;
     }
     if (strcmp(argv[1], "--multiprocessing-fork") == 0) {
+        if (config->run_mode == OXIDIZER_RUN_MAIN_RESOURCE && finder != NULL
+            && config->run_target != NULL
+            && prepare_spawn_main(finder, config->run_target) < 0) {
+            return exit_status_from_exception();
+        }
         /* Parses sys.argv[2:] and calls spawn_main(); exits via SystemExit. */
         return run_command("from multiprocessing.spawn import freeze_support\n"
                            "freeze_support()\n");
@@ -928,7 +973,7 @@ run(const oxidizer_config *config, PyObject *finder, const PyConfig *parsed,
 {
     const char *argv0 = argc > 0 && argv[0] != NULL ? argv[0] : "oxidizer";
     if (config->multiprocessing_auto_dispatch) {
-        int status = multiprocessing_dispatch(argc, argv);
+        int status = multiprocessing_dispatch(config, finder, argc, argv);
         if (status >= 0) {
             return status;
         }

@@ -13,7 +13,7 @@ from oxidizer_it import Bazel, clean_env, run_binary
 PKG = "//tests/integration/interpreter"
 TARGETS = [
     "traceback", "settings", "python_profile", "repl", "file_mode", "mp_fork", "mp_forkserver",
-    "mp_spawn", "mapped", "mapped_other", "no_packed",
+    "mp_spawn", "mp_spawn_main_worker", "mapped", "mapped_other", "no_packed",
 ]
 
 
@@ -166,3 +166,10 @@ def test_no_packed_resources(built: Bazel, tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "json from /usr/lib/python3.11/json/__init__.py" in proc.stdout
     assert not (binary(built, "no_packed").parent / "no_packed.app.pyembed").exists()
+
+
+def test_multiprocessing_spawn_worker_defined_in_main(built: Bazel, tmp_path: Path) -> None:
+    exe = binary(built, "mp_spawn_main_worker")
+    proc = run_binary(exe, cwd=tmp_path, env=clean_env())
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "[0, 1, 8, 27, 64]\n"
