@@ -33,6 +33,11 @@ POLICY_ATTRS = {
     "excludes": attr.string_list(
         doc = "fnmatch patterns of module names to leave out, each with its submodules (`tkinter`, `*.tests`).",
     ),
+    "includes": attr.string_list(
+        doc = "fnmatch patterns of module names to keep, each with its submodules and (for literal " +
+              "patterns) the packages above it; everything else is left out. Empty: keep all. " +
+              "`excludes` still applies to what is kept; the `main` file is always kept.",
+    ),
     "resource_locations": attr.string_dict(
         doc = "Per-resource locations (PyOxidizer's `add_location` set by a resource callback): " +
               "fnmatch pattern -> location (`in-memory` or `filesystem-relative:PREFIX`). Patterns match " +
@@ -174,6 +179,7 @@ def oxidize_resources(ctx, name, files, import_roots, dist, tools, main = None, 
     args.add("--include_test" if ctx.attr.include_test else "--noinclude_test")
     args.add_all(ctx.attr.bytecode_optimize_levels, format_each = "--optimize_level=%s")
     args.add_all(ctx.attr.excludes, format_each = "--exclude=%s")
+    args.add_all(ctx.attr.includes, format_each = "--include=%s")
     args.add_all(dist.extension_suffixes, format_each = "--extension_suffix=%s")
     args.add_all(sorted(ctx.attr.resource_locations.items()), map_each = _resource_location_arg)
     args.add_all([dist.stdlib_import_root, dist.lib_dynload_import_root], format_each = "--distribution_root=%s")

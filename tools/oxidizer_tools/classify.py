@@ -72,6 +72,7 @@ class Policy:
     include_test: bool
     excludes: tuple[str, ...]
     extension_suffixes: tuple[str, ...]
+    includes: tuple[str, ...] = ()
     resource_locations: tuple[tuple[str, Location], ...] = ()
     distribution_roots: tuple[str, ...] = ()
     include_distribution_sources: bool = True
@@ -256,6 +257,20 @@ def _excluded(name: str, patterns: Sequence[str]) -> bool:
     )
 
 
+def _not_included(name: str, patterns: Sequence[str]) -> bool:
+    """With `includes`, whether a resource named `name` is left out.
+
+    A pattern keeps the module, everything below it, and the packages above a literal
+    pattern (`pkg.sub` keeps `pkg`, so its `__init__` still runs).
+    """
+    if not patterns:
+        return False
+    return not any(
+        fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(name, p + ".*") or p.startswith(name + ".")
+        for p in patterns
+    )
+
+
 def specificity(pattern: str) -> tuple[bool, int]:
     """How specific a resource_locations pattern is: (no wildcard at all, literal characters).
 
@@ -410,7 +425,9 @@ def classify(
             continue
         owner = _owner_name(resource)
         if not is_main and owner and (
-            (not policy.include_test and _is_test(owner)) or _excluded(owner, policy.excludes)
+            (not policy.include_test and _is_test(owner))
+            or _excluded(owner, policy.excludes)
+            or _not_included(owner, policy.includes)
         ):
             continue
         resource.source_path = item.exec_path
@@ -542,6 +559,7 @@ def run(
     optimize_levels: Sequence[int],
     include_test: bool,
     excludes: Sequence[str],
+    includes: Sequence[str] = (),
     extension_suffixes: Sequence[str],
     main: str,
     output_manifest: Path,
@@ -574,6 +592,7 @@ def run(
             optimize_levels=tuple(sorted(set(optimize_levels))),
             include_test=include_test,
             excludes=tuple(excludes),
+            includes=tuple(includes),
             extension_suffixes=tuple(extension_suffixes),
             resource_locations=parse_resource_locations(resource_locations, target),
             distribution_roots=tuple(distribution_roots),
@@ -615,6 +634,7 @@ def main(argv: Sequence[str]) -> None:
             optimize_levels=[int(x) for x in f.optimize_level or ["0"]],
             include_test=f.include_test,
             excludes=f.exclude or [],
+            includes=f.include or [],
             extension_suffixes=f.extension_suffix or [],
             main=f.main,
             output_manifest=Path(f.output_manifest),
@@ -646,6 +666,7 @@ def _define_flags() -> None:
     flags.DEFINE_boolean("include_sources", True, "Embed module sources.")
     flags.DEFINE_multi_string("optimize_level", [], "Bytecode optimization level (0, 1, 2).")
     flags.DEFINE_boolean("include_test", False, "Keep test packages.")
+    flags.DEFINE_multi_string("include", [], "fnmatch pattern of module names to keep (all when none).")
     flags.DEFINE_multi_string("exclude", [], "fnmatch pattern of module names to leave out.")
     flags.DEFINE_multi_string("extension_suffix", [], "Extension module filename suffix.")
     flags.DEFINE_string("main", "", "SHORT_PATH of the main file.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import random
@@ -608,3 +609,21 @@ def test_shared_libraries_follow_extension_placement(tree, make_policy) -> None:
     assert lib.install_path == "lib/pkg.libs/libbar-1a2b3c.so.2"
     with pytest.raises(ClassifyError, match=r"shared library 'libbar-1a2b3c.so.2' \(pkg.libs/libbar-1a2b3c.so.2\) is a shared library and cannot be loaded from memory"):
         classify(tree.files, [], make_policy(), TARGET)
+
+
+def test_includes_keep_matches_their_submodules_and_parents(tree, make_policy) -> None:
+    tree.add("ws/pkg/__init__.py")
+    tree.add("ws/pkg/sub/__init__.py")
+    tree.add("ws/pkg/sub/leaf.py")
+    tree.add("ws/pkg/other.py")
+    tree.add("ws/top.py")
+    main = tree.add("ws/app/main.py")
+    policy = dataclasses.replace(make_policy(), includes=("pkg.sub",))
+    manifest = classify(tree.files, [], policy, TARGET, main.runfiles_path)
+    assert summary(manifest) == [
+        ("MODULE", "app.main", ""),
+        ("MODULE", "pkg", ""),
+        ("MODULE", "pkg.sub", ""),
+        ("MODULE", "pkg.sub.leaf", ""),
+        ("NAMESPACE_PACKAGE", "app", ""),
+    ]
