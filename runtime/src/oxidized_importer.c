@@ -901,6 +901,15 @@ memory_object_path(const oxr_bytes *name, const oxr_bytes *data)
     return PyUnicode_DecodeFSDefault(path);
 }
 
+/* A resource name or path as str. Names are valid UTF-8 (the parser checks);
+ * surrogateescape keeps any other bytes round-trippable. */
+static PyObject *
+str_of(const oxr_bytes *b)
+{
+    return PyUnicode_DecodeUTF8((const char *)b->data, (Py_ssize_t)b->len,
+                                "surrogateescape");
+}
+
 /* Loads, from memory, every shared library of this finder that r names in
  * its dependencies (depth-first), so that dlopen() of r finds them already
  * loaded by soname when it resolves DT_NEEDED. */
@@ -924,9 +933,7 @@ load_memory_dependencies(OxidizedFinder *self, const oxr_resource *r,
         if (lib == NULL || lib->in_memory_shared_library.data == NULL) {
             continue; /* the system's loader finds it */
         }
-        PyObject *key = PyUnicode_DecodeUTF8((const char *)dep->data,
-                                             (Py_ssize_t)dep->len,
-                                             "surrogateescape");
+        PyObject *key = str_of(dep);
         if (key == NULL) {
             return -1;
         }
@@ -1625,8 +1632,7 @@ finder_package_entries(OxidizedFinder *self, PyObject *package)
                 || (!is_root && r->name.data[plen] != '.')) {
                 continue;
             }
-            PyObject *full = PyUnicode_DecodeUTF8(
-                (const char *)r->name.data, (Py_ssize_t)r->name.len, NULL);
+            PyObject *full = str_of(&r->name);
             if (full == NULL) {
                 goto error;
             }
@@ -1679,9 +1685,7 @@ add_named(OxidizedFinder *self, PyObject *dict, const oxr_named_list *list,
 {
     for (size_t i = 0; i < list->count; i++) {
         const oxr_named *e = &list->entries[i];
-        PyObject *key = PyUnicode_DecodeUTF8(
-            (const char *)e->name.data, (Py_ssize_t)e->name.len,
-            "surrogateescape");
+        PyObject *key = str_of(&e->name);
         PyObject *value = in_memory ? bytes_of(&e->value)
                                     : join_path(self->origin,
                                                 self->origin_len,
@@ -1718,8 +1722,7 @@ finder_distribution_entries(OxidizedFinder *self, PyObject *unused)
                 && r->relative_path_distribution_resources.count == 0) {
                 continue;
             }
-            PyObject *name = PyUnicode_DecodeUTF8(
-                (const char *)r->name.data, (Py_ssize_t)r->name.len, NULL);
+            PyObject *name = str_of(&r->name);
             if (name == NULL) {
                 goto error;
             }
@@ -1800,8 +1803,7 @@ optional_bytes(const oxr_bytes *b, int as_str)
         Py_RETURN_NONE;
     }
     if (as_str) {
-        return PyUnicode_DecodeUTF8((const char *)b->data, (Py_ssize_t)b->len,
-                                    "surrogateescape");
+        return str_of(b);
     }
     return bytes_of(b);
 }
@@ -1819,9 +1821,7 @@ optional_named(const oxr_named_list *list, int as_str)
     }
     for (size_t i = 0; i < list->count; i++) {
         const oxr_named *e = &list->entries[i];
-        PyObject *key = PyUnicode_DecodeUTF8(
-            (const char *)e->name.data, (Py_ssize_t)e->name.len,
-            "surrogateescape");
+        PyObject *key = str_of(&e->name);
         PyObject *value = optional_bytes(&e->value, as_str);
         int rc = key == NULL || value == NULL
                      ? -1
@@ -1891,8 +1891,7 @@ resource_fields(const oxr_resource *r)
     PyObject *d = PyDict_New();
     if (d == NULL
         || set_item(d, "name",
-                    PyUnicode_DecodeUTF8((const char *)r->name.data,
-                                         (Py_ssize_t)r->name.len, NULL))
+                    str_of(&r->name))
                < 0) {
         goto error;
     }
@@ -2685,9 +2684,7 @@ static int
 append_names(PyObject *list, const oxr_named_list *names)
 {
     for (size_t i = 0; i < names->count; i++) {
-        PyObject *name = PyUnicode_DecodeUTF8(
-            (const char *)names->entries[i].name.data,
-            (Py_ssize_t)names->entries[i].name.len, "surrogateescape");
+        PyObject *name = str_of(&names->entries[i].name);
         if (name == NULL) {
             return -1;
         }
@@ -2726,8 +2723,7 @@ reader_files(OxidizedResourceReader *self, PyObject *unused)
     (void)unused;
     const oxr_resource *r = self->resource;
     OxidizedFinder *f = self->finder;
-    PyObject *package = PyUnicode_DecodeUTF8(
-        (const char *)r->name.data, (Py_ssize_t)r->name.len, NULL);
+    PyObject *package = str_of(&r->name);
     if (package == NULL) {
         return NULL;
     }
