@@ -17,10 +17,8 @@ def _check_run_mode(ctx):
             ctx.label,
             ", ".join(modes) if modes else "none",
         ))
-    if ctx.attr.run_module:
-        for part in ctx.attr.run_module.split("."):
-            if not part or not (part[0].isalpha() or part[0] == "_") or not part.replace("_", "a").isalnum():
-                fail("%s: run_module %r is not a dotted module name" % (ctx.label, ctx.attr.run_module))
+    if ctx.attr.run_module and not _is_module_name(ctx.attr.run_module):
+        fail("%s: run_module %r is not a dotted module name" % (ctx.label, ctx.attr.run_module))
     if ctx.attr.optimization_level not in ctx.attr.bytecode_optimize_levels:
         fail("%s: optimization_level %d needs bytecode at that level: add it to bytecode_optimize_levels" % (
             ctx.label,
