@@ -158,3 +158,10 @@ def test_ext_modules_symbol_clash_or_shadowing(bazel: Bazel, generated_package: 
     assert f"{label}:shadow: ext_modules: \"math\" is already a built-in module of the distribution" in err
     err = build_fails(bazel, label + ":bad")
     assert f"{label}:bad: ext_modules: \"pkg..x\"" in err and "is not a module name" in err
+
+
+def test_run_module_that_is_not_a_module_name(bazel: Bazel, generated_package: Path) -> None:
+    write_files(generated_package, {"BUILD.bazel": LOAD + 'py_oxidized_binary(name = "bin", run_module = "app..cli")\n'})
+    label = package_label(generated_package) + ":bin"
+    err = build_fails(bazel, label)
+    assert f'{label}: run_module "app..cli" is not a dotted module name' in err
