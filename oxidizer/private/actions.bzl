@@ -108,10 +108,32 @@ _DISTRIBUTION_POLICY_DEFAULTS = {
     "extension_module_filter": "all",
 }
 
-def _policy_attr(ctx, name):
-    if hasattr(ctx.attr, name):
-        return getattr(ctx.attr, name)
-    return _DISTRIBUTION_POLICY_DEFAULTS[name]
+def policy_from_attrs(attrs):
+    """The packaging policy of a rule's attributes (POLICY_ATTRS, and DISTRIBUTION_POLICY_ATTRS when it has them)."""
+    fields = {name: getattr(attrs, name) for name in POLICY_ATTRS}
+    for name, default in _DISTRIBUTION_POLICY_DEFAULTS.items():
+        fields[name] = getattr(attrs, name) if hasattr(attrs, name) else default
+    return struct(**fields)
+
+# The policy of third-party groups (py_library targets of other repositories: PyPI wheels),
+# which every binary shares: PyOxidizer's defaults, without the distributions' test suites.
+# A binary moves their resources with its own `resource_locations` and
+# `allow_in_memory_shared_library_loading` (see `relocated_group`).
+THIRD_PARTY_POLICY = struct(
+    resources_location = "in-memory",
+    resources_location_fallback = "filesystem-relative:lib",
+    include_sources = True,
+    bytecode_optimize_levels = [0],
+    include_test = False,
+    excludes = [],
+    includes = [],
+    resource_locations = {},
+    include_non_distribution_sources = True,
+    allow_files = False,
+    resources_handling_mode = "classify",
+    allow_in_memory_shared_library_loading = False,
+    **_DISTRIBUTION_POLICY_DEFAULTS
+)
 
 def check_policy(ctx):
     check_location(ctx, "resources_location")
@@ -126,9 +148,9 @@ def check_policy(ctx):
 def _file_arg(f):
     return "--file=%s=%s" % (f.short_path, f.path)
 
-def param_args(ctx):
+def param_args(actions):
     """An Args that always goes through a `--flagfile` param file (absl-py format)."""
-    args = ctx.actions.args()
+    args = actions.args()
     args.use_param_file("--flagfile=%s", use_always = True)
     args.set_param_file_format("multiline")
     return args
@@ -139,17 +161,40 @@ def _resource_location_arg(item):
 def _flag(args, name, value):
     args.add("--" + name if value else "--no" + name)
 
-def _is_extension(f, suffixes):
-    for suffix in suffixes:
-        if f.basename.endswith(suffix):
-            return True
-    return False
+def _may_be_shared_object(f, suffixes):
+    """Whether classification may make `f` an extension module or a shared library.
 
-def oxidize_resources(ctx, name, files, import_roots, dist, tools, main = None, builtin_extensions = []):
+    A superset of classify.py's rules (extension suffixes; `libfoo.so`, versioned
+    `libgfortran-<hash>.so.5.0.0` of a wheel's `<dist>.libs/`): only these can be installed
+    next to the executable when every location is in-memory.
+    """
+    name = f.basename
+    for suffix in suffixes:
+        if name.endswith(suffix):
+            return True
+    return name.endswith(".so") or ".so." in name
+
+def _installable(policy, files, dist):
+    """Files that may be installed next to the executable (classification decides which are).
+
+    Everything when any location is on the filesystem, else only what cannot live in memory
+    (shared objects, unless they may be in memory too).
+    """
+    locations = [policy.resources_location] + policy.resource_locations.values()
+    if [loc for loc in locations if loc != "in-memory"]:
+        return files
+    if policy.allow_in_memory_shared_library_loading:
+        return depset()
+    return depset([f for f in files.to_list() if _may_be_shared_object(f, dist.extension_suffixes)])
+
+def oxidize_resources(actions, label, workspace_name, policy, name, files, import_roots, dist, tools, main = None, builtin_extensions = []):
     """Registers the classify, compile and pack actions of one resource group.
 
     Args:
-      ctx: the rule context (policy attributes are read from it).
+      actions: `ctx.actions` of the rule or aspect.
+      label: the Label the group belongs to, for messages.
+      workspace_name: `ctx.workspace_name` (maps short paths to runfiles paths).
+      policy: the packaging policy (`policy_from_attrs` or `THIRD_PARTY_POLICY`).
       name: prefix of the output files.
       files: depset[File] of inputs.
       import_roots: list of runfiles-relative import roots.
@@ -162,91 +207,121 @@ def oxidize_resources(ctx, name, files, import_roots, dist, tools, main = None, 
     Returns:
       OxidizedResourcesInfo.
     """
-    check_policy(ctx)
-    manifest = ctx.actions.declare_file(name + ".manifest.pb")
-    compile_list = ctx.actions.declare_file(name + ".compile.json")
-    bytecode = ctx.actions.declare_file(name + ".bytecode")
-    packed = ctx.actions.declare_file(name + ".pyembed")
-    target = str(ctx.label)
+    manifest = actions.declare_file(name + ".manifest.pb")
+    compile_list = actions.declare_file(name + ".compile.json")
+    bytecode = actions.declare_file(name + ".bytecode")
+    packed = actions.declare_file(name + ".pyembed")
+    target = str(label)
 
-    args = param_args(ctx)
+    args = param_args(actions)
     args.add(target, format = "--target=%s")
-    args.add(ctx.workspace_name, format = "--workspace_name=%s")
+    args.add(workspace_name, format = "--workspace_name=%s")
     args.add_all(import_roots, format_each = "--import_root=%s")
-    args.add(ctx.attr.resources_location, format = "--resources_location=%s")
-    args.add(ctx.attr.resources_location_fallback, format = "--resources_location_fallback=%s")
-    args.add("--include_sources" if ctx.attr.include_sources else "--noinclude_sources")
-    args.add("--include_test" if ctx.attr.include_test else "--noinclude_test")
-    args.add_all(ctx.attr.bytecode_optimize_levels, format_each = "--optimize_level=%s")
-    args.add_all(ctx.attr.excludes, format_each = "--exclude=%s")
-    args.add_all(ctx.attr.includes, format_each = "--include=%s")
+    args.add(policy.resources_location, format = "--resources_location=%s")
+    args.add(policy.resources_location_fallback, format = "--resources_location_fallback=%s")
+    _flag(args, "include_sources", policy.include_sources)
+    _flag(args, "include_test", policy.include_test)
+    args.add_all(policy.bytecode_optimize_levels, format_each = "--optimize_level=%s")
+    args.add_all(policy.excludes, format_each = "--exclude=%s")
+    args.add_all(policy.includes, format_each = "--include=%s")
     args.add_all(dist.extension_suffixes, format_each = "--extension_suffix=%s")
-    args.add_all(sorted(ctx.attr.resource_locations.items()), map_each = _resource_location_arg)
+    args.add_all(sorted(policy.resource_locations.items()), map_each = _resource_location_arg)
     args.add_all([dist.stdlib_import_root, dist.lib_dynload_import_root], format_each = "--distribution_root=%s")
-    _flag(args, "include_distribution_sources", _policy_attr(ctx, "include_distribution_sources"))
-    _flag(args, "include_distribution_resources", _policy_attr(ctx, "include_distribution_resources"))
-    _flag(args, "include_non_distribution_sources", ctx.attr.include_non_distribution_sources)
-    args.add(_policy_attr(ctx, "extension_module_filter"), format = "--extension_module_filter=%s")
-    _flag(args, "allow_files", ctx.attr.allow_files)
-    args.add(ctx.attr.resources_handling_mode, format = "--resources_handling_mode=%s")
-    _flag(args, "allow_in_memory_shared_library_loading", ctx.attr.allow_in_memory_shared_library_loading)
+    _flag(args, "include_distribution_sources", policy.include_distribution_sources)
+    _flag(args, "include_distribution_resources", policy.include_distribution_resources)
+    _flag(args, "include_non_distribution_sources", policy.include_non_distribution_sources)
+    args.add(policy.extension_module_filter, format = "--extension_module_filter=%s")
+    _flag(args, "allow_files", policy.allow_files)
+    args.add(policy.resources_handling_mode, format = "--resources_handling_mode=%s")
+    _flag(args, "allow_in_memory_shared_library_loading", policy.allow_in_memory_shared_library_loading)
     if main:
         args.add(main.short_path, format = "--main=%s")
     args.add(manifest, format = "--output_manifest=%s")
     args.add(compile_list, format = "--output_compile_list=%s")
     args.add_all(files, map_each = _file_arg)
-    ctx.actions.run(
+    actions.run(
         executable = tools.classify,
         arguments = [args],
         inputs = files,
         outputs = [manifest, compile_list],
         mnemonic = "OxidizerClassify",
-        progress_message = "Classifying Python resources of %s" % ctx.label,
+        progress_message = "Classifying Python resources of %s" % target,
         env = {"PYTHONHASHSEED": "0", "PYTHONNOUSERSITE": "1"},
     )
 
-    ctx.actions.run(
+    actions.run(
         executable = dist.interpreter,
         arguments = ["-I", "-S", "-B", tools.bytecode_compiler.path, compile_list.path, bytecode.path],
         inputs = depset([compile_list, tools.bytecode_compiler], transitive = [files]),
         outputs = [bytecode],
         mnemonic = "OxidizerCompile",
-        progress_message = "Compiling Python bytecode of %s" % ctx.label,
+        progress_message = "Compiling Python bytecode of %s" % target,
         env = {"PYTHONHASHSEED": "0"},
     )
 
-    pack_args = param_args(ctx)
-    pack_args.add(target, format = "--target=%s")
-    pack_args.add(manifest, format = "--manifest=%s")
-    pack_args.add(bytecode, format = "--bytecode=%s")
-    pack_args.add(dist.magic_number_hex, format = "--expected_magic=%s")
-    pack_args.add(packed, format = "--output=%s")
-    pack_args.add_all(builtin_extensions, format_each = "--builtin_extension=%s")
-    ctx.actions.run(
-        executable = tools.pack,
-        arguments = [pack_args],
-        inputs = depset([manifest, bytecode], transitive = [files]),
-        outputs = [packed],
-        mnemonic = "OxidizerPack",
-        progress_message = "Packing Python resources of %s" % ctx.label,
-        env = {"PYTHONHASHSEED": "0", "PYTHONNOUSERSITE": "1"},
-    )
-
-    # Files that may be installed next to the executable: everything when any location is
-    # on the filesystem, else only what cannot live in memory (shared-library extension
-    # modules, unless they may be in memory too). Classification decides which are.
-    locations = [ctx.attr.resources_location] + ctx.attr.resource_locations.values()
-    if [loc for loc in locations if loc != "in-memory"]:
-        installable = files
-    elif ctx.attr.allow_in_memory_shared_library_loading:
-        installable = depset()
-    else:
-        installable = depset([f for f in files.to_list() if _is_extension(f, dist.extension_suffixes)])
+    _pack(actions, target, tools, dist, manifest, bytecode, files, packed, builtin_extensions = builtin_extensions)
 
     return OxidizedResourcesInfo(
         packed = packed,
         manifest = manifest,
-        installable = installable,
+        installable = _installable(policy, files, dist),
         magic_number_hex = dist.magic_number_hex,
-        optimize_levels = ctx.attr.bytecode_optimize_levels,
+        optimize_levels = policy.bytecode_optimize_levels,
+        bytecode = bytecode,
+        inputs = files,
+    )
+
+def _pack(actions, target, tools, dist, manifest, bytecode, files, packed, builtin_extensions = [], relocation = None):
+    args = param_args(actions)
+    args.add(target, format = "--target=%s")
+    args.add(manifest, format = "--manifest=%s")
+    args.add(bytecode, format = "--bytecode=%s")
+    args.add(dist.magic_number_hex, format = "--expected_magic=%s")
+    args.add(packed, format = "--output=%s")
+    args.add_all(builtin_extensions, format_each = "--builtin_extension=%s")
+    outputs = [packed]
+    if relocation:
+        args.add(relocation.manifest, format = "--output_manifest=%s")
+        args.add_all(sorted(relocation.resource_locations.items()), map_each = _resource_location_arg)
+        _flag(args, "allow_in_memory_shared_library_loading", relocation.allow_in_memory_shared_library_loading)
+        outputs.append(relocation.manifest)
+    actions.run(
+        executable = tools.pack,
+        arguments = [args],
+        inputs = depset([manifest, bytecode], transitive = [files]),
+        outputs = outputs,
+        mnemonic = "OxidizerPack",
+        progress_message = "Packing Python resources of %s" % target,
+        env = {"PYTHONHASHSEED": "0", "PYTHONNOUSERSITE": "1"},
+    )
+
+def needs_relocation(policy):
+    """Whether a binary with this policy moves resources of the groups it shares."""
+    return bool(policy.resource_locations) or policy.allow_in_memory_shared_library_loading
+
+def relocated_group(actions, label, name, policy, group, dist, tools):
+    """A shared group repacked with a binary's own placement.
+
+    The binary's `resource_locations` apply to the group's resources too, and with
+    `allow_in_memory_shared_library_loading` its shared objects that the group's policy put
+    on the filesystem (the fallback) load from memory: one file for everything the binary
+    embeds. Classification and bytecode stay the group's (shared).
+    """
+    packed = actions.declare_file(name + ".pyembed")
+    manifest = actions.declare_file(name + ".manifest.pb")
+    relocation = struct(
+        manifest = manifest,
+        resource_locations = policy.resource_locations,
+        allow_in_memory_shared_library_loading = policy.allow_in_memory_shared_library_loading,
+    )
+    _pack(actions, str(label), tools, dist, group.manifest, group.bytecode, group.inputs, packed, relocation = relocation)
+    moves_out = [loc for loc in policy.resource_locations.values() if loc != "in-memory"]
+    return OxidizedResourcesInfo(
+        packed = packed,
+        manifest = manifest,
+        installable = group.inputs if moves_out else group.installable,
+        magic_number_hex = group.magic_number_hex,
+        optimize_levels = group.optimize_levels,
+        bytecode = group.bytecode,
+        inputs = group.inputs,
     )

@@ -1,7 +1,7 @@
 """The oxidized_resources rule: one separately cached group of packed Python resources."""
 
 load("@rules_python//python:defs.bzl", "PyInfo")
-load(":actions.bzl", "DISTRIBUTION_POLICY_ATTRS", "POLICY_ATTRS", "oxidize_resources")
+load(":actions.bzl", "DISTRIBUTION_POLICY_ATTRS", "POLICY_ATTRS", "check_policy", "oxidize_resources", "policy_from_attrs")
 load(":providers.bzl", "PythonDistributionInfo")
 load(":tools.bzl", "TOOL_ATTRS", "distribution_attr", "tools_struct")
 
@@ -28,7 +28,18 @@ def _oxidized_resources_impl(ctx):
         files, roots = collect_python_inputs(ctx.attr.deps)
         files = depset(ctx.files.srcs, transitive = [files])
         import_roots = roots.to_list()
-    info = oxidize_resources(ctx, ctx.label.name, files, import_roots, dist, tools_struct(ctx))
+    check_policy(ctx)
+    info = oxidize_resources(
+        ctx.actions,
+        ctx.label,
+        ctx.workspace_name,
+        policy_from_attrs(ctx.attr),
+        ctx.label.name,
+        files,
+        import_roots,
+        dist,
+        tools_struct(ctx),
+    )
     return [
         info,
         DefaultInfo(files = depset([info.packed, info.manifest])),

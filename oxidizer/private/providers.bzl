@@ -26,5 +26,7 @@ OxidizedResourcesInfo = provider(
         "installable": ":type: depset[File]\n\nInput files that filesystem-relative resources are copied from.",
         "magic_number_hex": ":type: string\n\nMagic number of the bytecode in `packed`.",
         "optimize_levels": ":type: list[int]\n\nBytecode optimization levels present for in-memory modules.",
+        "bytecode": ":type: File\n\nThe group's compiled bytecode bundle (a binary that moves the group's resources repacks from it).",
+        "inputs": ":type: depset[File]\n\nEvery input file of the group (what its manifest's `source_path`s name).",
     },
 )

@@ -3,17 +3,18 @@
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain")
 load("@rules_cc//cc/common:cc_common.bzl", "cc_common")
 load("@rules_cc//cc/common:cc_info.bzl", "CcInfo")
-load(":actions.bzl", "POLICY_ATTRS", "oxidize_resources", "param_args")
+load(":actions.bzl", "POLICY_ATTRS", "check_policy", "needs_relocation", "oxidize_resources", "param_args", "policy_from_attrs", "relocated_group")
 load(":interpreter_config.bzl", "INTERPRETER_ATTRS", "add_interpreter_args", "check_interpreter_config", "packed_resources_mapped_file")
 load(":oxidized_resources.bzl", "collect_python_inputs")
 load(":providers.bzl", "OxidizedResourcesInfo", "PythonDistributionInfo")
+load(":third_party.bzl", "ThirdPartyGroupsInfo", "third_party_aspect")
 load(":tools.bzl", "TOOL_ATTRS", "distribution_attr", "tools_struct")
 
 def _check_run_mode(ctx):
     check_interpreter_config(ctx)
-    modes = [m for m in ["main", "run_module", "run_command", "run_file", "run_repl"] if getattr(ctx.attr, m)]
+    modes = [m for m in ["main", "run_module", "run_command", "entry_point", "run_file", "run_repl"] if getattr(ctx.attr, m)]
     if len(modes) != 1:
-        fail("%s: set exactly one of main, run_module, run_command (got %s), or one of run_file, run_repl instead" % (
+        fail("%s: set exactly one of main, run_module, run_command, entry_point (got %s), or one of run_file, run_repl instead" % (
             ctx.label,
             ", ".join(modes) if modes else "none",
         ))
@@ -25,12 +26,12 @@ def _check_run_mode(ctx):
             ctx.attr.optimization_level,
         ))
 
-def _check_group(ctx, dist, target, group):
+def _check_group(ctx, dist, label, group):
     """A resource group must match the distribution and have the binary's bytecode level."""
     if group.magic_number_hex != dist.magic_number_hex:
         fail("%s: %s was compiled for bytecode magic %s but the distribution %s has %s" % (
             ctx.label,
-            target.label,
+            label,
             group.magic_number_hex,
             ctx.attr.distribution.label,
             dist.magic_number_hex,
@@ -41,16 +42,19 @@ def _check_group(ctx, dist, target, group):
               "oxidized_resources(stdlib = True) passed as `stdlib`)") % (
             ctx.label,
             ctx.attr.optimization_level,
-            target.label,
+            label,
             group.optimize_levels,
             ctx.attr.optimization_level,
         ))
 
-def _embed_config(ctx, groups, app):
+def _is_entry_points_file(f):
+    return f.basename == "entry_points.txt" and f.dirname.endswith(".dist-info")
+
+def _embed_config(ctx, groups, app, inputs_of_deps):
     """Generates the config C file; returns (config_c, blobs to .incbin, mapped packed file or None)."""
     config_c = ctx.actions.declare_file(ctx.label.name + ".oxidizer_config.c")
     outputs = [config_c]
-    args = param_args(ctx)
+    args = param_args(ctx.actions)
     args.add(config_c, format = "--output=%s")
     inputs = []
     if ctx.attr.main:
@@ -65,6 +69,11 @@ def _embed_config(ctx, groups, app):
         args.add(ctx.attr.run_file, format = "--run_target=%s")
     elif ctx.attr.run_repl:
         args.add("repl", format = "--run_mode=%s")
+    elif ctx.attr.entry_point:
+        entry_points_files = [f for f in inputs_of_deps.to_list() if _is_entry_points_file(f)]
+        inputs += entry_points_files
+        args.add(ctx.attr.entry_point, format = "--entry_point=%s")
+        args.add_all(entry_points_files, format_each = "--entry_points_file=%s")
     else:
         # Through a file: a command may span lines, which a multiline param file cannot hold.
         command = ctx.actions.declare_file(ctx.label.name + ".run_command.py")
@@ -107,7 +116,7 @@ def _embed_config(ctx, groups, app):
 def _install(ctx, groups):
     """Copies filesystem-relative resources into `<name>_lib/` next to the executable."""
     lib_dir = ctx.actions.declare_directory(ctx.label.name + "_lib")
-    args = param_args(ctx)
+    args = param_args(ctx.actions)
     args.add(lib_dir.path, format = "--output_directory=%s")
     args.add_all([g.manifest for _, g in groups], format_each = "--manifest=%s")
     ctx.actions.run(
@@ -180,37 +189,68 @@ def _link(ctx, dist, config_c, blobs):
     )
     return linking_outputs.executable
 
+def _third_party_groups(deps):
+    """(groups sorted by label, their files) of the third-party libraries below `deps`."""
+    infos = [dep[ThirdPartyGroupsInfo] for dep in deps if ThirdPartyGroupsInfo in dep]
+    groups = {}
+    for group in depset(transitive = [i.groups for i in infos]).to_list():
+        groups[group.label] = group.info
+    files = depset(transitive = [i.files for i in infos])
+    return [(label, groups[label]) for label in sorted(groups)], files
+
 def _py_oxidized_binary_impl(ctx):
     _check_run_mode(ctx)
+    check_policy(ctx)
     dist = ctx.attr.distribution[PythonDistributionInfo]
+    policy = policy_from_attrs(ctx.attr)
+    tools = tools_struct(ctx)
     stdlib = ctx.attr.stdlib[OxidizedResourcesInfo]
-    # Extra groups, then the runtime's Python support code (loaded lazily by
-    # oxidized_importer for its colder APIs).
-    extra_groups = [(t, t[OxidizedResourcesInfo]) for t in ctx.attr.resources + [ctx.attr._support]]
-    for target, group in [(ctx.attr.stdlib, stdlib)] + extra_groups:
-        _check_group(ctx, dist, target, group)
 
-    files, roots = collect_python_inputs(ctx.attr.deps)
+    all_files, roots = collect_python_inputs(ctx.attr.deps)
+    third_party, third_party_files = _third_party_groups(ctx.attr.deps)
+
+    # Groups the binary shares with others: third-party libraries, extra groups, the
+    # standard library. Searched after the app, in this order.
+    shared = third_party + [(str(t.label), t[OxidizedResourcesInfo]) for t in ctx.attr.resources]
+    shared.append(("stdlib", stdlib))
+    checked = [(t.label, t[OxidizedResourcesInfo]) for t in ctx.attr.resources + [ctx.attr.stdlib, ctx.attr._support]]
+    checked += [(label, group) for label, group in third_party]
+    for label, group in checked:
+        _check_group(ctx, dist, label, group)
+    if needs_relocation(policy):
+        shared = [
+            (name, relocated_group(ctx.actions, ctx.label, "%s.shared%d" % (ctx.label.name, index), policy, group, dist, tools))
+            for index, (name, group) in enumerate(shared)
+        ]
+
+    # The app group: everything in deps that no third-party group packs.
+    files = all_files
+    if third_party:
+        skip = {f: None for f in third_party_files.to_list()}
+        files = depset([f for f in all_files.to_list() if f not in skip])
     main = ctx.file.main
     files = depset([main] if main else [], transitive = [files])
     app = oxidize_resources(
-        ctx,
+        ctx.actions,
+        ctx.label,
+        ctx.workspace_name,
+        policy,
         ctx.label.name + ".app",
         files,
         roots.to_list(),
         dist,
-        tools_struct(ctx),
+        tools,
         main = main,
         builtin_extensions = _ext_module_names(ctx),
     )
 
-    # Searched in order: the app first, then extra groups, then the standard library.
-    groups = [(str(ctx.label), app)]
-    for target, group in extra_groups:
-        groups.append((str(target.label), group))
-    groups.append(("stdlib", stdlib))
+    # The runtime's Python support code (loaded lazily by oxidized_importer for its colder
+    # APIs) goes before the stdlib; it has no shared objects to move.
+    groups = [(str(ctx.label), app)] + shared[:-1]
+    groups.append((str(ctx.attr._support.label), ctx.attr._support[OxidizedResourcesInfo]))
+    groups.append(shared[-1])
 
-    config_c, incbin, mapped = _embed_config(ctx, groups, app)
+    config_c, incbin, mapped = _embed_config(ctx, groups, app, all_files)
     lib_dir = _install(ctx, groups)
     executable = _link(ctx, dist, config_c, incbin)
     shipped = [lib_dir] + ([mapped] if mapped else [])
@@ -266,7 +306,16 @@ py_oxidized_binary(
             doc = "Python source run like `python -c COMMAND`.",
         ),
         "deps": attr.label_list(
-            doc = "`py_library` targets: their transitive sources, data files and `imports` roots.",
+            aspects = [third_party_aspect],
+            doc = "`py_library` targets: their transitive sources, data files and `imports` roots. " +
+                  "Libraries of other repositories (PyPI wheels from `oxidizer_pip_parse` or " +
+                  "rules_python's `pip.parse`) are third-party: each is packed once as its own group, " +
+                  "shared by every binary, with `include_test = False`; this binary's " +
+                  "`resource_locations` and `allow_in_memory_shared_library_loading` still apply to them.",
+        ),
+        "entry_point": attr.string(
+            doc = "The name of a `console_scripts` (or `gui_scripts`) entry point of a distribution in " +
+                  "`deps` (`black`), run as its installed script would be: `sys.argv[0]` is the binary's path.",
         ),
         "resources": attr.label_list(
             providers = [OxidizedResourcesInfo],

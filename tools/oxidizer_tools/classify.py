@@ -327,7 +327,6 @@ def route(name: str, overrides: Sequence[tuple[str, Location]]) -> tuple[str, Lo
 
 def _place(resource: manifest_pb2.Resource, policy: Policy, target: str) -> None:
     """Sets the resource's location: its resource_locations override, else the policy's."""
-    logical = resource.logical_path
     # Both need the dynamic loader: in memory only through memfd.
     extension = resource.kind in (Kind.EXTENSION_MODULE, Kind.SHARED_LIBRARY)
     try:
@@ -359,13 +358,20 @@ def _place(resource: manifest_pb2.Resource, policy: Policy, target: str) -> None
                     "(e.g. 'filesystem-relative:lib') or allow_in_memory_shared_library_loading"
                 )
             location, reason = policy.fallback, "resources_location_fallback"
+    set_location(resource, location, reason)
+
+
+def set_location(resource: manifest_pb2.Resource, location: Location, reason: str) -> None:
+    """Places a resource (its location, install path and why it is there)."""
     resource.location_reason = reason
+    resource.ClearField("install_path")
     if location.in_memory:
         resource.location.kind = manifest_pb2.Location.IN_MEMORY
+        resource.location.ClearField("prefix")
     else:
         resource.location.kind = manifest_pb2.Location.FILESYSTEM_RELATIVE
         resource.location.prefix = location.prefix or ""
-        resource.install_path = location.install_path(logical)
+        resource.install_path = location.install_path(resource.logical_path)
 
 
 def _sort_key(resource: manifest_pb2.Resource) -> tuple[int, str, str]:
@@ -458,7 +464,7 @@ def classify(
 
     resources = [resource for resource, _ in by_key.values()]
     resources.extend(_namespace_packages(resources, policy, target))
-    _link_in_memory_libraries(resources, target)
+    link_in_memory_libraries(resources, target)
     manifest = manifest_pb2.ResourceManifest(
         target=target,
         optimize_levels=sorted(policy.optimize_levels),
@@ -494,7 +500,7 @@ def _namespace_packages(
     return out
 
 
-def _link_in_memory_libraries(resources: Sequence[manifest_pb2.Resource], target: str) -> None:
+def link_in_memory_libraries(resources: Sequence[manifest_pb2.Resource], target: str) -> None:
     """Records, for each in-memory shared object, which group libraries it needs first.
 
     The runtime loads those from memory before dlopen()ing the object, so the dynamic
@@ -510,6 +516,7 @@ def _link_in_memory_libraries(resources: Sequence[manifest_pb2.Resource], target
             needed = extension_filter.needed_libraries(Path(r.source_path))
         except extension_filter.ExtensionFilterError as e:
             raise ClassifyError(f"{target}: {describe(r)}: {e}") from e
+        del r.needed_libraries[:]
         r.needed_libraries.extend(n for n in needed if n in libraries and n != r.name)
 
 

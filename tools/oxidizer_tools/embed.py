@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from oxidizer_tools import manifest_pb2
+from oxidizer_tools import entry_points, manifest_pb2
 
 RUN_MODES = {
     "main": "OXIDIZER_RUN_MAIN_RESOURCE",
@@ -334,6 +334,8 @@ def run(
     virtual_module_file: bool = False,
     mapped_output: str = "",
     mapped_name: str = "",
+    entry_point: str = "",
+    entry_points_files: Sequence[str] = (),
     **settings: object,
 ) -> None:
     """Writes the generated C file (and the mapped packed file when `mapped_output` is set).
@@ -345,6 +347,12 @@ def run(
         raise EmbedError(f"unknown settings {sorted(unknown)}")
     if run_target_file:
         run_target = Path(run_target_file).read_text(encoding="utf-8")
+    if entry_point:
+        try:
+            entry = entry_points.resolve(entry_point, [Path(p) for p in entry_points_files])
+        except entry_points.EntryPointError as e:
+            raise EmbedError(str(e)) from e
+        run_mode, run_target = "command", entry_points.script_source(entry)
     if run_mode == "main":
         manifest = manifest_pb2.ResourceManifest.FromString(Path(main_manifest).read_bytes())
         if not manifest.main_module:
@@ -408,6 +416,8 @@ def main(argv: Sequence[str]) -> None:
             virtual_module_file=f.virtual_module_file,
             mapped_output=f.mapped_output,
             mapped_name=f.mapped_name,
+            entry_point=f.entry_point,
+            entry_points_files=f.entry_points_file or [],
             config_profile=f.config_profile,
             sys_meipass=f.sys_meipass,
             oxidized_importer=f.oxidized_importer,
@@ -441,6 +451,8 @@ if __name__ == "__main__":
     flags.DEFINE_enum("run_mode", "main", sorted(RUN_MODES), "What the binary runs.")
     flags.DEFINE_string("run_target", "", "Module name (module), source text (command) or path (file).")
     flags.DEFINE_string("run_target_file", "", "File holding run_target (for multi-line commands).")
+    flags.DEFINE_string("entry_point", "", "console_scripts name to run (from --entry_points_file).")
+    flags.DEFINE_multi_string("entry_points_file", [], "A dist-info entry_points.txt of the binary's deps.")
     flags.DEFINE_string("main_manifest", "", "Manifest whose main_module is run (run_mode=main).")
     flags.DEFINE_multi_string("blob", [], "NAME=EXEC_PATH of a packed resources blob.")
     flags.DEFINE_string("mapped_output", "", "Write the blobs to this file instead of embedding them.")

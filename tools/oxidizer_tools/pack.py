@@ -9,7 +9,7 @@ from pathlib import Path
 
 from oxidizer_tools import manifest_pb2
 from oxidizer_tools.bytecode_bundle import Bundle, BundleError, read_bundle
-from oxidizer_tools.classify import distribution_package
+from oxidizer_tools.classify import ClassifyError, distribution_package, parse_resource_locations
 from oxidizer_tools.packed_resources import Resource, write_packed_resources
 
 Kind = manifest_pb2.Resource.Kind
@@ -150,8 +150,18 @@ def run(
     expected_magic_hex: str,
     output: Path,
     builtin_extensions: Sequence[str] = (),
+    output_manifest: Path | None = None,
+    resource_locations: Sequence[str] = (),
+    allow_in_memory_shared_library_loading: bool = False,
 ) -> None:
+    """Packs a group; with `output_manifest`, first applies a binary's placement (relocate.py)."""
     manifest = manifest_pb2.ResourceManifest.FromString(manifest_path.read_bytes())
+    if output_manifest is not None:
+        from oxidizer_tools.relocate import relocate
+
+        overrides = parse_resource_locations(resource_locations, target)
+        manifest = relocate(manifest, overrides, allow_in_memory_shared_library_loading, target)
+        _write(output_manifest, manifest.SerializeToString(deterministic=True))
     try:
         bundle = read_bundle(bundle_path.read_bytes())
     except BundleError as e:
@@ -164,7 +174,10 @@ def run(
         )
     resources = build_resources(manifest, bundle)
     resources += builtin_extension_resources(target, builtin_extensions, {r.name for r in resources})
-    data = write_packed_resources(resources)
+    _write(output, write_packed_resources(resources))
+
+
+def _write(output: Path, data: bytes) -> None:
     tmp = output.with_name(output.name + ".tmp")
     tmp.write_bytes(data)
     os.replace(tmp, output)
@@ -182,8 +195,11 @@ def main(argv: Sequence[str]) -> None:
             expected_magic_hex=f.expected_magic,
             output=Path(f.output),
             builtin_extensions=f.builtin_extension or [],
+            output_manifest=Path(f.output_manifest) if f.output_manifest else None,
+            resource_locations=f.resource_location or [],
+            allow_in_memory_shared_library_loading=f.allow_in_memory_shared_library_loading,
         )
-    except (PackError, ValueError) as e:
+    except (PackError, ClassifyError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         sys.exit(1)
 
@@ -197,4 +213,7 @@ if __name__ == "__main__":
     flags.DEFINE_string("expected_magic", "", "Hex magic number of the embedded interpreter.")
     flags.DEFINE_string("output", "", "Packed resources output.")
     flags.DEFINE_multi_string("builtin_extension", [], "Module name of an extension linked into the binary.")
+    flags.DEFINE_string("output_manifest", "", "Relocate with the binary's placement; write the manifest here.")
+    flags.DEFINE_multi_string("resource_location", [], "The binary's PATTERN=LOCATION.")
+    flags.DEFINE_boolean("allow_in_memory_shared_library_loading", False, "Move fallback shared objects into memory.")
     app.run(main)
