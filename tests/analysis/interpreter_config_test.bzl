@@ -152,7 +152,7 @@ BAD_SETTINGS = {
     ),
     "two_run_modes": (
         {"run_repl": True, "run_file": "x.py"},
-        "set exactly one of main, run_module, run_command (got run_file, run_repl), or one of run_file, run_repl instead",
+        "set exactly one of main, run_module, run_command, entry_point (got run_file, run_repl), or one of run_file, run_repl instead",
     ),
     "module_search_path_empty": (
         {"module_search_paths": [""], "run_module": "m"},

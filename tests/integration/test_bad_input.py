@@ -14,7 +14,7 @@ def test_no_entry_point(bazel: Bazel, generated_package: Path) -> None:
     write_files(generated_package, {"BUILD.bazel": LOAD + 'py_oxidized_binary(name = "bin")\n'})
     label = package_label(generated_package) + ":bin"
     err = build_fails(bazel, label)
-    assert f"{label}: set exactly one of main, run_module, run_command (got none)" in err
+    assert f"{label}: set exactly one of main, run_module, run_command, entry_point (got none)" in err
 
 
 def test_two_entry_points(bazel: Bazel, generated_package: Path) -> None:
@@ -23,7 +23,7 @@ def test_two_entry_points(bazel: Bazel, generated_package: Path) -> None:
         "m.py": "",
     })
     err = build_fails(bazel, package_label(generated_package) + ":bin")
-    assert "set exactly one of main, run_module, run_command (got main, run_module)" in err
+    assert "set exactly one of main, run_module, run_command, entry_point (got main, run_module)" in err
 
 
 def test_conflicting_modules(bazel: Bazel, generated_package: Path) -> None:
