@@ -1,0 +1,92 @@
+"""Runs the pypi example's binaries copied alone into an empty directory with a bare environment."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import unittest
+from pathlib import Path
+
+DOCUMENT = b"""\
+title: measurements
+values: [1, 2, 3, 4, 10]
+code: "def f(a,b): return {'x':a+b}"
+"""
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/yaml")
+        self.send_header("Content-Length", str(len(DOCUMENT)))
+        self.end_headers()
+        self.wfile.write(DOCUMENT)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+class PypiExampleTest(unittest.TestCase):
+    report: Path
+    black: Path
+
+    def setUp(self) -> None:
+        self.tmp = Path(tempfile.mkdtemp(prefix="pypi_example_"))
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+        self.home = self.tmp / "home"
+        self.home.mkdir()
+        self.work = self.tmp / "alone"
+        self.work.mkdir()
+
+    def _alone(self, binary: Path) -> Path:
+        copy = self.work / binary.name
+        shutil.copyfile(binary, copy)
+        copy.chmod(0o755)
+        return copy
+
+    def _run(self, binary: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        # A bare environment (as `env -i`), with a HOME for black's extracted files.
+        env = {"HOME": str(self.home), "LANG": "C.UTF-8"}
+        return subprocess.run(
+            [str(binary), *args], cwd=self.work, env=env, input=stdin, text=True, capture_output=True, timeout=120
+        )
+
+    def test_report_against_a_local_server(self) -> None:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.shutdown)
+        report = self._alone(self.report)
+        url = f"http://127.0.0.1:{server.server_address[1]}/doc.yaml"
+        for _ in range(2):  # the second run reuses what the first extracted
+            proc = self._run(report, url)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            self.assertIn("measurements", proc.stdout)
+            self.assertRegex(proc.stdout, r"mean\s+│\s+4\.000")
+            self.assertIn('def f(a, b):\n    return {"x": a + b}\n', proc.stdout)
+            self.assertRegex(proc.stdout, r"libyaml: True, black compiled: True, numpy \d")
+        self.assertEqual(sorted(p.name for p in self.work.iterdir()), ["report"])
+
+    def test_black_console_script(self) -> None:
+        black = self._alone(self.black)
+        proc = self._run(black, "-q", "-", stdin="x = {  'a':1 }\n")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stdout, 'x = {"a": 1}\n')
+        proc = self._run(black, "--version")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertTrue(proc.stdout.startswith("black, "), proc.stdout)
+        self.assertIn("compiled: yes", proc.stdout)
+        bad = self._run(black, "--no-such-option")
+        self.assertEqual(bad.returncode, 2)
+        # click names the program after sys.argv[0]: the binary, not `python -m black`.
+        self.assertIn("Usage: black [OPTIONS]", bad.stderr)
+
+
+if __name__ == "__main__":
+    PypiExampleTest.report = Path(sys.argv[1]).resolve()
+    PypiExampleTest.black = Path(sys.argv[2]).resolve()
+    unittest.main(argv=sys.argv[:1])
