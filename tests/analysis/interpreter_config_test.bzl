@@ -2,44 +2,10 @@
 
 load("@bazel_skylib//lib:unittest.bzl", "analysistest", "asserts")
 load("//oxidizer:defs.bzl", "py_oxidized_binary")
-
-# skylib 1.0.3's analysistest.make() requires the unittest toolchain, which this workspace
-# does not register (see the report: rules_oxidizer_bazel4_compat() should call
-# register_toolchains("@bazel_skylib//toolchains/unittest:all")). Analysis tests report
-# through AnalysisTestResultInfo and need no toolchain, so this is analysistest.make()
-# without it; begin/end/asserts are skylib's.
-_ActionsInfo = provider(fields = ["actions"])
-
-def _actions_aspect_impl(target, ctx):
-    return [_ActionsInfo(actions = target.actions)]
-
-_actions_aspect = aspect(implementation = _actions_aspect_impl)
-
-def _make(impl, expect_failure = False, attrs = {}):
-    attrs = dict(attrs)
-    attrs["_impl_name"] = attr.string(default = "interpreter_config_test")
-    settings = {}
-    if expect_failure:
-        settings["//command_line_option:allow_analysis_failures"] = "True"
-    kwargs = {}
-    if settings:
-        kwargs["cfg"] = analysis_test_transition(settings = settings)
-    attrs["target_under_test"] = attr.label(aspects = [_actions_aspect], mandatory = True, **kwargs)
-    return rule(impl, attrs = attrs, test = True, analysis_test = True)
-
-def _failure_test_impl(ctx):
-    env = analysistest.begin(ctx)
-    asserts.expect_failure(env, ctx.attr.message)
-    return analysistest.end(env)
-
-failure_test = _make(
-    _failure_test_impl,
-    expect_failure = True,
-    attrs = {"message": attr.string(mandatory = True)},
-)
+load(":testing.bzl", "ActionsInfo", "failure_test", "make_analysis_test")
 
 def _embed_action(env):
-    for action in env.ctx.attr.target_under_test[_ActionsInfo].actions:
+    for action in env.ctx.attr.target_under_test[ActionsInfo].actions:
         if action.mnemonic == "OxidizerEmbedConfig":
             return action
     return None
@@ -67,7 +33,7 @@ def _embed_flags_test_impl(ctx):
         asserts.true(env, name in outputs, "embed action does not write %r: %s" % (name, outputs))
     return analysistest.end(env)
 
-embed_flags_test = _make(
+embed_flags_test = make_analysis_test(
     _embed_flags_test_impl,
     attrs = {
         "flags": attr.string_list(),
