@@ -101,7 +101,7 @@ def pypi_library(name, project, requirements, deps = [], **kwargs):
     if missing:
         oxidizer_unavailable(
             name = name,
-            message = ("oxidizer_pip_parse(name = \\"{hub}\\"): %s requires %s, which is not in {lock_label}; " +
+            message = ("oxidizer_pip_parse(name = \\"{hub}\\"): %s requires %s: not in {lock_label}; " +
                        "add it and re-lock (`bazel run //:oxidizer -- lock requirements.in`)") % (project, ", ".join(missing)),
         )
         return
