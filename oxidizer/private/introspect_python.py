@@ -9,6 +9,7 @@ import importlib.machinery
 import importlib.util
 import json
 import os
+import platform
 import sys
 import sysconfig
 
@@ -29,6 +30,47 @@ def _static_library_candidates(libpl: str, ldlibrary: str) -> list:
                 if path not in seen:
                     seen.append(path)
     return seen
+
+
+def _full_version(info: object) -> str:
+    version = "%d.%d.%d" % (info.major, info.minor, info.micro)  # type: ignore[attr-defined]
+    if info.releaselevel != "final":  # type: ignore[attr-defined]
+        version += info.releaselevel[0] + str(info.serial)  # type: ignore[attr-defined]
+    return version
+
+
+def _marker_environment() -> dict:
+    """PEP 508 marker variables of this interpreter (packaging's default_environment)."""
+    return {
+        "implementation_name": sys.implementation.name,
+        "implementation_version": _full_version(sys.implementation.version),
+        "os_name": os.name,
+        "platform_machine": platform.machine(),
+        "platform_release": platform.release(),
+        "platform_system": platform.system(),
+        "platform_version": platform.version(),
+        "python_full_version": platform.python_version(),
+        "platform_python_implementation": platform.python_implementation(),
+        "python_version": "%d.%d" % sys.version_info[:2],
+        "sys_platform": sys.platform,
+    }
+
+
+def _wheel_target() -> dict:
+    """What wheel tag selection needs (tools/oxidizer_tools/pypi/target.py derives the tags)."""
+    try:
+        libc = os.confstr("CS_GNU_LIBC_VERSION") or ""
+    except (AttributeError, ValueError, OSError):
+        libc = ""
+    name, _, version = libc.partition(" ")
+    return {
+        "implementation": sys.implementation.name,
+        "python_version": "%d.%d" % sys.version_info[:2],
+        "abiflags": getattr(sys, "abiflags", ""),
+        "soabi": sysconfig.get_config_var("SOABI") or "",
+        "platform": sysconfig.get_platform(),
+        "glibc_version": version if name == "glibc" else "",
+    }
 
 
 def main() -> None:
@@ -56,6 +98,8 @@ def main() -> None:
             "stdlib_dir": paths["stdlib"],
             "lib_dynload_dir": os.path.join(paths["stdlib"], "lib-dynload"),
             "link_flags": link_flags,
+            "marker_environment": _marker_environment(),
+            "wheel_target": _wheel_target(),
             "executable": os.path.realpath(sys.executable),
         },
         sys.stdout,

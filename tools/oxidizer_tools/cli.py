@@ -3,6 +3,9 @@
     oxidizer inspect FILE [--json]      packed resources in a blob or an executable
     oxidizer analyze FILE [--json]      dependencies, glibc floor, embedded Python
     oxidizer find-resources DIR [--json] how files under DIR would be classified
+    oxidizer lock REQUIREMENTS_IN [-o LOCK] [--upgrade]
+                                        resolve PyPI requirements for the embedded
+                                        distribution into a hashed lock
 """
 
 from __future__ import annotations
@@ -63,8 +66,50 @@ def _find_resources(directory: Path, as_json: bool) -> int:
     return 0
 
 
+def _distribution_file(name: str) -> Path:
+    """A file of the default distribution repository, from this binary's runfiles."""
+    from runfiles import runfiles  # bazel-runfiles
+
+    files = runfiles.Create()
+    found = files.Rlocation(f"oxidizer_python/{name}") if files else None
+    if not found or not Path(found).exists():
+        raise FileNotFoundError(f"oxidizer_python/{name} is not in the runfiles: use `bazel run //:oxidizer -- lock ...` or pass --python and --metadata")
+    return Path(found)
+
+
+def _lock(argv: list[str]) -> int:
+    import argparse
+    import os
+
+    from oxidizer_tools.pypi.resolve import ResolveError, lock
+    from oxidizer_tools.pypi.target import Target, TargetError
+
+    parser = argparse.ArgumentParser(prog="oxidizer lock", description="Resolve REQUIREMENTS_IN for the embedded distribution into a hashed lock.")
+    parser.add_argument("requirements_in", type=Path)
+    parser.add_argument("-o", "--output", type=Path, help="the lock (default: requirements_lock.txt beside REQUIREMENTS_IN)")
+    parser.add_argument("--upgrade", action="store_true", help="ignore the existing lock's pins")
+    parser.add_argument("--python", type=Path, help="the distribution's interpreter (default: @oxidizer_python//:python)")
+    parser.add_argument("--metadata", type=Path, help="the distribution's metadata.json (default: @oxidizer_python's)")
+    args = parser.parse_args(argv)
+    # Under `bazel run`, paths are relative to where the user ran Bazel.
+    cwd = Path(os.environ.get("BUILD_WORKING_DIRECTORY", "."))
+    requirements_in = cwd / args.requirements_in
+    output = cwd / args.output if args.output else requirements_in.with_name("requirements_lock.txt")
+    try:
+        python = args.python or _distribution_file("python")
+        target = Target.load(args.metadata or _distribution_file("metadata.json"))
+        pins = lock(requirements_in, output, python=python, target=target, upgrade=args.upgrade, source=str(args.requirements_in))
+    except (FileNotFoundError, ResolveError, TargetError) as e:
+        print(f"oxidizer lock: {e}", file=sys.stderr)
+        return 1
+    print(f"{output}: {len(pins)} projects locked for {target.description}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["lock"]:
+        return _lock(args[1:])
     as_json = "--json" in args
     positional = [a for a in args if a != "--json"]
     if len(positional) != 2 or positional[0] not in ("inspect", "analyze", "find-resources"):
