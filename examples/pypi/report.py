@@ -1,7 +1,8 @@
 """A small CLI with real PyPI dependencies: fetch a YAML document, summarize it, print it.
 
-    report URL     fetch URL with requests, parse it with PyYAML's C loader, compute with
-                   numpy, format its `code` with black and print a rich table.
+    report URL         fetch URL with requests, parse it with PyYAML's C loader, compute
+                       with numpy, format its `code` with black and print a rich table.
+    report --versions  print what was imported and exit (what bench/pypi_app.py times).
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ from rich.console import Console
 from rich.table import Table
 
 
+def _versions() -> str:
+    return f"libyaml: {yaml.__with_libyaml__}, black compiled: {black.COMPILED}, numpy {numpy.__version__}"
+
+
 def main(argv: list[str]) -> int:
+    if argv[1:] == ["--versions"]:
+        print(_versions())
+        return 0
     if len(argv) != 2:
         print(__doc__, file=sys.stderr)
         return 2
@@ -33,7 +41,7 @@ def main(argv: list[str]) -> int:
     console = Console(width=60, color_system=None, force_terminal=False)
     console.print(table)
     console.print(black.format_str(document["code"], mode=black.Mode()), end="")
-    print(f"libyaml: {yaml.__with_libyaml__}, black compiled: {black.COMPILED}, numpy {numpy.__version__}")
+    print(_versions())
     return 0
 
 
