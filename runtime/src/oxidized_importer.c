@@ -268,11 +268,25 @@ relative_bytecode(const oxr_resource *r, int optimize)
     return NULL;
 }
 
+/* What loads resource r. An extension module wins over source and bytecode
+ * of the same name (a wheel ships both x.py and x.cpython-311-...so when
+ * mypyc or Cython compiled x), as in CPython, whose FileFinder tries the
+ * extension suffixes first. */
 static enum resource_kind
 resource_kind(const oxr_resource *r, int optimize)
 {
     if (r->flags & INTERPRETER_FLAGS) {
         return KIND_NONE;
+    }
+    if (((r->flags & OXR_FLAG_IS_EXTENSION_MODULE)
+         || r->flavor == FLAVOR_EXTENSION)
+        && !is_builtin_name(r)) {
+        if (r->in_memory_extension_module.data != NULL) {
+            return KIND_EXTENSION_MEMORY;
+        }
+        if (r->relative_path_extension_module.data != NULL) {
+            return KIND_EXTENSION_FILE;
+        }
     }
     if ((r->flags & OXR_FLAG_IS_MODULE) || r->flavor == FLAVOR_MODULE) {
         if (r->in_memory_source.data != NULL
@@ -289,17 +303,13 @@ resource_kind(const oxr_resource *r, int optimize)
             return KIND_NAMESPACE;
         }
     }
-    if (((r->flags & OXR_FLAG_IS_EXTENSION_MODULE)
-         || r->flavor == FLAVOR_EXTENSION)
-        && !is_builtin_name(r)) {
-        if (r->in_memory_extension_module.data != NULL) {
-            return KIND_EXTENSION_MEMORY;
-        }
-        if (r->relative_path_extension_module.data != NULL) {
-            return KIND_EXTENSION_FILE;
-        }
-    }
     return KIND_NONE;
+}
+
+static int
+is_extension_kind(enum resource_kind kind)
+{
+    return kind == KIND_EXTENSION_FILE || kind == KIND_EXTENSION_MEMORY;
 }
 
 static int
@@ -490,6 +500,40 @@ file_spec(PyObject *fullname, PyObject *path, PyObject *loader_type)
     return spec;
 }
 
+/* spec.submodule_search_locations = [location]; steals location, which may
+ * be NULL after a failure. */
+static int
+set_search_location(PyObject *spec, PyObject *location)
+{
+    if (location == NULL) {
+        return -1;
+    }
+    PyObject *locations = PyList_New(1);
+    if (locations == NULL) {
+        Py_DECREF(location);
+        return -1;
+    }
+    PyList_SET_ITEM(locations, 0, location); /* steals location */
+    int rc = PyObject_SetAttr(spec, str_search_locations, locations);
+    Py_DECREF(locations);
+    return rc;
+}
+
+/* The directory part of a str path ("/a/b/c.so" -> "/a/b"), new reference. */
+static PyObject *
+parent_directory(PyObject *path)
+{
+    Py_ssize_t len = PyUnicode_GET_LENGTH(path);
+    Py_ssize_t slash = PyUnicode_FindChar(path, '/', 0, len, -1);
+    if (slash < -1) {
+        return NULL;
+    }
+    if (slash <= 0) {
+        return PyUnicode_FromString(slash == 0 ? "/" : ".");
+    }
+    return PyUnicode_Substring(path, 0, slash);
+}
+
 /* Builds the spec for resource r of kind `kind` (not KIND_NONE). */
 static PyObject *
 finder_make_spec(OxidizedFinder *self, PyObject *fullname,
@@ -528,26 +572,11 @@ finder_make_spec(OxidizedFinder *self, PyObject *fullname,
         if (spec == NULL || !is_package) {
             return spec;
         }
-        if (register_path_hook(self) < 0) {
-            Py_DECREF(spec);
-            return NULL;
-        }
-        PyObject *path = join_path(self->exe_path, self->exe_path_len,
-                                   r->name.data, r->name.len, 1);
-        if (path == NULL) {
-            Py_DECREF(spec);
-            return NULL;
-        }
-        PyObject *locations = PyList_New(1);
-        if (locations == NULL) {
-            Py_DECREF(path);
-            Py_DECREF(spec);
-            return NULL;
-        }
-        PyList_SET_ITEM(locations, 0, path); /* steals path */
-        int rc = PyObject_SetAttr(spec, str_search_locations, locations);
-        Py_DECREF(locations);
-        if (rc < 0) {
+        if (register_path_hook(self) < 0
+            || set_search_location(
+                   spec, join_path(self->exe_path, self->exe_path_len,
+                                   r->name.data, r->name.len, 1))
+                   < 0) {
             Py_DECREF(spec);
             return NULL;
         }
@@ -555,10 +584,26 @@ finder_make_spec(OxidizedFinder *self, PyObject *fullname,
     }
 
     if (kind == KIND_EXTENSION_MEMORY) {
-        /* We load it (create_module); no origin: it has no file. */
-        PyObject *args[3] = {fullname, (PyObject *)self, Py_False};
-        return PyObject_Vectorcall(module_spec_type, args, 2,
-                                   kwnames_is_package);
+        /* We load it (create_module); no origin: it has no file. A compiled
+         * package (pkg/__init__.<suffix>) gets the virtual __path__ of an
+         * in-memory package. */
+        int is_package = resource_is_package(r);
+        PyObject *args[3] = {fullname, (PyObject *)self,
+                             is_package ? Py_True : Py_False};
+        PyObject *spec = PyObject_Vectorcall(module_spec_type, args, 2,
+                                             kwnames_is_package);
+        if (spec == NULL || !is_package) {
+            return spec;
+        }
+        if (register_path_hook(self) < 0
+            || set_search_location(
+                   spec, join_path(self->exe_path, self->exe_path_len,
+                                   r->name.data, r->name.len, 1))
+                   < 0) {
+            Py_DECREF(spec);
+            return NULL;
+        }
+        return spec;
     }
     if (ensure_external() < 0) {
         return NULL;
@@ -587,6 +632,12 @@ finder_make_spec(OxidizedFinder *self, PyObject *fullname,
         return NULL;
     }
     PyObject *spec = file_spec(fullname, path, loader_type);
+    if (spec != NULL && kind == KIND_EXTENSION_FILE && resource_is_package(r)
+        && set_search_location(spec, parent_directory(path)) < 0) {
+        /* A compiled package (pkg/__init__.<suffix>): its directory, as
+         * CPython's FileFinder gives it, whatever the file is called. */
+        Py_CLEAR(spec);
+    }
     Py_DECREF(path);
     return spec;
 }
@@ -716,6 +767,10 @@ find_spec_name(OxidizedFinder *self, PyObject *fullname)
 static PyObject *
 resource_code(OxidizedFinder *self, PyObject *fullname, const oxr_resource *r)
 {
+    if (is_extension_kind(resource_kind(r, self->optimize))) {
+        /* Compiled: no code object, like ExtensionFileLoader.get_code(). */
+        Py_RETURN_NONE;
+    }
     const oxr_bytes *bc = memory_bytecode(r, self->optimize);
     if (bc != NULL) {
         if (bc->len > PY_SSIZE_T_MAX) {
@@ -1059,7 +1114,8 @@ finder_get_source(OxidizedFinder *self, PyObject *fullname)
     if (r == NULL) {
         return NULL;
     }
-    if (r->in_memory_source.data == NULL) {
+    if (r->in_memory_source.data == NULL
+        || is_extension_kind(resource_kind(r, self->optimize))) {
         Py_RETURN_NONE;
     }
     if (ensure_external() < 0) {

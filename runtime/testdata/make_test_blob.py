@@ -7,7 +7,9 @@ not depend on tools/oxidizer_tools; it follows docs/packed-format-notes.md and i
 is byte-identical to tools/oxidizer_tools/packed_resources.write_packed_resources() for
 the same resources (checked with read_packed_resources() + write_packed_resources()).
 
-    make_test_blob.py app OUT          test application modules (see APP_MODULES)
+    make_test_blob.py app OUT [EXT]    test application modules (see APP_MODULES); with
+                                       EXT, the directory runtime_test.sh compiled the test
+                                       extension modules into (see extension_resources())
     make_test_blob.py stdlib OUT       the whole /usr/lib/python3.11 stdlib + lib-dynload
                                        extension modules as relative paths "lib-dynload/..."
     make_test_blob.py corrupt IN OUT   IN with a resource index length that overruns
@@ -29,6 +31,7 @@ F_SOURCE = 0x06
 F_BYTECODE = 0x07
 F_BYTECODE_OPT1 = 0x08
 F_BYTECODE_OPT2 = 0x09
+F_MEMORY_EXTENSION = 0x0A
 F_PACKAGE_RESOURCES = 0x0B
 F_REL_SOURCE = 0x0F
 F_REL_BYTECODE = 0x10
@@ -38,8 +41,8 @@ F_IS_MODULE = 0x16
 F_IS_EXTENSION = 0x19
 
 FLAG_FIELDS = {F_IS_PACKAGE, F_IS_NAMESPACE, F_IS_MODULE, F_IS_EXTENSION}
-U32_FIELDS = {F_SOURCE, F_BYTECODE, F_BYTECODE_OPT1, F_BYTECODE_OPT2, F_REL_SOURCE,
-              F_REL_BYTECODE, F_REL_EXTENSION}
+U32_FIELDS = {F_SOURCE, F_BYTECODE, F_BYTECODE_OPT1, F_BYTECODE_OPT2, F_MEMORY_EXTENSION,
+              F_REL_SOURCE, F_REL_BYTECODE, F_REL_EXTENSION}
 MULTI_U64 = {F_PACKAGE_RESOURCES}
 MULTI_U32 = {F_REL_PACKAGE_RESOURCES}
 
@@ -176,6 +179,45 @@ def app_resources():
     return resources
 
 
+EXT_SUFFIX = ".cpython-311-x86_64-linux-gnu.so"
+
+
+def extension_resources(ext_dir):
+    """Compiled modules next to Python code (runtime/testdata/test_ext.c, built by
+    runtime_test.sh into EXT = <binary dir>/runtime_test_files):
+
+    runtime_test_both(mem): Python source and bytecode *and* an extension module of the
+      same name (a mypyc/Cython wheel), the extension on disk / in memory;
+    runtime_test_extpkg(mem): a compiled package (pkg/__init__<suffix>) on disk / in
+      memory, each with an in-memory submodule `sub`.
+    """
+    def read(rel):
+        with open(os.path.join(ext_dir, rel), "rb") as f:
+            return f.read()
+
+    py = "VALUE = 'py'\n".encode()
+    resources = {
+        "runtime_test_both": module_resource("runtime_test_both", py, "runtime_test_both.py"),
+        "runtime_test_bothmem": module_resource("runtime_test_bothmem", py, "runtime_test_bothmem.py"),
+        "runtime_test_extpkg": {F_IS_MODULE: True, F_IS_PACKAGE: True, F_IS_EXTENSION: True},
+        "runtime_test_extpkgmem": {F_IS_MODULE: True, F_IS_PACKAGE: True, F_IS_EXTENSION: True},
+    }
+    resources["runtime_test_both"].update({
+        F_IS_EXTENSION: True,
+        F_REL_EXTENSION: f"runtime_test_files/runtime_test_both{EXT_SUFFIX}".encode()})
+    resources["runtime_test_bothmem"].update({
+        F_IS_EXTENSION: True,
+        F_MEMORY_EXTENSION: read(f"runtime_test_bothmem{EXT_SUFFIX}")})
+    resources["runtime_test_extpkg"][F_REL_EXTENSION] = (
+        f"runtime_test_files/runtime_test_extpkg/__init__{EXT_SUFFIX}".encode())
+    resources["runtime_test_extpkgmem"][F_MEMORY_EXTENSION] = read(
+        f"runtime_test_extpkgmem/__init__{EXT_SUFFIX}")
+    for pkg in ("runtime_test_extpkg", "runtime_test_extpkgmem"):
+        name = pkg + ".sub"
+        resources[name] = module_resource(name, f"VALUE = {name!r}\n".encode(), name)
+    return resources
+
+
 # The Python half of oxidized_importer (runtime/python), embedded in every real binary
 # as its own group. Absent when the tests run from Bazel runfiles that do not hold it;
 # runtime_test.sh then skips the checks that need it.
@@ -260,7 +302,10 @@ def main(argv):
         sys.exit("make_test_blob.py must run under python3.11")
     mode = argv[1]
     if mode == "app":
-        data = write_packed(app_resources())
+        resources = app_resources()
+        if len(argv) > 3:
+            resources.update(extension_resources(argv[3]))
+        data = write_packed(resources)
     elif mode == "stdlib":
         data = write_packed(stdlib_resources())
     elif mode == "corrupt":

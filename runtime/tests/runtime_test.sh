@@ -54,7 +54,17 @@ expect() {
 }
 
 echo "== building in $WORK"
-"$PY" "$REPO/runtime/testdata/make_test_blob.py" app "$WORK/app.blob" || exit 1
+# Test extension modules (runtime/testdata/test_ext.c), in the blob's
+# runtime_test_files directory next to the binaries.
+EXT=$WORK/runtime_test_files
+mkdir -p "$EXT/runtime_test_extpkg" "$EXT/runtime_test_extpkgmem"
+SUFFIX=.cpython-311-x86_64-linux-gnu.so
+for spec in runtime_test_both:runtime_test_both runtime_test_bothmem:runtime_test_bothmem \
+    runtime_test_extpkg/__init__:runtime_test_extpkg runtime_test_extpkgmem/__init__:runtime_test_extpkgmem; do
+    gcc "${CFLAGS[@]}" -shared -fPIC -DTEST_EXT_NAME="${spec#*:}" -DTEST_EXT_FULLNAME="${spec#*:}" \
+        "$REPO/runtime/testdata/test_ext.c" -o "$EXT/${spec%%:*}$SUFFIX" || exit 1
+done
+"$PY" "$REPO/runtime/testdata/make_test_blob.py" app "$WORK/app.blob" "$EXT" || exit 1
 if [ ! -s "$WORK/stdlib.blob" ]; then
     "$PY" "$REPO/runtime/testdata/make_test_blob.py" stdlib "$WORK/stdlib.blob" || exit 1
 fi
@@ -240,6 +250,17 @@ expect loader-api 0 "^True False module docstring VALUE = 'pkg'$" '' \
 import sys
 f = sys.meta_path[0]
 print(f.is_package("runtime_test_pkg"), f.is_package("hello"), f.get_code("runtime_test_doc").co_consts[0], f.get_source("runtime_test_pkg").strip())'
+expect compiled-module-wins 0 "^ext runtime_test_both ExtensionFileLoader $EXT/runtime_test_both$SUFFIX ext runtime_test_bothmem OxidizedFinder False None None False$" '' \
+    -- "$P" '
+import sys, runtime_test_both as b, runtime_test_bothmem as m
+f = sys.meta_path[0]
+print(b.VALUE, type(b.__loader__).__name__, b.__file__, m.VALUE, type(m.__loader__).__name__, hasattr(m, "__file__"),
+      f.get_code("runtime_test_bothmem"), f.get_source("runtime_test_bothmem"), f.is_package("runtime_test_both"))'
+expect compiled-package 0 "^ext runtime_test_extpkg \['$EXT/runtime_test_extpkg'\] runtime_test_extpkg.sub ext runtime_test_extpkgmem \['$P/runtime_test_extpkgmem'\] runtime_test_extpkgmem.sub True \[\('sub', False\)\]$" '' \
+    -- "$P" '
+import sys, pkgutil, runtime_test_extpkg as p, runtime_test_extpkg.sub as s, runtime_test_extpkgmem as pm, runtime_test_extpkgmem.sub as sm
+print(p.VALUE, p.__path__, s.VALUE, pm.VALUE, pm.__path__, sm.VALUE, sys.meta_path[0].is_package("runtime_test_extpkgmem"),
+      [(i.name, i.ispkg) for i in pkgutil.iter_modules(pm.__path__)])'
 expect unknown-module 1 '' "ModuleNotFoundError: No module named 'no_such_module'" \
     -- "$P" 'import no_such_module'
 expect extension-modules 0 "^$WORK/lib-dynload/_decimal.cpython-311-x86_64-linux-gnu.so ExtensionFileLoader 2.1 \{\"a\": \[1\]\}$" '' \

@@ -473,7 +473,8 @@ def _namespace_packages(
     resources: Sequence[manifest_pb2.Resource], policy: Policy, target: str
 ) -> list[manifest_pb2.Resource]:
     """Namespace packages for every parent package that has no `__init__.py`."""
-    packages = {r.name for r in resources if r.kind == Kind.MODULE and r.is_package}
+    # Compiled packages (`pkg/__init__.<suffix>`) are packages too.
+    packages = {r.name for r in resources if r.kind in (Kind.MODULE, Kind.EXTENSION_MODULE) and r.is_package}
     modules = {r.name for r in resources if r.kind in (Kind.MODULE, Kind.EXTENSION_MODULE)}
     needed: set[str] = set()
     for r in resources:

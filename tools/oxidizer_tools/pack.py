@@ -56,7 +56,8 @@ def build_resources(manifest: manifest_pb2.ResourceManifest, bundle: Bundle) -> 
         if r.kind == Kind.MODULE:
             e = entry(r.name)
             e["is_module"] = True
-            e["is_package"] = r.is_package
+            # `pkg/__init__.py` next to `pkg/__init__.<suffix>`: both say package.
+            e["is_package"] = bool(e.get("is_package")) or r.is_package
             if _in_memory(r):
                 if manifest.include_sources and not r.omit_source:
                     e["in_memory_source"] = Path(r.source_path).read_bytes()
@@ -74,6 +75,8 @@ def build_resources(manifest: manifest_pb2.ResourceManifest, bundle: Bundle) -> 
             e = entry(r.name)
             e["is_module"] = True
             e["is_extension_module"] = True
+            # A compiled package (`pkg/__init__.<suffix>`) is a package.
+            e["is_package"] = bool(e.get("is_package")) or r.is_package
             if _in_memory(r):
                 e["in_memory_extension_module_shared_library"] = Path(r.source_path).read_bytes()
                 if r.needed_libraries:

@@ -346,3 +346,27 @@ def test_builtin_extension_resources() -> None:
     ]
     with pytest.raises(pack.PackError, match="ext_modules module 'pkg' has the same name as a resource of the app"):
         pack.builtin_extension_resources("//app:bin", ["pkg"], {"pkg"})
+
+
+def test_compiled_module_and_package_share_entries(tmp_path: Path) -> None:
+    """x.py + x.<suffix> (mypyc) make one entry with both; a compiled package keeps is_package."""
+    manifest = manifest_pb2.ResourceManifest(target=TARGET, optimize_levels=[0], include_sources=False)
+    so = tmp_path / "x.so"
+    so.write_bytes(b"\x7fELF")
+
+    def add(kind: int, name: str, is_package: bool = False) -> None:
+        r = manifest.resources.add(kind=kind, name=name, is_package=is_package, source_path=str(so))
+        r.location.kind = manifest_pb2.Location.IN_MEMORY
+
+    add(manifest_pb2.Resource.MODULE, "black")
+    add(manifest_pb2.Resource.EXTENSION_MODULE, "black")
+    add(manifest_pb2.Resource.EXTENSION_MODULE, "cpkg", is_package=True)
+    add(manifest_pb2.Resource.EXTENSION_MODULE, "both", is_package=True)
+    add(manifest_pb2.Resource.MODULE, "both", is_package=True)
+    got = {r.name: r for r in build_resources(manifest, Bundle(magic=b"\0\0\0\0", code={
+        ("black", 0): b"c", ("both", 0): b"c"}))}
+    black = got["black"]
+    assert black.is_extension_module and black.in_memory_bytecode == b"c" and not black.is_package
+    assert black.in_memory_extension_module_shared_library == b"\x7fELF"
+    assert got["cpkg"].is_package and got["cpkg"].is_extension_module
+    assert got["both"].is_package and got["both"].is_extension_module
