@@ -362,6 +362,9 @@ def _place(resource: manifest_pb2.Resource, policy: Policy, target: str) -> None
     resource.location_reason = reason
     if location.in_memory:
         resource.location.kind = manifest_pb2.Location.IN_MEMORY
+    elif location.extracted:
+        resource.location.kind = manifest_pb2.Location.FILESYSTEM_EXTRACTED
+        resource.install_path = location.install_path(logical)
     else:
         resource.location.kind = manifest_pb2.Location.FILESYSTEM_RELATIVE
         resource.location.prefix = location.prefix or ""
@@ -514,6 +517,11 @@ def _link_in_memory_libraries(resources: Sequence[manifest_pb2.Resource], target
         r.needed_libraries.extend(n for n in needed if n in libraries and n != r.name)
 
 
+# Locations whose modules carry embedded bytecode (extracted modules keep theirs in memory
+# and only get their source file extracted, for a real __file__).
+_EMBEDDED_BYTECODE = (manifest_pb2.Location.IN_MEMORY, manifest_pb2.Location.FILESYSTEM_EXTRACTED)
+
+
 def compile_list(manifest: manifest_pb2.ResourceManifest) -> dict[str, object]:
     """What the bytecode compiler needs: in-memory modules, their sources and filenames."""
     return {
@@ -522,7 +530,7 @@ def compile_list(manifest: manifest_pb2.ResourceManifest) -> dict[str, object]:
         "modules": [
             {"name": r.name, "source": r.source_path, "filename": r.logical_path}
             for r in manifest.resources
-            if r.kind == Kind.MODULE and r.location.kind == manifest_pb2.Location.IN_MEMORY
+            if r.kind == Kind.MODULE and r.location.kind in _EMBEDDED_BYTECODE
         ],
     }
 
