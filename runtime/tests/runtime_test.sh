@@ -360,8 +360,9 @@ if command -v strace >/dev/null; then
     fi
     # Extraction is lazy: a run that imports nothing extracted touches no cache.
     strace -f -o "$WORK/strace_lazy.log" -e trace=file env XDG_CACHE_HOME="$WORK/lazy" "$P" 'import runtime_test_pkg' >/dev/null 2>&1
-    if grep -v execve "$WORK/strace_lazy.log" | grep -E 'rules_oxidizer|/lazy' >/dev/null || [ -e "$WORK/lazy" ]; then
-        fail extraction-is-lazy "$(grep -v execve "$WORK/strace_lazy.log" | grep -E 'rules_oxidizer|/lazy')"
+    lazy_hits() { grep -v execve "$WORK/strace_lazy.log" | grep -F -e "$WORK/lazy" -e .cache/rules_oxidizer -e /rules_oxidizer-; }
+    if lazy_hits >/dev/null || [ -e "$WORK/lazy" ]; then
+        fail extraction-is-lazy "$(lazy_hits)"
     else
         pass extraction-is-lazy
     fi
