@@ -698,11 +698,10 @@ finder_make_spec(OxidizedFinder *self, PyObject *fullname,
             /* Extracted: __file__ is the extracted source (bytecode still
              * comes from memory); else the virtual file. */
             PyObject *spec_type = get_virtual_spec_type();
+            const oxr_bytes *source = &r->relative_path_module_source;
             PyObject *origin = spec_type == NULL ? NULL
-                               : extracted
-                                   ? resource_join(self, r,
-                                                   &r->relative_path_module_source)
-                                   : virtual_file(self, r);
+                               : extracted ? resource_join(self, r, source)
+                                           : virtual_file(self, r);
             if (origin == NULL) {
                 return NULL;
             }

@@ -38,8 +38,10 @@ test_sha256(void)
         size_t len;
         const char *want;
     } cases[] = {
-        {0, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
-        {3, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+        {0,
+         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+        {3,
+         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
         {1000,
          "4e4c294b331f7a2099a379bec34b9f9fc03dc46ab465d998f4d683da53487e6d"},
     };
@@ -124,7 +126,8 @@ main(void)
     uint8_t payload[512];
     size_t len = make_payload(payload);
     char dir[4096], err[8192], path[8300];
-    int rc = oxidizer_extract(payload, len, dir, sizeof(dir), err, sizeof(err));
+    int rc = oxidizer_extract(payload, len, dir, sizeof(dir), err,
+                              sizeof(err));
     CHECK(rc == 0, "extract: %s", err);
     if (rc == 0) {
         char d[65];
@@ -137,7 +140,8 @@ main(void)
         CHECK(text != NULL && strcmp(text, "hello\n") == 0, "data.txt");
         struct stat st;
         snprintf(path, sizeof(path), "%s/tool", dir);
-        CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0755, "tool mode");
+        CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0755,
+              "tool mode");
         snprintf(path, sizeof(path), "%s/.rules_oxidizer-complete", dir);
         text = read_all(path);
         CHECK(text != NULL && strncmp(text, d, 64) == 0, "marker");
