@@ -2,10 +2,11 @@
 
 def location_error(text):
     """Returns why `text` is not a valid location string, or None when it is valid."""
-    if text == "in-memory":
+    if text in ("in-memory", "filesystem-extracted"):
         return None
     if not text.startswith("filesystem-relative:"):
-        return "invalid location %r: expected 'in-memory' or 'filesystem-relative:PREFIX'" % text
+        return ("invalid location %r: expected 'in-memory', 'filesystem-relative:PREFIX' " +
+                "or 'filesystem-extracted'") % text
     prefix = text[len("filesystem-relative:"):]
     parts = prefix.split("/")
     if not prefix or prefix.startswith("/") or ".." in parts or "." in parts or "" in parts:

@@ -57,6 +57,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "extract.h"
 #include "memory_library.h"
 #include "oxidized_importer.h"
 
@@ -142,6 +143,14 @@ struct file_map {
     size_t len;
 };
 
+/* The extraction directory of one index's filesystem-extracted resources
+ * (keyed by the index's resource array, which never moves). */
+struct extraction {
+    const oxr_resource *resources;
+    char *dir;
+    size_t dir_len;
+};
+
 typedef struct {
     PyObject_HEAD
     const oxr_index *indexes;   /* borrowed, &owned_index, or grown */
@@ -176,6 +185,9 @@ typedef struct {
     PyObject *extra_data;
     struct file_map *maps;
     size_t map_count;
+    /* Extraction directories, made on first use (see resource_root()). */
+    struct extraction *extractions;
+    size_t extraction_count;
 } OxidizedFinder;
 
 typedef struct {
@@ -268,11 +280,25 @@ relative_bytecode(const oxr_resource *r, int optimize)
     return NULL;
 }
 
+/* What loads resource r. An extension module wins over source and bytecode
+ * of the same name (a wheel ships both x.py and x.cpython-311-...so when
+ * mypyc or Cython compiled x), as in CPython, whose FileFinder tries the
+ * extension suffixes first. */
 static enum resource_kind
 resource_kind(const oxr_resource *r, int optimize)
 {
     if (r->flags & INTERPRETER_FLAGS) {
         return KIND_NONE;
+    }
+    if (((r->flags & OXR_FLAG_IS_EXTENSION_MODULE)
+         || r->flavor == FLAVOR_EXTENSION)
+        && !is_builtin_name(r)) {
+        if (r->in_memory_extension_module.data != NULL) {
+            return KIND_EXTENSION_MEMORY;
+        }
+        if (r->relative_path_extension_module.data != NULL) {
+            return KIND_EXTENSION_FILE;
+        }
     }
     if ((r->flags & OXR_FLAG_IS_MODULE) || r->flavor == FLAVOR_MODULE) {
         if (r->in_memory_source.data != NULL
@@ -289,17 +315,13 @@ resource_kind(const oxr_resource *r, int optimize)
             return KIND_NAMESPACE;
         }
     }
-    if (((r->flags & OXR_FLAG_IS_EXTENSION_MODULE)
-         || r->flavor == FLAVOR_EXTENSION)
-        && !is_builtin_name(r)) {
-        if (r->in_memory_extension_module.data != NULL) {
-            return KIND_EXTENSION_MEMORY;
-        }
-        if (r->relative_path_extension_module.data != NULL) {
-            return KIND_EXTENSION_FILE;
-        }
-    }
     return KIND_NONE;
+}
+
+static int
+is_extension_kind(enum resource_kind kind)
+{
+    return kind == KIND_EXTENSION_FILE || kind == KIND_EXTENSION_MEMORY;
 }
 
 static int
@@ -352,6 +374,141 @@ join_path(const char *prefix, size_t prefix_len, const uint8_t *rel,
 {
     return join_path_suffix(prefix, prefix_len, rel, rel_len, dots_to_slashes,
                             "");
+}
+
+static PyObject *str_of(const oxr_bytes *b);
+
+/* The index holding resource r (a pointer into one of the finder's
+ * indexes), or NULL. */
+static const oxr_index *
+index_of(const OxidizedFinder *self, const oxr_resource *r)
+{
+    uintptr_t p = (uintptr_t)r;
+    for (size_t i = 0; i < self->index_count; i++) {
+        const oxr_index *ix = &self->indexes[i];
+        uintptr_t start = (uintptr_t)ix->resources;
+        if (ix->count > 0 && p >= start
+            && p < start + ix->count * sizeof(oxr_resource)) {
+            return ix;
+        }
+    }
+    return NULL;
+}
+
+/* Sets ImportError("<what> <name>: <detail>"). */
+static void
+set_resource_import_error(const oxr_resource *r, const char *what,
+                          const char *detail)
+{
+    PyObject *name = str_of(&r->name);
+    if (name == NULL) {
+        return;
+    }
+    PyObject *msg = PyUnicode_FromFormat("%s %U: %s", what, name, detail);
+    if (msg != NULL) {
+        PyErr_SetImportError(msg, name, NULL);
+        Py_DECREF(msg);
+    }
+    Py_DECREF(name);
+}
+
+/* The directory that resource r's relative paths resolve against: the
+ * finder's origin, or, for a filesystem-extracted resource, the extraction
+ * directory of its index, extracting the index's payload on first use (so
+ * nothing is touched until such a resource is needed). Returns 0, or -1 with
+ * ImportError naming the resource and the directory. */
+static int
+resource_root(OxidizedFinder *self, const oxr_resource *r, const char **root,
+              size_t *root_len)
+{
+    if (!(r->flags & OXR_FLAG_FILESYSTEM_EXTRACTED)) {
+        *root = self->origin;
+        *root_len = self->origin_len;
+        return 0;
+    }
+    const oxr_index *ix = index_of(self, r);
+    if (ix == NULL) {
+        set_resource_import_error(r, "cannot extract", "not in an index of "
+                                  "this finder");
+        return -1;
+    }
+    for (size_t i = 0; i < self->extraction_count; i++) {
+        if (self->extractions[i].resources == ix->resources) {
+            *root = self->extractions[i].dir;
+            *root_len = self->extractions[i].dir_len;
+            return 0;
+        }
+    }
+    const oxr_resource *holder = oxr_index_find(
+        ix, OXR_EXTRACTION_RESOURCE, strlen(OXR_EXTRACTION_RESOURCE));
+    if (holder == NULL || holder->extraction_payload.data == NULL) {
+        set_resource_import_error(r, "cannot extract",
+                                  "it is filesystem-extracted, but its "
+                                  "packed resources have no extraction "
+                                  "payload");
+        return -1;
+    }
+    char dir[PATH_MAX];
+    char err[2 * PATH_MAX + 256];
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = oxidizer_extract(holder->extraction_payload.data,
+                          holder->extraction_payload.len, dir, sizeof(dir),
+                          err, sizeof(err));
+    Py_END_ALLOW_THREADS
+    if (rc < 0) {
+        set_resource_import_error(r, "cannot extract the files of", err);
+        return -1;
+    }
+    /* Another thread may have finished first while the GIL was released. */
+    for (size_t i = 0; i < self->extraction_count; i++) {
+        if (self->extractions[i].resources == ix->resources) {
+            *root = self->extractions[i].dir;
+            *root_len = self->extractions[i].dir_len;
+            return 0;
+        }
+    }
+    size_t len = strlen(dir);
+    char *copy = PyMem_RawMalloc(len + 1);
+    struct extraction *grown = copy == NULL ? NULL : PyMem_RawRealloc(
+        self->extractions,
+        (self->extraction_count + 1) * sizeof(struct extraction));
+    if (grown == NULL) {
+        PyMem_RawFree(copy);
+        PyErr_NoMemory();
+        return -1;
+    }
+    memcpy(copy, dir, len + 1);
+    self->extractions = grown;
+    grown[self->extraction_count].resources = ix->resources;
+    grown[self->extraction_count].dir = copy;
+    grown[self->extraction_count].dir_len = len;
+    self->extraction_count++;
+    *root = copy;
+    *root_len = len;
+    return 0;
+}
+
+/* str(<root of r>/<rel>): a relative path of resource r made absolute. */
+static PyObject *
+resource_join(OxidizedFinder *self, const oxr_resource *r,
+              const oxr_bytes *rel)
+{
+    const char *root;
+    size_t root_len;
+    if (resource_root(self, r, &root, &root_len) < 0) {
+        return NULL;
+    }
+    return join_path(root, root_len, rel->data, rel->len, 0);
+}
+
+/* Whether r is a filesystem-extracted module executed from embedded
+ * bytecode, whose __file__ is its extracted source. */
+static int
+is_extracted_module(const oxr_resource *r)
+{
+    return (r->flags & OXR_FLAG_FILESYSTEM_EXTRACTED)
+           && r->relative_path_module_source.data != NULL;
 }
 
 /* The virtual __file__ of an in-memory module (virtual_module_file):
@@ -490,6 +647,40 @@ file_spec(PyObject *fullname, PyObject *path, PyObject *loader_type)
     return spec;
 }
 
+/* spec.submodule_search_locations = [location]; steals location, which may
+ * be NULL after a failure. */
+static int
+set_search_location(PyObject *spec, PyObject *location)
+{
+    if (location == NULL) {
+        return -1;
+    }
+    PyObject *locations = PyList_New(1);
+    if (locations == NULL) {
+        Py_DECREF(location);
+        return -1;
+    }
+    PyList_SET_ITEM(locations, 0, location); /* steals location */
+    int rc = PyObject_SetAttr(spec, str_search_locations, locations);
+    Py_DECREF(locations);
+    return rc;
+}
+
+/* The directory part of a str path ("/a/b/c.so" -> "/a/b"), new reference. */
+static PyObject *
+parent_directory(PyObject *path)
+{
+    Py_ssize_t len = PyUnicode_GET_LENGTH(path);
+    Py_ssize_t slash = PyUnicode_FindChar(path, '/', 0, len, -1);
+    if (slash < -1) {
+        return NULL;
+    }
+    if (slash <= 0) {
+        return PyUnicode_FromString(slash == 0 ? "/" : ".");
+    }
+    return PyUnicode_Substring(path, 0, slash);
+}
+
 /* Builds the spec for resource r of kind `kind` (not KIND_NONE). */
 static PyObject *
 finder_make_spec(OxidizedFinder *self, PyObject *fullname,
@@ -502,11 +693,34 @@ finder_make_spec(OxidizedFinder *self, PyObject *fullname,
          * importlib.resources from real directories, and their __path__ is
          * virtual. origin stays None, as for any namespace package. */
         PyObject *spec;
-        if (kind == KIND_MEMORY && self->virtual_module_file) {
+        int extracted = kind == KIND_MEMORY && is_extracted_module(r);
+        if (extracted || (kind == KIND_MEMORY && self->virtual_module_file)) {
+            /* Extracted: __file__ is the extracted source (bytecode still
+             * comes from memory); else the virtual file. */
             PyObject *spec_type = get_virtual_spec_type();
-            PyObject *origin = spec_type ? virtual_file(self, r) : NULL;
+            const oxr_bytes *source = &r->relative_path_module_source;
+            PyObject *origin = spec_type == NULL ? NULL
+                               : extracted ? resource_join(self, r, source)
+                                           : virtual_file(self, r);
             if (origin == NULL) {
                 return NULL;
+            }
+            if (extracted && is_package) {
+                /* A real directory: the package's files are there. */
+                PyObject *args[4] = {fullname, (PyObject *)self, origin,
+                                     Py_True};
+                spec = PyObject_Vectorcall(spec_type, args, 2,
+                                           kwnames_origin_is_package);
+                if (spec != NULL
+                    && (PyObject_SetAttrString(spec, "has_location", Py_True)
+                            < 0
+                        || set_search_location(spec,
+                                               parent_directory(origin))
+                               < 0)) {
+                    Py_CLEAR(spec);
+                }
+                Py_DECREF(origin);
+                return spec;
             }
             PyObject *args[4] = {fullname, (PyObject *)self, origin,
                                  is_package ? Py_True : Py_False};
@@ -528,26 +742,11 @@ finder_make_spec(OxidizedFinder *self, PyObject *fullname,
         if (spec == NULL || !is_package) {
             return spec;
         }
-        if (register_path_hook(self) < 0) {
-            Py_DECREF(spec);
-            return NULL;
-        }
-        PyObject *path = join_path(self->exe_path, self->exe_path_len,
-                                   r->name.data, r->name.len, 1);
-        if (path == NULL) {
-            Py_DECREF(spec);
-            return NULL;
-        }
-        PyObject *locations = PyList_New(1);
-        if (locations == NULL) {
-            Py_DECREF(path);
-            Py_DECREF(spec);
-            return NULL;
-        }
-        PyList_SET_ITEM(locations, 0, path); /* steals path */
-        int rc = PyObject_SetAttr(spec, str_search_locations, locations);
-        Py_DECREF(locations);
-        if (rc < 0) {
+        if (register_path_hook(self) < 0
+            || set_search_location(
+                   spec, join_path(self->exe_path, self->exe_path_len,
+                                   r->name.data, r->name.len, 1))
+                   < 0) {
             Py_DECREF(spec);
             return NULL;
         }
@@ -555,10 +754,26 @@ finder_make_spec(OxidizedFinder *self, PyObject *fullname,
     }
 
     if (kind == KIND_EXTENSION_MEMORY) {
-        /* We load it (create_module); no origin: it has no file. */
-        PyObject *args[3] = {fullname, (PyObject *)self, Py_False};
-        return PyObject_Vectorcall(module_spec_type, args, 2,
-                                   kwnames_is_package);
+        /* We load it (create_module); no origin: it has no file. A compiled
+         * package (pkg/__init__.<suffix>) gets the virtual __path__ of an
+         * in-memory package. */
+        int is_package = resource_is_package(r);
+        PyObject *args[3] = {fullname, (PyObject *)self,
+                             is_package ? Py_True : Py_False};
+        PyObject *spec = PyObject_Vectorcall(module_spec_type, args, 2,
+                                             kwnames_is_package);
+        if (spec == NULL || !is_package) {
+            return spec;
+        }
+        if (register_path_hook(self) < 0
+            || set_search_location(
+                   spec, join_path(self->exe_path, self->exe_path_len,
+                                   r->name.data, r->name.len, 1))
+                   < 0) {
+            Py_DECREF(spec);
+            return NULL;
+        }
+        return spec;
     }
     if (ensure_external() < 0) {
         return NULL;
@@ -581,12 +796,17 @@ finder_make_spec(OxidizedFinder *self, PyObject *fullname,
     default:
         Py_RETURN_NONE;
     }
-    PyObject *path = join_path(self->origin, self->origin_len, rel->data,
-                               rel->len, 0);
+    PyObject *path = resource_join(self, r, rel);
     if (path == NULL) {
         return NULL;
     }
     PyObject *spec = file_spec(fullname, path, loader_type);
+    if (spec != NULL && kind == KIND_EXTENSION_FILE && resource_is_package(r)
+        && set_search_location(spec, parent_directory(path)) < 0) {
+        /* A compiled package (pkg/__init__.<suffix>): its directory, as
+         * CPython's FileFinder gives it, whatever the file is called. */
+        Py_CLEAR(spec);
+    }
     Py_DECREF(path);
     return spec;
 }
@@ -716,6 +936,10 @@ find_spec_name(OxidizedFinder *self, PyObject *fullname)
 static PyObject *
 resource_code(OxidizedFinder *self, PyObject *fullname, const oxr_resource *r)
 {
+    if (is_extension_kind(resource_kind(r, self->optimize))) {
+        /* Compiled: no code object, like ExtensionFileLoader.get_code(). */
+        Py_RETURN_NONE;
+    }
     const oxr_bytes *bc = memory_bytecode(r, self->optimize);
     if (bc != NULL) {
         if (bc->len > PY_SSIZE_T_MAX) {
@@ -779,8 +1003,7 @@ resource_code(OxidizedFinder *self, PyObject *fullname, const oxr_resource *r)
         PyObject *loader_type = rel == &r->relative_path_module_source
                                     ? source_file_loader
                                     : sourceless_file_loader;
-        PyObject *path = join_path(self->origin, self->origin_len, rel->data,
-                                   rel->len, 0);
+        PyObject *path = resource_join(self, r, rel);
         if (path == NULL) {
             return NULL;
         }
@@ -1052,6 +1275,8 @@ finder_get_code(OxidizedFinder *self, PyObject *fullname)
     return resource_code(self, fullname, r);
 }
 
+static PyObject *read_file_bytes(PyObject *path);
+
 static PyObject *
 finder_get_source(OxidizedFinder *self, PyObject *fullname)
 {
@@ -1059,15 +1284,28 @@ finder_get_source(OxidizedFinder *self, PyObject *fullname)
     if (r == NULL) {
         return NULL;
     }
-    if (r->in_memory_source.data == NULL) {
+    enum resource_kind kind = resource_kind(r, self->optimize);
+    int extracted = kind == KIND_MEMORY && is_extracted_module(r);
+    if ((r->in_memory_source.data == NULL && !extracted)
+        || is_extension_kind(kind)) {
         Py_RETURN_NONE;
     }
     if (ensure_external() < 0) {
         return NULL;
     }
-    PyObject *source = PyBytes_FromStringAndSize(
-        (const char *)r->in_memory_source.data,
-        (Py_ssize_t)r->in_memory_source.len);
+    PyObject *source;
+    if (r->in_memory_source.data != NULL) {
+        source = PyBytes_FromStringAndSize(
+            (const char *)r->in_memory_source.data,
+            (Py_ssize_t)r->in_memory_source.len);
+    }
+    else {
+        /* An extracted module: its source is the extracted file. */
+        PyObject *path = resource_join(self, r,
+                                       &r->relative_path_module_source);
+        source = path == NULL ? NULL : read_file_bytes(path);
+        Py_XDECREF(path);
+    }
     if (source == NULL) {
         return NULL;
     }
@@ -1107,8 +1345,12 @@ finder_get_filename(OxidizedFinder *self, PyObject *fullname)
     default:
         break;
     }
-    if (rel == NULL && self->virtual_module_file
-        && resource_kind(r, self->optimize) == KIND_MEMORY) {
+    if (rel == NULL && resource_kind(r, self->optimize) == KIND_MEMORY
+        && is_extracted_module(r)) {
+        rel = &r->relative_path_module_source;
+    }
+    else if (rel == NULL && self->virtual_module_file
+             && resource_kind(r, self->optimize) == KIND_MEMORY) {
         return virtual_file(self, r);
     }
     if (rel == NULL) {
@@ -1120,7 +1362,7 @@ finder_get_filename(OxidizedFinder *self, PyObject *fullname)
         }
         return NULL;
     }
-    return join_path(self->origin, self->origin_len, rel->data, rel->len, 0);
+    return resource_join(self, r, rel);
 }
 
 static PyObject *
@@ -1245,6 +1487,16 @@ finder_get_data(OxidizedFinder *self, PyObject *path)
     }
     const char *p = PyBytes_AS_STRING(encoded);
     size_t plen = (size_t)PyBytes_GET_SIZE(encoded);
+    /* A file in an extraction directory (where the __file__ of
+     * filesystem-extracted modules points) is a real file. */
+    for (size_t i = 0; i < self->extraction_count; i++) {
+        const struct extraction *x = &self->extractions[i];
+        if (plen > x->dir_len + 1 && memcmp(p, x->dir, x->dir_len) == 0
+            && p[x->dir_len] == '/') {
+            Py_DECREF(encoded);
+            return read_file_bytes(path);
+        }
+    }
     int in_memory;
     const char *rest;
     if (plen > self->exe_path_len + 1
@@ -1314,8 +1566,7 @@ finder_get_data(OxidizedFinder *self, PyObject *path)
                     (const char *)e->value.data, (Py_ssize_t)e->value.len);
             }
             else {
-                PyObject *fspath = join_path(self->origin, self->origin_len,
-                                             e->value.data, e->value.len, 0);
+                PyObject *fspath = resource_join(self, r, &e->value);
                 if (fspath != NULL) {
                     result = read_file_bytes(fspath);
                     Py_DECREF(fspath);
@@ -1558,8 +1809,7 @@ append_resource_entries(OxidizedFinder *self, PyObject *list,
     for (size_t i = 0; i < rel->count; i++) {
         const oxr_named *e = &rel->entries[i];
         if (append_entry(list, dir, e->name.data, e->name.len,
-                         join_path(self->origin, self->origin_len,
-                                   e->value.data, e->value.len, 0)) < 0) {
+                         resource_join(self, r, &e->value)) < 0) {
             return -1;
         }
     }
@@ -1568,10 +1818,9 @@ append_resource_entries(OxidizedFinder *self, PyObject *list,
     if (kind == KIND_MEMORY && r->in_memory_source.data != NULL) {
         source = bytes_of(&r->in_memory_source);
     }
-    else if (kind == KIND_SOURCE_FILE) {
-        source = join_path(self->origin, self->origin_len,
-                           r->relative_path_module_source.data,
-                           r->relative_path_module_source.len, 0);
+    else if (kind == KIND_SOURCE_FILE
+             || (kind == KIND_MEMORY && is_extracted_module(r))) {
+        source = resource_join(self, r, &r->relative_path_module_source);
     }
     else {
         return 0;
@@ -1680,17 +1929,14 @@ error:
 
 /* Builds {name: bytes} or {name: absolute path} from a named list. */
 static int
-add_named(OxidizedFinder *self, PyObject *dict, const oxr_named_list *list,
-          int in_memory)
+add_named(OxidizedFinder *self, const oxr_resource *r, PyObject *dict,
+          const oxr_named_list *list, int in_memory)
 {
     for (size_t i = 0; i < list->count; i++) {
         const oxr_named *e = &list->entries[i];
         PyObject *key = str_of(&e->name);
         PyObject *value = in_memory ? bytes_of(&e->value)
-                                    : join_path(self->origin,
-                                                self->origin_len,
-                                                e->value.data, e->value.len,
-                                                0);
+                                    : resource_join(self, r, &e->value);
         int rc = key == NULL || value == NULL
                      ? -1
                      : PyDict_SetItem(dict, key, value);
@@ -1731,9 +1977,9 @@ finder_distribution_entries(OxidizedFinder *self, PyObject *unused)
             PyObject *item = NULL;
             if (found == 0 && PySet_Add(seen, name) == 0
                 && (files = PyDict_New()) != NULL
-                && add_named(self, files,
+                && add_named(self, r, files,
                              &r->in_memory_distribution_resources, 1) == 0
-                && add_named(self, files,
+                && add_named(self, r, files,
                              &r->relative_path_distribution_resources, 0)
                        == 0
                 && (item = PyTuple_Pack(2, name, files)) != NULL
@@ -1852,6 +2098,7 @@ resource_fields(const oxr_resource *r)
         {"is_frozen_module", OXR_FLAG_IS_FROZEN_MODULE},
         {"is_extension_module", OXR_FLAG_IS_EXTENSION_MODULE},
         {"is_shared_library", OXR_FLAG_IS_SHARED_LIBRARY},
+        {"is_filesystem_extracted", OXR_FLAG_FILESYSTEM_EXTRACTED},
     };
     const struct {
         const char *key;
@@ -1874,6 +2121,7 @@ resource_fields(const oxr_resource *r)
          &r->relative_path_module_bytecode_opt2, 1},
         {"relative_path_extension_module_shared_library",
          &r->relative_path_extension_module, 1},
+        {"extraction_payload", &r->extraction_payload, 0},
     };
     const struct {
         const char *key;
@@ -2513,6 +2761,10 @@ finder_dealloc(OxidizedFinder *self)
     if (self->has_buffer) {
         PyBuffer_Release(&self->owned_buffer);
     }
+    for (size_t i = 0; i < self->extraction_count; i++) {
+        PyMem_RawFree(self->extractions[i].dir);
+    }
+    PyMem_RawFree(self->extractions);
     PyMem_RawFree(self->exe_path);
     PyMem_RawFree(self->origin);
     Py_TYPE(self)->tp_free((PyObject *)self);
@@ -2631,9 +2883,7 @@ reader_open_resource(OxidizedResourceReader *self, PyObject *resource)
     }
     e = find_named(&r->relative_path_package_resources, name, (size_t)len);
     if (e != NULL) {
-        OxidizedFinder *f = self->finder;
-        PyObject *path = join_path(f->origin, f->origin_len, e->value.data,
-                                   e->value.len, 0);
+        PyObject *path = resource_join(self->finder, r, &e->value);
         if (path == NULL) {
             return NULL;
         }
@@ -2656,9 +2906,7 @@ reader_resource_path(OxidizedResourceReader *self, PyObject *resource)
     const oxr_named *e = find_named(
         &self->resource->relative_path_package_resources, name, (size_t)len);
     if (e != NULL) {
-        OxidizedFinder *f = self->finder;
-        return join_path(f->origin, f->origin_len, e->value.data,
-                         e->value.len, 0);
+        return resource_join(self->finder, self->resource, &e->value);
     }
     /* In-memory resources have no filesystem path. */
     set_not_found(resource);

@@ -13,7 +13,8 @@
  *   0x00 marker on its very last byte.
  * - A field may appear at most once per resource; a blob section at most
  *   once. Field 0x02 (flavor) is only valid in v1, 0x16-0x1a need v2 and
- *   0x1b-0x1e need v3.
+ *   0x1b-0x20 need v3 (0x1f and 0x20 are rules_oxidizer's extensions for
+ *   filesystem-extracted resources).
  * - A field of length 0 whose blob section is absent is accepted (the
  *   canonical writer omits sections whose total length is 0); its slice
  *   then points at the start of the blob data.
@@ -32,7 +33,7 @@
 
 #define MAGIC_LEN 7
 #define HEADER_LEN (MAGIC_LEN + 1 + 1 + 4 + 4 + 4)
-#define MAX_FIELD 0x1e
+#define MAX_FIELD 0x20
 /* 0x01, 0x03 <u16>, 0xff: the smallest possible resource entry. Bounds the
  * declared count before anything is allocated. */
 #define MIN_ENTRY_LEN 5
@@ -100,6 +101,8 @@ static const field_spec FIELDS[MAX_FIELD + 1] = {
     [0x1c] = F_FLAG(3, OXR_FLAG_FILE_EXECUTABLE),
     [0x1d] = F_BYTES(8, 3, file_data_embedded, false),
     [0x1e] = F_BYTES(4, 3, file_data_utf8_relative_path, true),
+    [0x1f] = F_FLAG(3, OXR_FLAG_FILESYSTEM_EXTRACTED),
+    [0x20] = F_BYTES(8, 3, extraction_payload, false),
 };
 
 /* v1 flavors 1..5 are equivalent to fields 0x16..0x1a. */
@@ -586,7 +589,7 @@ parse_deps(parser *p, oxr_resource *r, uint8_t id)
 static int
 parse_entry(parser *p, oxr_resource *r)
 {
-    uint32_t seen = 0;
+    uint64_t seen = 0;
     for (;;) {
         uint64_t v;
         if (!read_le(p, 1, &v)) {
@@ -605,10 +608,10 @@ parse_entry(parser *p, oxr_resource *r)
             return fail_res(p, r, "field 0x%02x is not valid in format "
                             "version %u", id, p->version);
         }
-        if (seen & ((uint32_t)1 << id)) {
+        if (seen & ((uint64_t)1 << id)) {
             return fail_res(p, r, "duplicate field 0x%02x", id);
         }
-        seen |= (uint32_t)1 << id;
+        seen |= (uint64_t)1 << id;
 
         uint64_t len;
         switch (f->kind) {

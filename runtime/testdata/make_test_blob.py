@@ -7,12 +7,15 @@ not depend on tools/oxidizer_tools; it follows docs/packed-format-notes.md and i
 is byte-identical to tools/oxidizer_tools/packed_resources.write_packed_resources() for
 the same resources (checked with read_packed_resources() + write_packed_resources()).
 
-    make_test_blob.py app OUT          test application modules (see APP_MODULES)
+    make_test_blob.py app OUT [EXT]    test application modules (see APP_MODULES); with
+                                       EXT, the directory runtime_test.sh compiled the test
+                                       extension modules into (see extension_resources())
     make_test_blob.py stdlib OUT       the whole /usr/lib/python3.11 stdlib + lib-dynload
                                        extension modules as relative paths "lib-dynload/..."
     make_test_blob.py corrupt IN OUT   IN with a resource index length that overruns
 """
 
+import hashlib
 import importlib.machinery
 import marshal
 import os
@@ -29,6 +32,7 @@ F_SOURCE = 0x06
 F_BYTECODE = 0x07
 F_BYTECODE_OPT1 = 0x08
 F_BYTECODE_OPT2 = 0x09
+F_MEMORY_EXTENSION = 0x0A
 F_PACKAGE_RESOURCES = 0x0B
 F_REL_SOURCE = 0x0F
 F_REL_BYTECODE = 0x10
@@ -36,10 +40,13 @@ F_REL_EXTENSION = 0x13
 F_REL_PACKAGE_RESOURCES = 0x14
 F_IS_MODULE = 0x16
 F_IS_EXTENSION = 0x19
+F_IS_EXTRACTED = 0x1F
+F_EXTRACTION_PAYLOAD = 0x20
 
-FLAG_FIELDS = {F_IS_PACKAGE, F_IS_NAMESPACE, F_IS_MODULE, F_IS_EXTENSION}
-U32_FIELDS = {F_SOURCE, F_BYTECODE, F_BYTECODE_OPT1, F_BYTECODE_OPT2, F_REL_SOURCE,
-              F_REL_BYTECODE, F_REL_EXTENSION}
+FLAG_FIELDS = {F_IS_PACKAGE, F_IS_NAMESPACE, F_IS_MODULE, F_IS_EXTENSION, F_IS_EXTRACTED}
+U64_FIELDS = {F_EXTRACTION_PAYLOAD}
+U32_FIELDS = {F_SOURCE, F_BYTECODE, F_BYTECODE_OPT1, F_BYTECODE_OPT2, F_MEMORY_EXTENSION,
+              F_REL_SOURCE, F_REL_BYTECODE, F_REL_EXTENSION}
 MULTI_U64 = {F_PACKAGE_RESOURCES}
 MULTI_U32 = {F_REL_PACKAGE_RESOURCES}
 
@@ -64,6 +71,9 @@ def write_packed(resources):
                 section += value
             elif fid in U32_FIELDS:
                 index += struct.pack("<I", len(value))
+                section += value
+            elif fid in U64_FIELDS:
+                index += struct.pack("<Q", len(value))
                 section += value
             elif fid in MULTI_U64 or fid in MULTI_U32:
                 index += struct.pack("<I", len(value))
@@ -176,6 +186,83 @@ def app_resources():
     return resources
 
 
+EXT_SUFFIX = ".cpython-311-x86_64-linux-gnu.so"
+
+
+def extension_resources(ext_dir):
+    """Compiled modules next to Python code (runtime/testdata/test_ext.c, built by
+    runtime_test.sh into EXT = <binary dir>/runtime_test_files):
+
+    runtime_test_both(mem): Python source and bytecode *and* an extension module of the
+      same name (a mypyc/Cython wheel), the extension on disk / in memory;
+    runtime_test_extpkg(mem): a compiled package (pkg/__init__<suffix>) on disk / in
+      memory, each with an in-memory submodule `sub`.
+    """
+    def read(rel):
+        with open(os.path.join(ext_dir, rel), "rb") as f:
+            return f.read()
+
+    py = "VALUE = 'py'\n".encode()
+    resources = {
+        "runtime_test_both": module_resource("runtime_test_both", py, "runtime_test_both.py"),
+        "runtime_test_bothmem": module_resource("runtime_test_bothmem", py, "runtime_test_bothmem.py"),
+        "runtime_test_extpkg": {F_IS_MODULE: True, F_IS_PACKAGE: True, F_IS_EXTENSION: True},
+        "runtime_test_extpkgmem": {F_IS_MODULE: True, F_IS_PACKAGE: True, F_IS_EXTENSION: True},
+    }
+    resources["runtime_test_both"].update({
+        F_IS_EXTENSION: True,
+        F_REL_EXTENSION: f"runtime_test_files/runtime_test_both{EXT_SUFFIX}".encode()})
+    resources["runtime_test_bothmem"].update({
+        F_IS_EXTENSION: True,
+        F_MEMORY_EXTENSION: read(f"runtime_test_bothmem{EXT_SUFFIX}")})
+    resources["runtime_test_extpkg"][F_REL_EXTENSION] = (
+        f"runtime_test_files/runtime_test_extpkg/__init__{EXT_SUFFIX}".encode())
+    resources["runtime_test_extpkgmem"][F_MEMORY_EXTENSION] = read(
+        f"runtime_test_extpkgmem/__init__{EXT_SUFFIX}")
+    for pkg in ("runtime_test_extpkg", "runtime_test_extpkgmem"):
+        name = pkg + ".sub"
+        resources[name] = module_resource(name, f"VALUE = {name!r}\n".encode(), name)
+    return resources
+
+
+def extraction_payload(files):
+    """The extraction payload of (path, data) files: the layout of
+    tools/oxidizer_tools/extraction.py, written here so the tests need no tools/."""
+    body = bytearray(struct.pack("<I", len(files)))
+    for path, data in sorted(files):
+        body += struct.pack("<HBQ", len(path), 0, len(data)) + path + data
+    return b"OXEX\x01" + hashlib.sha256(body).digest() + bytes(body)
+
+
+def extracted_resources(ext_dir):
+    """runtime_test_xpkg, filesystem-extracted: a package that reads data.txt next to its
+    __file__, a submodule and an extension module (from EXT), all extracted on first use;
+    their bytecode stays embedded."""
+    init = (b"import os\n"
+            b"with open(os.path.join(os.path.dirname(__file__), 'data.txt')) as f:\n"
+            b"    DATA = f.read().strip()\n")
+    mod = b"VALUE = 'xmod'\n"
+    ext_name = f"runtime_test_xpkg/ext{EXT_SUFFIX}"
+    with open(os.path.join(ext_dir, ext_name), "rb") as f:
+        ext = f.read()
+    files = [(b"runtime_test_xpkg/__init__.py", init), (b"runtime_test_xpkg/mod.py", mod),
+             (b"runtime_test_xpkg/data.txt", b"extracted data\n"), (ext_name.encode(), ext)]
+    pkg = module_resource("runtime_test_xpkg", init, "runtime_test_xpkg/__init__.py",
+                          is_package=True, with_source=False)
+    pkg.update({F_IS_EXTRACTED: True, F_REL_SOURCE: b"runtime_test_xpkg/__init__.py",
+                F_REL_PACKAGE_RESOURCES: [(b"data.txt", b"runtime_test_xpkg/data.txt")]})
+    sub = module_resource("runtime_test_xpkg.mod", mod, "runtime_test_xpkg/mod.py",
+                          with_source=False)
+    sub.update({F_IS_EXTRACTED: True, F_REL_SOURCE: b"runtime_test_xpkg/mod.py"})
+    return {
+        "runtime_test_xpkg": pkg,
+        "runtime_test_xpkg.mod": sub,
+        "runtime_test_xpkg.ext": {F_IS_MODULE: True, F_IS_EXTENSION: True, F_IS_EXTRACTED: True,
+                                  F_REL_EXTENSION: ext_name.encode()},
+        ".rules_oxidizer.extraction": {F_EXTRACTION_PAYLOAD: extraction_payload(files)},
+    }
+
+
 # The Python half of oxidized_importer (runtime/python), embedded in every real binary
 # as its own group. Absent when the tests run from Bazel runfiles that do not hold it;
 # runtime_test.sh then skips the checks that need it.
@@ -260,9 +347,22 @@ def main(argv):
         sys.exit("make_test_blob.py must run under python3.11")
     mode = argv[1]
     if mode == "app":
-        data = write_packed(app_resources())
+        resources = app_resources()
+        if len(argv) > 3:
+            resources.update(extension_resources(argv[3]))
+            resources.update(extracted_resources(argv[3]))
+        data = write_packed(resources)
     elif mode == "stdlib":
         data = write_packed(stdlib_resources())
+    elif mode == "corrupt-payload":
+        # A flipped byte inside the extracted data.txt: the payload no longer matches
+        # its SHA-256 (the packed structure stays valid).
+        with open(argv[2], "rb") as f:
+            data = bytearray(f.read())
+        at = data.index(b"extracted data\n")
+        data[at] ^= 0x20
+        data = bytes(data)
+        argv = argv[1:]
     elif mode == "corrupt":
         with open(argv[2], "rb") as f:
             data = bytearray(f.read())

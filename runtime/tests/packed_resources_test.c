@@ -97,7 +97,7 @@ typedef struct {
 #define TN(w, m) {T_NAMED, w, offsetof(oxr_resource, m), 0}
 #define TF(f) {T_FLAG, 0, 0, f}
 
-static const tspec TSPEC[0x1f] = {
+static const tspec TSPEC[0x21] = {
     [0x02] = {T_FLAVOR, 0, 0, 0},
     [0x03] = {T_NAME, 2, offsetof(oxr_resource, name), 0},
     [0x04] = TF(OXR_FLAG_IS_PACKAGE),
@@ -127,6 +127,8 @@ static const tspec TSPEC[0x1f] = {
     [0x1c] = TF(OXR_FLAG_FILE_EXECUTABLE),
     [0x1d] = TB(8, file_data_embedded),
     [0x1e] = TB(4, file_data_utf8_relative_path),
+    [0x1f] = TF(OXR_FLAG_FILESYSTEM_EXTRACTED),
+    [0x20] = TB(8, extraction_payload),
 };
 
 #define MAXF 32
@@ -153,9 +155,9 @@ typedef struct {
 typedef struct {
     size_t blob_index_start, res_index_start, blob_start;
     size_t entry_off[1024]; /* offset of each resource's 0x01 marker */
-    size_t section_off[0x1f];
-    size_t section_len[0x1f];
-    size_t section_index_off[0x1f]; /* offset of the section's 0x01 */
+    size_t section_off[0x21];
+    size_t section_len[0x21];
+    size_t section_index_off[0x21]; /* offset of the section's 0x01 */
 } layout;
 
 /* Starts a resource: the name is its first field. */
@@ -204,7 +206,7 @@ write_blob(buf *out, const tres *rs, size_t n, wopts o, layout *lay)
         lay = &scratch;
     }
     memset(lay, 0, sizeof(*lay));
-    buf sec[0x1f];
+    buf sec[0x21];
     memset(sec, 0, sizeof(sec));
     buf ri = {0};
     size_t entry_rel[1024];
@@ -215,7 +217,7 @@ write_blob(buf *out, const tres *rs, size_t n, wopts o, layout *lay)
         put_le(&ri, 0x01, 1);
         for (size_t k = 0; k < rs[i].nfields; k++) {
             const tfield *f = &rs[i].f[k];
-            const tspec *t = &TSPEC[f->id < 0x1f ? f->id : 0];
+            const tspec *t = &TSPEC[f->id < 0x21 ? f->id : 0];
             put_le(&ri, f->id, 1);
             switch (t->kind) {
             case T_FLAVOR:
@@ -254,9 +256,9 @@ write_blob(buf *out, const tres *rs, size_t n, wopts o, layout *lay)
 
     buf bi = {0};
     unsigned nsec = 0;
-    size_t sec_rel[0x1f], sec_index_rel[0x1f], pos = 0;
-    for (int k = 0; k < 0x1f; k++) {
-        int id = o.reverse_sections ? 0x1e - k : k;
+    size_t sec_rel[0x21], sec_index_rel[0x21], pos = 0;
+    for (int k = 0; k < 0x21; k++) {
+        int id = o.reverse_sections ? 0x20 - k : k;
         if (sec[id].len == 0) {
             continue;  /* like the canonical writer */
         }
@@ -292,8 +294,8 @@ write_blob(buf *out, const tres *rs, size_t n, wopts o, layout *lay)
     for (size_t i = 0; i < n && i < 1024; i++) {
         lay->entry_off[i] = lay->res_index_start + entry_rel[i];
     }
-    for (int k = 0; k < 0x1f; k++) {
-        int id = o.reverse_sections ? 0x1e - k : k;
+    for (int k = 0; k < 0x21; k++) {
+        int id = o.reverse_sections ? 0x20 - k : k;
         if (sec[id].len) {
             lay->section_off[id] = lay->blob_start + sec_rel[id];
             lay->section_len[id] = sec[id].len;
@@ -336,7 +338,7 @@ static void
 check_resource(const buf *b, const tres *want, const oxr_resource *got,
                uint8_t version)
 {
-    bool present[0x1f] = {false};
+    bool present[0x21] = {false};
     uint32_t flags = 0;
     for (size_t k = 0; k < want->nfields; k++) {
         const tfield *f = &want->f[k];
@@ -394,7 +396,7 @@ check_resource(const buf *b, const tres *want, const oxr_resource *got,
     if (!present[0x02]) {
         CHECK(got->flavor == 0);
     }
-    for (int id = 0; id < 0x1f; id++) {
+    for (int id = 0; id < 0x21; id++) {
         const tspec *t = &TSPEC[id];
         if (present[id]) {
             continue;
@@ -657,9 +659,9 @@ test_versions(void)
         EXPECT_ERROR(&b, "not valid in format version 1");
         roundtrip(&r, 1, (wopts){2, 0, false});
     }
-    for (uint8_t id = 0x1b; id <= 0x1e; id++) {
+    for (uint8_t id = 0x1b; id <= 0x20; id++) {
         R(&r, "x");
-        if (id >= 0x1d) {
+        if (id == 0x1d || id == 0x1e || id == 0x20) {
             F(&r, id, "data", NULL);
         }
         else {
@@ -1025,11 +1027,11 @@ test_resources_index(void)
            "after 0 resources, got 0x02");
     MUTATE(e1, 0xff, "after 1 resources, got 0xff");
     MUTATE(e0, 0x00, "resources index: end marker at byte 0");
-    MUTATE(e0 + 4, 0x1f, "resource 0 (\"foo\"): unknown field id 0x1f");
+    MUTATE(e0 + 4, 0x21, "resource 0 (\"foo\"): unknown field id 0x21");
     MUTATE(e0 + 4, 0xfe, "resource 0 (\"foo\"): unknown field id 0xfe");
     MUTATE(e0 + 4, 0x00, "resource 0 (\"foo\"): unknown field id 0x00");
     MUTATE(e0 + 4, 0x01, "resource 0 (\"foo\"): unknown field id 0x01");
-    MUTATE(e0 + 1, 0x20, "resource 0: unknown field id 0x20");
+    MUTATE(e0 + 1, 0x21, "resource 0: unknown field id 0x21");
     MUTATE(e0 + 9, 0x07, "resource 0 (\"foo\"): duplicate field 0x07");
     MUTATE(e0 + 9, 0x03, "resource 0 (\"foo\"): duplicate field 0x03");
     MUTATE(e0 + 2, 11, "resource 0: field 0x03 length 11 overruns its blob "

@@ -18,7 +18,7 @@ PY=/usr/bin/python3.11
 LIBPY=/usr/lib/python3.11/config-3.11-x86_64-linux-gnu/libpython3.11.a
 CFLAGS=(-std=c11 -O2 -g -Wall -Wextra -Werror -I/usr/include/python3.11 -I"$REPO/runtime/include")
 LIBS=(-lexpat -lz -lm -ldl -lpthread -lutil -no-pie -rdynamic)
-SRCS=(main interpreter oxidized_importer packed_resources memory_library)
+SRCS=(main interpreter oxidized_importer packed_resources memory_library extract)
 
 PASS=0
 FAIL=0
@@ -54,11 +54,24 @@ expect() {
 }
 
 echo "== building in $WORK"
-"$PY" "$REPO/runtime/testdata/make_test_blob.py" app "$WORK/app.blob" || exit 1
+# Test extension modules (runtime/testdata/test_ext.c), in the blob's
+# runtime_test_files directory next to the binaries.
+EXT=$WORK/runtime_test_files
+mkdir -p "$EXT/runtime_test_extpkg" "$EXT/runtime_test_extpkgmem" "$EXT/runtime_test_xpkg"
+SUFFIX=.cpython-311-x86_64-linux-gnu.so
+for spec in runtime_test_both:runtime_test_both runtime_test_bothmem:runtime_test_bothmem \
+    runtime_test_extpkg/__init__:runtime_test_extpkg runtime_test_extpkgmem/__init__:runtime_test_extpkgmem \
+    runtime_test_xpkg/ext:runtime_test_xpkg.ext; do
+    full=${spec#*:}
+    gcc "${CFLAGS[@]}" -shared -fPIC -DTEST_EXT_NAME="${full##*.}" -DTEST_EXT_FULLNAME="$full" \
+        "$REPO/runtime/testdata/test_ext.c" -o "$EXT/${spec%%:*}$SUFFIX" || exit 1
+done
+"$PY" "$REPO/runtime/testdata/make_test_blob.py" app "$WORK/app.blob" "$EXT" || exit 1
 if [ ! -s "$WORK/stdlib.blob" ]; then
     "$PY" "$REPO/runtime/testdata/make_test_blob.py" stdlib "$WORK/stdlib.blob" || exit 1
 fi
 "$PY" "$REPO/runtime/testdata/make_test_blob.py" corrupt "$WORK/app.blob" "$WORK/corrupt.blob" || exit 1
+"$PY" "$REPO/runtime/testdata/make_test_blob.py" corrupt-payload "$WORK/app.blob" "$WORK/corrupt_payload.blob" || exit 1
 
 for src in "${SRCS[@]}"; do
     gcc "${CFLAGS[@]}" -c "$REPO/runtime/src/$src.c" -o "$WORK/$src.o" || exit 1
@@ -90,6 +103,10 @@ build site -DRUNTIME_TEST_SITE=1
 gcc "${CFLAGS[@]}" -c "$REPO/runtime/tests/runtime_test_config.c" \
     -DRUNTIME_TEST_BLOB0="\"$WORK/corrupt.blob\"" -o "$WORK/config_corrupt.o" || exit 1
 gcc -o "$WORK/corrupt" "${SRCS[@]/#/$WORK/}" "$WORK/config_corrupt.o" "$LIBPY" "${LIBS[@]}" || exit 1
+gcc "${CFLAGS[@]}" -c "$REPO/runtime/tests/runtime_test_config.c" \
+    -DRUNTIME_TEST_BLOB0="\"$WORK/corrupt_payload.blob\"" -DRUNTIME_TEST_BLOB1="\"$WORK/stdlib.blob\"" \
+    -o "$WORK/config_corrupt_payload.o" || exit 1
+gcc -o "$WORK/corrupt_payload" "${SRCS[@]/#/$WORK/}" "$WORK/config_corrupt_payload.o" "$LIBPY" "${LIBS[@]}" || exit 1
 
 # Filesystem-relative resources next to the binaries.
 ln -sfn /usr/lib/python3.11/lib-dynload "$WORK/lib-dynload"
@@ -240,6 +257,64 @@ expect loader-api 0 "^True False module docstring VALUE = 'pkg'$" '' \
 import sys
 f = sys.meta_path[0]
 print(f.is_package("runtime_test_pkg"), f.is_package("hello"), f.get_code("runtime_test_doc").co_consts[0], f.get_source("runtime_test_pkg").strip())'
+expect compiled-module-wins 0 "^ext runtime_test_both ExtensionFileLoader $EXT/runtime_test_both$SUFFIX ext runtime_test_bothmem OxidizedFinder False None None False$" '' \
+    -- "$P" '
+import sys, runtime_test_both as b, runtime_test_bothmem as m
+f = sys.meta_path[0]
+print(b.VALUE, type(b.__loader__).__name__, b.__file__, m.VALUE, type(m.__loader__).__name__, hasattr(m, "__file__"),
+      f.get_code("runtime_test_bothmem"), f.get_source("runtime_test_bothmem"), f.is_package("runtime_test_both"))'
+expect compiled-package 0 "^ext runtime_test_extpkg \['$EXT/runtime_test_extpkg'\] runtime_test_extpkg.sub ext runtime_test_extpkgmem \['$P/runtime_test_extpkgmem'\] runtime_test_extpkgmem.sub True \[\('sub', False\)\]$" '' \
+    -- "$P" '
+import sys, pkgutil, runtime_test_extpkg as p, runtime_test_extpkg.sub as s, runtime_test_extpkgmem as pm, runtime_test_extpkgmem.sub as sm
+print(p.VALUE, p.__path__, s.VALUE, pm.VALUE, pm.__path__, sm.VALUE, sys.meta_path[0].is_package("runtime_test_extpkgmem"),
+      [(i.name, i.ispkg) for i in pkgutil.iter_modules(pm.__path__)])'
+# filesystem-extracted (runtime_test_xpkg): extracted on first use to a per-user cache
+# directory named by the payload's SHA-256, reused later, imported with a real __file__.
+XPROBE='
+import runtime_test_xpkg as x, runtime_test_xpkg.mod as m, runtime_test_xpkg.ext as e, os
+print(x.DATA, x.__file__, m.__file__, e.__file__, e.VALUE, x.__path__ == [os.path.dirname(x.__file__)],
+      type(x.__loader__).__name__, type(e.__loader__).__name__, x.__spec__.cached, m.__loader__.get_source("runtime_test_xpkg.mod").strip(),
+      m.__loader__.get_data(os.path.join(x.__path__[0], "data.txt")))'
+H='[0-9a-f]{64}'
+XOUT="^extracted data (DIR)/runtime_test_xpkg/__init__.py (DIR)/runtime_test_xpkg/mod.py (DIR)/runtime_test_xpkg/ext$SUFFIX ext runtime_test_xpkg.ext True OxidizedFinder ExtensionFileLoader None VALUE = 'xmod' b'extracted data\\\\n'$"
+rm -rf "$WORK/xdg" "$WORK/home" "$WORK/tmp" "$WORK/tmpbad" "$WORK/conc"
+expect extracted-xdg 0 "${XOUT//(DIR)/$WORK/xdg/rules_oxidizer/$H}" '' -- env XDG_CACHE_HOME="$WORK/xdg" "$P" "$XPROBE"
+XDIR=$(ls -d "$WORK"/xdg/rules_oxidizer/*/)
+if [ "$(ls -A "$WORK/xdg/rules_oxidizer")" = "$(basename "$XDIR")" ] && [ -f "$XDIR/.rules_oxidizer-complete" ]; then
+    pass extracted-one-complete-directory
+else
+    fail extracted-one-complete-directory "$(ls -laR "$WORK/xdg")"
+fi
+# Reused, not re-extracted: an edit of the extracted file shows through.
+echo "edited data" >"$XDIR/runtime_test_xpkg/data.txt"
+expect extracted-reused 0 '^edited data$' '' -- env XDG_CACHE_HOME="$WORK/xdg" "$P" 'import runtime_test_xpkg as x; print(x.DATA)'
+expect extracted-home 0 "${XOUT//(DIR)/$WORK/home/.cache/rules_oxidizer/$H}" '' -- env -u XDG_CACHE_HOME HOME="$WORK/home" "$P" "$XPROBE"
+UID_=$(id -u)
+mkdir -p "$WORK/tmp"
+expect extracted-tmp-fallback 0 "${XOUT//(DIR)/$WORK/tmp/rules_oxidizer-$UID_/$H}" '' -- env -u XDG_CACHE_HOME -u HOME TMPDIR="$WORK/tmp" "$P" "$XPROBE"
+if [ "$(stat -c %a "$WORK/tmp/rules_oxidizer-$UID_")" = 700 ]; then
+    pass extracted-tmp-private
+else
+    fail extracted-tmp-private "$(stat -c %a "$WORK/tmp/rules_oxidizer-$UID_")"
+fi
+mkdir -p "$WORK/tmpbad/rules_oxidizer-$UID_" && chmod 777 "$WORK/tmpbad/rules_oxidizer-$UID_"
+expect extracted-tmp-unsafe 1 '^$' "ImportError: cannot extract the files of runtime_test_xpkg: cannot use $WORK/tmpbad/rules_oxidizer-$UID_: writable by other users \(mode 0777\)" \
+    -- env -u XDG_CACHE_HOME -u HOME TMPDIR="$WORK/tmpbad" "$P" 'import runtime_test_xpkg'
+expect extracted-nowhere 1 '^$' "ImportError: cannot extract the files of runtime_test_xpkg: cannot create /proc/rules_oxidizer[^;]*; fallback: cannot create /proc/rules_oxidizer-$UID_" \
+    -- env XDG_CACHE_HOME=/proc TMPDIR=/proc "$P" 'import runtime_test_xpkg'
+expect extracted-corrupt 1 '^$' "ImportError: cannot extract the files of runtime_test_xpkg: corrupted extraction payload: its SHA-256 is $H, not $H" \
+    -- env XDG_CACHE_HOME="$WORK/xdgcorrupt" "$WORK/corrupt_payload" 'import runtime_test_xpkg'
+# Concurrent first runs: all succeed, one directory, no temporary directory left.
+for i in 1 2 3 4 5 6; do
+    env XDG_CACHE_HOME="$WORK/conc" "$P" 'import runtime_test_xpkg as x, runtime_test_xpkg.ext; print(x.DATA)' >"$WORK/conc.$i" 2>&1 &
+done
+wait
+if [ "$(cat "$WORK"/conc.[1-6] | sort | uniq -c | sed 's/^ *//')" = "6 extracted data" ] \
+    && [ "$(ls -A "$WORK/conc/rules_oxidizer" | wc -l)" = 1 ]; then
+    pass extracted-concurrent
+else
+    fail extracted-concurrent "$(cat "$WORK"/conc.[1-6]; ls -la "$WORK/conc/rules_oxidizer")"
+fi
 expect unknown-module 1 '' "ModuleNotFoundError: No module named 'no_such_module'" \
     -- "$P" 'import no_such_module'
 expect extension-modules 0 "^$WORK/lib-dynload/_decimal.cpython-311-x86_64-linux-gnu.so ExtensionFileLoader 2.1 \{\"a\": \[1\]\}$" '' \
@@ -282,6 +357,14 @@ if command -v strace >/dev/null; then
         fail no-py-files-opened "$(grep -E '\.pyc?"' "$WORK/strace.log")"
     else
         pass no-py-files-opened
+    fi
+    # Extraction is lazy: a run that imports nothing extracted touches no cache.
+    strace -f -o "$WORK/strace_lazy.log" -e trace=file env XDG_CACHE_HOME="$WORK/lazy" "$P" 'import runtime_test_pkg' >/dev/null 2>&1
+    lazy_hits() { grep -v execve "$WORK/strace_lazy.log" | grep -F -e "$WORK/lazy" -e .cache/rules_oxidizer -e /rules_oxidizer-; }
+    if lazy_hits >/dev/null || [ -e "$WORK/lazy" ]; then
+        fail extraction-is-lazy "$(lazy_hits)"
+    else
+        pass extraction-is-lazy
     fi
 else
     echo "skip no-py-files-opened (no strace)"

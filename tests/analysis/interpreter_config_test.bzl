@@ -120,6 +120,15 @@ BAD_SETTINGS = {
         {"run_repl": True, "run_file": "x.py"},
         "set exactly one of main, run_module, run_command, entry_point (got run_file, run_repl), or one of run_file, run_repl instead",
     ),
+    "location_bad": (
+        {"resources_location": "filesystem-extracted:lib", "run_module": "m"},
+        "attribute resources_location: invalid location \"filesystem-extracted:lib\": expected " +
+        "'in-memory', 'filesystem-relative:PREFIX' or 'filesystem-extracted'",
+    ),
+    "resource_location_bad": (
+        {"resource_locations": {"mypkg": "extracted"}, "run_module": "m"},
+        "attribute resource_locations: pattern \"mypkg\": invalid location \"extracted\"",
+    ),
     "module_search_path_empty": (
         {"module_search_paths": [""], "run_module": "m"},
         "attribute module_search_paths: empty entry",
@@ -215,6 +224,22 @@ def interpreter_config_test_suite(name):
         absent = ["--buffered_stdio=-1", "--utf8_mode=-1", "--hash_seed=-1", "--mapped_name=x"],
     )
     tests.append("defaults_flags_test")
+
+    # filesystem-extracted is a valid location everywhere a location is accepted.
+    py_oxidized_binary(
+        name = "extracted",
+        tags = ["manual"],
+        run_module = "m",
+        resources_location = "filesystem-extracted",
+        resources_location_fallback = "filesystem-extracted",
+        resource_locations = {"mypkg": "filesystem-extracted"},
+    )
+    embed_flags_test(
+        name = "extracted_flags_test",
+        target_under_test = ":extracted",
+        flags = ["--run_mode=module"],
+    )
+    tests.append("extracted_flags_test")
 
     py_oxidized_binary(
         name = "mapped",

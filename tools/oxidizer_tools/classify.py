@@ -368,6 +368,10 @@ def set_location(resource: manifest_pb2.Resource, location: Location, reason: st
     if location.in_memory:
         resource.location.kind = manifest_pb2.Location.IN_MEMORY
         resource.location.ClearField("prefix")
+    elif location.extracted:
+        resource.location.kind = manifest_pb2.Location.FILESYSTEM_EXTRACTED
+        resource.location.ClearField("prefix")
+        resource.install_path = location.install_path(resource.logical_path)
     else:
         resource.location.kind = manifest_pb2.Location.FILESYSTEM_RELATIVE
         resource.location.prefix = location.prefix or ""
@@ -479,7 +483,8 @@ def _namespace_packages(
     resources: Sequence[manifest_pb2.Resource], policy: Policy, target: str
 ) -> list[manifest_pb2.Resource]:
     """Namespace packages for every parent package that has no `__init__.py`."""
-    packages = {r.name for r in resources if r.kind == Kind.MODULE and r.is_package}
+    # Compiled packages (`pkg/__init__.<suffix>`) are packages too.
+    packages = {r.name for r in resources if r.kind in (Kind.MODULE, Kind.EXTENSION_MODULE) and r.is_package}
     modules = {r.name for r in resources if r.kind in (Kind.MODULE, Kind.EXTENSION_MODULE)}
     needed: set[str] = set()
     for r in resources:
@@ -520,6 +525,11 @@ def link_in_memory_libraries(resources: Sequence[manifest_pb2.Resource], target:
         r.needed_libraries.extend(n for n in needed if n in libraries and n != r.name)
 
 
+# Locations whose modules carry embedded bytecode (extracted modules keep theirs in memory
+# and only get their source file extracted, for a real __file__).
+_EMBEDDED_BYTECODE = (manifest_pb2.Location.IN_MEMORY, manifest_pb2.Location.FILESYSTEM_EXTRACTED)
+
+
 def compile_list(manifest: manifest_pb2.ResourceManifest) -> dict[str, object]:
     """What the bytecode compiler needs: in-memory modules, their sources and filenames."""
     return {
@@ -528,7 +538,7 @@ def compile_list(manifest: manifest_pb2.ResourceManifest) -> dict[str, object]:
         "modules": [
             {"name": r.name, "source": r.source_path, "filename": r.logical_path}
             for r in manifest.resources
-            if r.kind == Kind.MODULE and r.location.kind == manifest_pb2.Location.IN_MEMORY
+            if r.kind == Kind.MODULE and r.location.kind in _EMBEDDED_BYTECODE
         ],
     }
 

@@ -1,4 +1,4 @@
-"""Resource location strings: `in-memory` and `filesystem-relative:PREFIX`."""
+"""Resource location strings: `in-memory`, `filesystem-relative:PREFIX` and `filesystem-extracted`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import PurePosixPath
 
 IN_MEMORY = "in-memory"
 FILESYSTEM_RELATIVE = "filesystem-relative"
+FILESYSTEM_EXTRACTED = "filesystem-extracted"
 
 
 class LocationError(ValueError):
@@ -18,21 +19,29 @@ class Location:
     """Where a resource lives at run time.
 
     Attributes:
-      prefix: `None` for in-memory; else a directory relative to the executable.
+      prefix: `None` for in-memory and filesystem-extracted; else a directory relative
+        to the executable.
+      extracted: embedded and extracted on first use to a per-user cache directory.
     """
 
     prefix: str | None
+    extracted: bool = False
 
     @property
     def in_memory(self) -> bool:
-        return self.prefix is None
+        return self.prefix is None and not self.extracted
 
     def install_path(self, logical_path: str) -> str:
-        """Path of a filesystem-relative resource, relative to the executable's directory."""
+        """Path of a file resource: relative to the executable's directory when
+        filesystem-relative, to the extraction directory when filesystem-extracted."""
+        if self.extracted:
+            return logical_path
         assert self.prefix is not None
         return str(PurePosixPath(self.prefix, logical_path))
 
     def __str__(self) -> str:
+        if self.extracted:
+            return FILESYSTEM_EXTRACTED
         return IN_MEMORY if self.prefix is None else f"{FILESYSTEM_RELATIVE}:{self.prefix}"
 
 
@@ -40,10 +49,13 @@ def parse_location(text: str) -> Location:
     """Parses a location string, raising LocationError with the reason."""
     if text == IN_MEMORY:
         return Location(None)
+    if text == FILESYSTEM_EXTRACTED:
+        return Location(None, extracted=True)
     kind, sep, prefix = text.partition(":")
     if kind != FILESYSTEM_RELATIVE or not sep:
         raise LocationError(
-            f"invalid location {text!r}: expected 'in-memory' or 'filesystem-relative:PREFIX'"
+            f"invalid location {text!r}: expected 'in-memory', 'filesystem-relative:PREFIX' "
+            "or 'filesystem-extracted'"
         )
     path = PurePosixPath(prefix)
     if not prefix or path.is_absolute() or ".." in path.parts or prefix != str(path):

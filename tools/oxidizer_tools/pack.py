@@ -10,9 +10,14 @@ from pathlib import Path
 from oxidizer_tools import manifest_pb2
 from oxidizer_tools.bytecode_bundle import Bundle, BundleError, read_bundle
 from oxidizer_tools.classify import ClassifyError, distribution_package, parse_resource_locations
+from oxidizer_tools.extraction import ExtractedFile, ExtractionError, write_payload
 from oxidizer_tools.packed_resources import Resource, write_packed_resources
 
 Kind = manifest_pb2.Resource.Kind
+Loc = manifest_pb2.Location
+# Name of the resource carrying a group's extraction payload (OXR_EXTRACTION_RESOURCE in
+# runtime/include/oxidizer/packed_resources.h); a leading dot makes it no module name.
+EXTRACTION_RESOURCE = ".rules_oxidizer.extraction"
 _BYTECODE_FIELDS = {0: "in_memory_bytecode", 1: "in_memory_bytecode_opt1", 2: "in_memory_bytecode_opt2"}
 
 
@@ -21,7 +26,11 @@ class PackError(Exception):
 
 
 def _in_memory(r: manifest_pb2.Resource) -> bool:
-    return r.location.kind == manifest_pb2.Location.IN_MEMORY
+    return r.location.kind == Loc.IN_MEMORY
+
+
+def _extracted(r: manifest_pb2.Resource) -> bool:
+    return r.location.kind == Loc.FILESYSTEM_EXTRACTED
 
 
 def _distribution_entry(target: str, r: manifest_pb2.Resource) -> tuple[str, str]:
@@ -46,18 +55,45 @@ def build_resources(manifest: manifest_pb2.ResourceManifest, bundle: Bundle) -> 
 
     # Names of File records: no other resource may share one.
     files: set[str] = set()
+    # Files of filesystem-extracted resources, and the location kind behind the relative
+    # paths of each record (one record's paths all resolve against one directory).
+    extracted: list[ExtractedFile] = []
+    relative_kind: dict[str, int] = {}
 
     def entry(name: str) -> dict[str, object]:
         if name in files:
             raise PackError(f"{manifest.target}: resource {name!r} has the same name as a file")
         return by_name.setdefault(name, {"name": name})
 
+    def relative(e: dict[str, object], r: manifest_pb2.Resource) -> str:
+        """The path to record for a filesystem resource; extracted ones join the payload."""
+        name = str(e["name"])
+        previous = relative_kind.setdefault(name, r.location.kind)
+        if previous != r.location.kind:
+            raise PackError(
+                f"{manifest.target}: resource {name!r} has both filesystem-relative and "
+                "filesystem-extracted files; give its package one location in resource_locations"
+            )
+        if _extracted(r):
+            e["is_filesystem_extracted"] = True
+            extracted.append(ExtractedFile(r.install_path, Path(r.source_path).read_bytes(), r.executable))
+        return r.install_path
+
     for r in manifest.resources:
         if r.kind == Kind.MODULE:
             e = entry(r.name)
             e["is_module"] = True
-            e["is_package"] = r.is_package
-            if _in_memory(r):
+            # `pkg/__init__.py` next to `pkg/__init__.<suffix>`: both say package.
+            e["is_package"] = bool(e.get("is_package")) or r.is_package
+            if _extracted(r):
+                # Bytecode stays embedded; the source file is extracted and is __file__.
+                for level in manifest.optimize_levels:
+                    code = bundle.code.get((r.name, level))
+                    if code is None:
+                        raise PackError(f"{manifest.target}: no bytecode for module {r.name!r} at level {level}")
+                    e[_BYTECODE_FIELDS[level]] = code
+                e["relative_path_module_source"] = relative(e, r)
+            elif _in_memory(r):
                 if manifest.include_sources and not r.omit_source:
                     e["in_memory_source"] = Path(r.source_path).read_bytes()
                 for level in manifest.optimize_levels:
@@ -66,7 +102,7 @@ def build_resources(manifest: manifest_pb2.ResourceManifest, bundle: Bundle) -> 
                         raise PackError(f"{manifest.target}: no bytecode for module {r.name!r} at level {level}")
                     e[_BYTECODE_FIELDS[level]] = code
             else:
-                e["relative_path_module_source"] = r.install_path
+                e["relative_path_module_source"] = relative(e, r)
         elif r.kind == Kind.NAMESPACE_PACKAGE:
             e = entry(r.name)
             e.update(is_module=True, is_package=True, is_namespace_package=True)
@@ -74,16 +110,20 @@ def build_resources(manifest: manifest_pb2.ResourceManifest, bundle: Bundle) -> 
             e = entry(r.name)
             e["is_module"] = True
             e["is_extension_module"] = True
+            # A compiled package (`pkg/__init__.<suffix>`) is a package.
+            e["is_package"] = bool(e.get("is_package")) or r.is_package
             if _in_memory(r):
                 e["in_memory_extension_module_shared_library"] = Path(r.source_path).read_bytes()
                 if r.needed_libraries:
                     e["shared_library_dependency_names"] = tuple(r.needed_libraries)
             else:
-                e["relative_path_extension_module_shared_library"] = r.install_path
+                e["relative_path_extension_module_shared_library"] = relative(e, r)
         elif r.kind == Kind.SHARED_LIBRARY:
-            # On disk it is only installed (the packed format has no path field for it):
-            # extensions find it through their RPATH, as in the wheel's own layout.
-            if _in_memory(r):
+            # On disk it is only installed or extracted (the packed format has no path field
+            # for it): extensions find it through their RPATH, as in the wheel's own layout.
+            if _extracted(r):
+                extracted.append(ExtractedFile(r.install_path, Path(r.source_path).read_bytes(), r.executable))
+            elif _in_memory(r):
                 if r.name in by_name:
                     raise PackError(f"{manifest.target}: shared library {r.name!r} has the same name as another resource")
                 e = entry(r.name)
@@ -102,7 +142,7 @@ def build_resources(manifest: manifest_pb2.ResourceManifest, bundle: Bundle) -> 
             if _in_memory(r):
                 e["file_data_embedded"] = Path(r.source_path).read_bytes()
             else:
-                e["file_data_utf8_relative_path"] = r.install_path
+                e["file_data_utf8_relative_path"] = relative(e, r)
         elif r.kind in (Kind.PACKAGE_RESOURCE, Kind.DISTRIBUTION_RESOURCE):
             dist = r.kind == Kind.DISTRIBUTION_RESOURCE
             name, key = _distribution_entry(manifest.target, r) if dist else (r.name, r.resource_name)
@@ -112,7 +152,7 @@ def build_resources(manifest: manifest_pb2.ResourceManifest, bundle: Bundle) -> 
                 value: object = Path(r.source_path).read_bytes()
             else:
                 field = "relative_path_distribution_resources" if dist else "relative_path_package_resources"
-                value = r.install_path
+                value = relative(e, r)
             mapping = e.setdefault(field, {})
             assert isinstance(mapping, dict)
             if dist:
@@ -125,6 +165,12 @@ def build_resources(manifest: manifest_pb2.ResourceManifest, bundle: Bundle) -> 
             mapping[key] = value
         else:
             raise PackError(f"{manifest.target}: resource {r.name!r} has unknown kind {r.kind}")
+    if extracted:
+        try:
+            payload = write_payload(extracted)
+        except ExtractionError as err:
+            raise PackError(f"{manifest.target}: filesystem-extracted files: {err}") from err
+        entry(EXTRACTION_RESOURCE)["extraction_payload"] = payload
     return [Resource(**fields) for fields in by_name.values()]  # type: ignore[arg-type]
 
 

@@ -97,6 +97,11 @@ class ResourceField(enum.IntEnum):
     FILE_EXECUTABLE = 0x1C
     FILE_DATA_EMBEDDED = 0x1D
     FILE_DATA_UTF8_RELATIVE_PATH = 0x1E
+    # rules_oxidizer extensions (not in PyOxidizer), see docs/packed-format-notes.md:
+    # the resource's relative paths are relative to its blob's extraction directory.
+    IS_FILESYSTEM_EXTRACTED = 0x1F
+    # The files of the blob's filesystem-extracted resources (extraction.py's format).
+    EXTRACTION_PAYLOAD = 0x20
     END_OF_ENTRY = 0xFF
 
     @property
@@ -164,7 +169,7 @@ class FrozenMap(Mapping[str, V], Generic[V]):
 
 @dataclass(frozen=True)
 class Resource:
-    """One entry of a packed resources blob; mirrors resource fields 0x03-0x1e.
+    """One entry of a packed resources blob; mirrors resource fields 0x03-0x20.
 
     Mapping fields accept any ``Mapping`` and are stored as :class:`FrozenMap`;
     ``shared_library_dependency_names`` accepts any iterable of ``str`` and is stored
@@ -199,6 +204,8 @@ class Resource:
     file_executable: bool = False
     file_data_embedded: bytes | None = None
     file_data_utf8_relative_path: str | None = field(default=None)
+    is_filesystem_extracted: bool = False
+    extraction_payload: bytes | None = None
 
     def __post_init__(self) -> None:
         # object.__setattr__ is the sanctioned way to normalise a frozen dataclass.
@@ -254,6 +261,8 @@ _FIELDS: Final[dict[ResourceField, tuple[_Kind, str]]] = {
     F.FILE_EXECUTABLE: (_Kind.FLAG, ""),
     F.FILE_DATA_EMBEDDED: (_Kind.BYTES, "Q"),
     F.FILE_DATA_UTF8_RELATIVE_PATH: (_Kind.PATH, "I"),
+    F.IS_FILESYSTEM_EXTRACTED: (_Kind.FLAG, ""),
+    F.EXTRACTION_PAYLOAD: (_Kind.BYTES, "Q"),
 }
 # Fields whose data lives in a blob section.
 _BLOB_FIELDS: Final = frozenset(f for f, (kind, _) in _FIELDS.items() if kind is not _Kind.FLAG)
@@ -261,7 +270,7 @@ _BLOB_FIELDS: Final = frozenset(f for f, (kind, _) in _FIELDS.items() if kind is
 _MAX_FIELD: Final = {
     1: F.RELATIVE_PATH_DISTRIBUTION_RESOURCES,
     2: F.IS_SHARED_LIBRARY,
-    3: F.FILE_DATA_UTF8_RELATIVE_PATH,
+    3: F.EXTRACTION_PAYLOAD,
 }
 # Version 1 resource flavors (manual 7.2.4) and the v2+ flag each one stands for.
 _FLAVOR_FLAGS: Final[dict[int, str | None]] = {

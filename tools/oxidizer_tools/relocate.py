@@ -29,10 +29,6 @@ _SHARED_OBJECTS = (Kind.EXTENSION_MODULE, Kind.SHARED_LIBRARY)
 FALLBACK_REASON = "resources_location_fallback"
 
 
-def _in_memory(r: manifest_pb2.Resource) -> bool:
-    return r.location.kind == manifest_pb2.Location.IN_MEMORY
-
-
 def relocate(
     manifest: manifest_pb2.ResourceManifest,
     overrides: Sequence[tuple[str, Location]],
@@ -62,16 +58,17 @@ def relocate(
                     f"resource_locations pattern {pattern!r} places it in-memory; set "
                     "allow_in_memory_shared_library_loading = True"
                 )
-            if r.kind == Kind.MODULE and location.in_memory and not _in_memory(r):
+            needs_bytecode = location.in_memory or location.extracted
+            if r.kind == Kind.MODULE and needs_bytecode and r.location.kind == manifest_pb2.Location.FILESYSTEM_RELATIVE:
                 raise ClassifyError(
-                    f"{binary}: resource_locations pattern {pattern!r} places {describe(r)} in memory, "
+                    f"{binary}: resource_locations pattern {pattern!r} places {describe(r)} at {location}, "
                     f"but {manifest.target} put it on the filesystem and compiled no bytecode for it"
                 )
             set_location(r, location, f"{binary}: resource_locations[{pattern!r}]")
         elif (
             allow_in_memory_shared_library_loading
             and shared_object
-            and not _in_memory(r)
+            and r.location.kind == manifest_pb2.Location.FILESYSTEM_RELATIVE
             and r.location_reason == FALLBACK_REASON
         ):
             set_location(r, Location(None), f"{binary}: allow_in_memory_shared_library_loading")

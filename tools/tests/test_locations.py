@@ -24,6 +24,15 @@ def test_filesystem_relative(prefix: str) -> None:
     assert parse_location(str(location)) == location
 
 
+def test_filesystem_extracted() -> None:
+    location = parse_location("filesystem-extracted")
+    assert location.extracted and not location.in_memory and location.prefix is None
+    assert str(location) == "filesystem-extracted"
+    assert parse_location(str(location)) == location
+    # Paths are relative to the extraction directory: the logical path itself.
+    assert location.install_path("pkg/data.txt") == "pkg/data.txt"
+
+
 def test_install_path() -> None:
     assert parse_location("filesystem-relative:lib").install_path("pkg/mod.py") == "lib/pkg/mod.py"
     assert parse_location("filesystem-relative:a/b").install_path("m.so") == "a/b/m.so"
@@ -43,6 +52,8 @@ def test_install_path() -> None:
         "filesystem_relative:lib",
         "filesystem-relative-lib",
         "lib",
+        "filesystem-extracted:lib",
+        "filesystem_extracted",
     ],
 )
 def test_invalid_kind_or_missing_prefix(text: str) -> None:

@@ -12,6 +12,7 @@ import pytest
 from oxidizer_tools import bytecode_compiler, manifest_pb2
 from oxidizer_tools import classify as cl
 from oxidizer_tools import pack
+from oxidizer_tools.extraction import read_payload
 from oxidizer_tools.bytecode_bundle import BUNDLE_HEADER, Bundle
 from oxidizer_tools.pack import PackError, build_resources
 from oxidizer_tools.packed_resources import Resource, read_packed_resources
@@ -346,3 +347,82 @@ def test_builtin_extension_resources() -> None:
     ]
     with pytest.raises(pack.PackError, match="ext_modules module 'pkg' has the same name as a resource of the app"):
         pack.builtin_extension_resources("//app:bin", ["pkg"], {"pkg"})
+
+
+def test_compiled_module_and_package_share_entries(tmp_path: Path) -> None:
+    """x.py + x.<suffix> (mypyc) make one entry with both; a compiled package keeps is_package."""
+    manifest = manifest_pb2.ResourceManifest(target=TARGET, optimize_levels=[0], include_sources=False)
+    so = tmp_path / "x.so"
+    so.write_bytes(b"\x7fELF")
+
+    def add(kind: int, name: str, is_package: bool = False) -> None:
+        r = manifest.resources.add(kind=kind, name=name, is_package=is_package, source_path=str(so))
+        r.location.kind = manifest_pb2.Location.IN_MEMORY
+
+    add(manifest_pb2.Resource.MODULE, "black")
+    add(manifest_pb2.Resource.EXTENSION_MODULE, "black")
+    add(manifest_pb2.Resource.EXTENSION_MODULE, "cpkg", is_package=True)
+    add(manifest_pb2.Resource.EXTENSION_MODULE, "both", is_package=True)
+    add(manifest_pb2.Resource.MODULE, "both", is_package=True)
+    got = {r.name: r for r in build_resources(manifest, Bundle(magic=b"\0\0\0\0", code={
+        ("black", 0): b"c", ("both", 0): b"c"}))}
+    black = got["black"]
+    assert black.is_extension_module and black.in_memory_bytecode == b"c" and not black.is_package
+    assert black.in_memory_extension_module_shared_library == b"\x7fELF"
+    assert got["cpkg"].is_package and got["cpkg"].is_extension_module
+    assert got["both"].is_package and got["both"].is_extension_module
+
+
+def test_filesystem_extracted(tmp_path: Path) -> None:
+    """Extracted modules keep embedded bytecode; their files form one payload."""
+    got = pipeline(tmp_path, location="filesystem-extracted", fallback="")
+    mod = got["pkg.mod"]
+    assert mod.is_filesystem_extracted and mod.relative_path_module_source == "pkg/mod.py"
+    assert run_code(mod.in_memory_bytecode)["VALUE"] == 42 and mod.in_memory_source is None
+    pkg = got["pkg"]
+    assert pkg.is_filesystem_extracted and pkg.is_package
+    assert dict(pkg.relative_path_package_resources) == {"data.txt": "pkg/data.txt", "data-files/y.bin": "pkg/data-files/y.bin"}
+    ext = got["pkg._speedups"]
+    assert ext.is_filesystem_extracted and ext.relative_path_extension_module_shared_library == f"pkg/_speedups{EXT}"
+    assert not got["ns"].is_filesystem_extracted  # namespace packages have no file
+
+    digest, files = read_payload(got[pack.EXTRACTION_RESOURCE].extraction_payload)
+    assert {f.path: f.data for f in files} == {
+        "ns/sub/m.py": b"M = 1\n", "pkg/__init__.py": FILES["pkg/__init__.py"].encode(),
+        "pkg/data-files/y.bin": b"\x00\x01", "pkg/data.txt": b"hello", "pkg/data/z.json": b"{}",
+        "pkg/mod.py": MOD_SOURCE.encode(), f"pkg/_speedups{EXT}": b"\x7fELF", "top.py": b"TOP = True\n",
+    }
+    # Only the payload resource carries the payload; it names no module.
+    assert sum(r.extraction_payload is not None for r in got.values()) == 1
+
+    # The digest (the cache directory's name) follows the content, and only the content.
+    again = pipeline(tmp_path / "again", location="filesystem-extracted", fallback="")
+    assert read_payload(again[pack.EXTRACTION_RESOURCE].extraction_payload)[0] == digest
+    changed = pipeline(tmp_path / "changed", {**FILES, "pkg/data.txt": "hello!"}, location="filesystem-extracted", fallback="")
+    assert read_payload(changed[pack.EXTRACTION_RESOURCE].extraction_payload)[0] != digest
+
+
+def test_filesystem_extracted_by_pattern(tmp_path: Path) -> None:
+    got = pipeline(tmp_path, resource_locations=["pkg=filesystem-extracted", "pkg.*=filesystem-extracted"])
+    assert got["pkg.mod"].is_filesystem_extracted and not got["top"].is_filesystem_extracted
+    assert got["top"].in_memory_source is not None
+    _, files = read_payload(got[pack.EXTRACTION_RESOURCE].extraction_payload)
+    assert sorted(f.path for f in files) == sorted(
+        ["pkg/__init__.py", "pkg/data-files/y.bin", "pkg/data.txt", "pkg/data/z.json", "pkg/mod.py", f"pkg/_speedups{EXT}"]
+    )
+
+
+def test_no_payload_without_extracted_resources(tmp_path: Path) -> None:
+    assert pack.EXTRACTION_RESOURCE not in pipeline(tmp_path)
+
+
+def test_mixed_relative_and_extracted_files_of_one_record(tmp_path: Path) -> None:
+    manifest = manifest_pb2.ResourceManifest(target=TARGET, optimize_levels=[0])
+    src = tmp_path / "d.txt"
+    src.write_text("x")
+    for where, kind in (("a.txt", manifest_pb2.Location.FILESYSTEM_RELATIVE), ("b.txt", manifest_pb2.Location.FILESYSTEM_EXTRACTED)):
+        r = manifest.resources.add(kind=manifest_pb2.Resource.PACKAGE_RESOURCE, name="pkg", resource_name=where,
+                                   source_path=str(src), install_path=f"lib/pkg/{where}")
+        r.location.kind = kind
+    with pytest.raises(PackError, match="'pkg' has both filesystem-relative and filesystem-extracted files"):
+        build_resources(manifest, Bundle(magic=b"\0\0\0\0", code={}))

@@ -93,6 +93,8 @@ SAMPLES: dict[str, Any] = {
     "file_executable": True,
     "file_data_embedded": b"#!/bin/sh\n",
     "file_data_utf8_relative_path": "bin/tool",
+    "is_filesystem_extracted": True,
+    "extraction_payload": b"OXEX payload",
 }
 
 
@@ -369,7 +371,7 @@ BLOB_INDEX_END = 21 + 14
         (build(3, NAME_A, [b"\x03" + u16(1) + b"\x06" + u32(1)]), "'a': field 0x06 has 1 bytes of"),
         (build(3, [(0x03, b"\xff")], ENTRY_A), "not valid UTF-8"),
         (build(3, [], [b"\x04"]), "resource #0: no name"),
-        (build(3, NAME_A, [b"\x03" + u16(1) + b"\x20"]), "'a': unknown field 0x20"),
+        (build(3, NAME_A, [b"\x03" + u16(1) + b"\x21"]), "'a': unknown field 0x21"),
         (build(3, NAME_A, [b"\x03" + u16(1) + b"\x02\x01"]), "unknown field 0x02 for version 3"),
         (build(2, NAME_A, [b"\x03" + u16(1) + b"\x1b"]), "unknown field 0x1b for version 2"),
         (build(1, NAME_A, [b"\x03" + u16(1) + b"\x16"]), "unknown field 0x16 for version 1"),

@@ -31,6 +31,9 @@ extern "C" {
 #define OXR_FLAG_IS_SHARED_LIBRARY      (1u << 6)  /* 0x1a */
 #define OXR_FLAG_IS_UTF8_FILENAME       (1u << 7)  /* 0x1b */
 #define OXR_FLAG_FILE_EXECUTABLE        (1u << 8)  /* 0x1c */
+/* rules_oxidizer extension: the relative_path_* fields of this resource are
+ * relative to the extraction directory of its blob (see extract.h). */
+#define OXR_FLAG_FILESYSTEM_EXTRACTED   (1u << 9)  /* 0x1f */
 
 /* A slice of the parsed buffer. data == NULL means "field absent";
  * a present field may have len == 0 (data then points into the buffer). */
@@ -75,7 +78,14 @@ typedef struct {
     oxr_named_list relative_path_distribution_resources; /* 0x15 */
     oxr_bytes file_data_embedded;               /* 0x1d */
     oxr_bytes file_data_utf8_relative_path;     /* 0x1e */
+    /* rules_oxidizer extension: the files of the blob's filesystem-extracted
+     * resources, carried by the resource named OXR_EXTRACTION_RESOURCE. */
+    oxr_bytes extraction_payload;               /* 0x20 */
 } oxr_resource;
+
+/* Name of the resource holding a blob's extraction payload (field 0x20). It
+ * cannot be a module name (leading dot). */
+#define OXR_EXTRACTION_RESOURCE ".rules_oxidizer.extraction"
 
 typedef struct {
     uint8_t format_version;      /* 1, 2 or 3 */

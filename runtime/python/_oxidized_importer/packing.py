@@ -62,6 +62,9 @@ _FIELDS: Final = (
     (0x18, "is_frozen_module", _FLAG, ""),
     (0x19, "is_extension_module", _FLAG, ""),
     (0x1A, "is_shared_library", _FLAG, ""),
+    # rules_oxidizer extensions for filesystem-extracted resources.
+    (0x1F, "is_filesystem_extracted", _FLAG, ""),
+    (0x20, "extraction_payload", _BYTES, "Q"),
 )
 _MAX: Final = {"H": 0xFFFF, "I": 0xFFFF_FFFF, "Q": 0xFFFF_FFFF_FFFF_FFFF}
 

@@ -19,6 +19,7 @@ _FLAGS = (
     "is_shared_library",
     "is_package",
     "is_namespace_package",
+    "is_filesystem_extracted",
 )
 _DATA = (
     "in_memory_source",
@@ -30,6 +31,7 @@ _DATA = (
     "in_memory_distribution_resources",
     "in_memory_shared_library",
     "shared_library_dependency_names",
+    "extraction_payload",
 )
 _PATHS = (
     "relative_path_module_source",
