@@ -197,4 +197,6 @@ if __name__ == "__main__":
     flags.DEFINE_string("expected_magic", "", "Hex magic number of the embedded interpreter.")
     flags.DEFINE_string("output", "", "Packed resources output.")
     flags.DEFINE_multi_string("builtin_extension", [], "Module name of an extension linked into the binary.")
-    app.run(main)
+    from oxidizer_tools import params
+
+    app.run(main, argv=params.expand_argv(sys.argv))
