@@ -456,7 +456,7 @@ def _namespace_packages(
     resources: Sequence[manifest_pb2.Resource], policy: Policy, target: str
 ) -> list[manifest_pb2.Resource]:
     """Namespace packages for every parent package that has no `__init__.py`."""
-    packages = {r.name for r in resources if r.kind == Kind.MODULE and r.is_package}
+    packages = {r.name for r in resources if r.kind in (Kind.MODULE, Kind.EXTENSION_MODULE) and r.is_package}
     modules = {r.name for r in resources if r.kind in (Kind.MODULE, Kind.EXTENSION_MODULE)}
     needed: set[str] = set()
     for r in resources:
@@ -672,4 +672,4 @@ if __name__ == "__main__":
     _define_flags()
     from oxidizer_tools import params
 
-    app.run(main, argv=params.expand_argv(sys.argv))
+    app.run(main, argv=params.tool_argv(sys.argv))

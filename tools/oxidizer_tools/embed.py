@@ -475,4 +475,4 @@ if __name__ == "__main__":
     flags.DEFINE_multi_string("builtin_extension", [], "Module name of an extension module linked in.")
     from oxidizer_tools import params
 
-    app.run(main, argv=params.expand_argv(sys.argv))
+    app.run(main, argv=params.tool_argv(sys.argv))

@@ -69,4 +69,4 @@ if __name__ == "__main__":
     flags.DEFINE_string("output_directory", "", "Directory next to the executable.")
     from oxidizer_tools import params
 
-    app.run(main, argv=params.expand_argv(sys.argv))
+    app.run(main, argv=params.tool_argv(sys.argv))

@@ -199,4 +199,4 @@ if __name__ == "__main__":
     flags.DEFINE_multi_string("builtin_extension", [], "Module name of an extension linked into the binary.")
     from oxidizer_tools import params
 
-    app.run(main, argv=params.expand_argv(sys.argv))
+    app.run(main, argv=params.tool_argv(sys.argv))

@@ -11,6 +11,7 @@ bytes and decoded by `decode_argument()`, before absl sees them; argv[0] is kept
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -57,3 +58,12 @@ def expand_argv(argv: Sequence[str]) -> list[str]:
         else:
             out.append(decode_argument(arg))
     return out
+
+
+def tool_argv(argv: Sequence[str]) -> list[str]:
+    """expand_argv() for a tool's `__main__`: an unreadable param file is an error exit."""
+    try:
+        return expand_argv(argv)
+    except ParamsError as e:
+        print(f"error: {e}", file=sys.stderr)
+        raise SystemExit(1) from e
