@@ -481,6 +481,18 @@ def test_binary_serializes_and_reindexes_its_resources(bazel: Bazel, generated_p
                 mapped = OxidizedFinder()
                 mapped.index_file_memory_mapped(path)
                 print("mapped", len(mapped.indexed_resources()) == len(names))
+                # The shared classifier, embedded in the support group: compiled wins, stubs are data.
+                os.makedirs(os.path.join(tmp, "scan", "pkg", "_x"))
+                for name, data in [("pkg/__init__.py", b""), ("pkg/m.py", b""), ("pkg/m.pyi", b""),
+                                   ("pkg/_x/__init__.pyi", b""), ("pkg/py.typed", b""),
+                                   ("pkg/m.cpython-311-x86_64-linux-gnu.so", b"ELF"),
+                                   ("pkg/_x.abi3.so", b"ELF"),
+                                   ("1a2b__mypyc.cpython-311-x86_64-linux-gnu.so", b"PyInit_1a2b__mypyc\\0")]:
+                    with open(os.path.join(tmp, "scan", name), "wb") as fh:
+                        fh.write(data)
+                found = oxidized_importer.find_resources_in_path(os.path.join(tmp, "scan"))
+                print("scan", sorted((type(r).__name__[6:], getattr(r, "module", None) or getattr(r, "package", None)
+                                      or r.name, getattr(r, "name", "") if hasattr(r, "package") else "") for r in found))
             r = OxidizedResource()
             r.name = "runtime_added"
             r.is_module = True
@@ -509,6 +521,9 @@ def test_binary_serializes_and_reindexes_its_resources(bazel: Bazel, generated_p
         "loader True from apimod",
         "round trip True",
         "mapped True",
+        "scan [('ExtensionModule', '1a2b__mypyc', ''), ('ExtensionModule', 'pkg._x', ''), "
+        "('ExtensionModule', 'pkg.m', ''), ('ModuleSource', 'pkg', ''), ('PackageResource', 'pkg', '_x/__init__.pyi'), "
+        "('PackageResource', 'pkg', 'm.pyi'), ('PackageResource', 'pkg', 'py.typed')]",
         "added at run time True",
         "builtins BuiltinImporter True",
         "collected 7 []",

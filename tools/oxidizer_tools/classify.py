@@ -10,15 +10,17 @@ distribution's bare interpreter and cannot read protobuf).
 from __future__ import annotations
 
 import fnmatch
+import functools
 import hashlib
 import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from _oxidized_importer import classification
 from oxidizer_tools import extension_filter, manifest_pb2
 from oxidizer_tools.locations import Location, LocationError, parse_location
 
@@ -26,7 +28,6 @@ Kind = manifest_pb2.Resource.Kind
 
 # Package names treated as tests when include_test is false.
 _TEST_PACKAGE_NAMES = frozenset({"test", "tests", "idle_test"})
-_DIST_INFO_SUFFIXES = (".dist-info", ".egg-info")
 
 
 class ClassifyError(Exception):
@@ -106,44 +107,11 @@ def logical_path(path: str, import_roots: Sequence[str]) -> str:
     return best
 
 
-def _is_module_stem(stem: str) -> bool:
-    """Whether a file stem can name a module.
-
-    Not only identifiers: importlib imports any dot-free name, and the stdlib relies on
-    it (`_sysconfigdata__x86_64-linux-gnu`, loaded by sysconfig via `__import__`).
-    """
-    return bool(stem) and "." not in stem and not stem[0].isdigit() and stem.isprintable() and " " not in stem
-
-
-def _is_identifier_chain(parts: Iterable[str]) -> bool:
-    return all(part.isidentifier() for part in parts)
-
-
-def _extension_module_name(name: str, suffixes: Sequence[str]) -> str | None:
-    # Longest suffix first: ".cpython-311-x86_64-linux-gnu.so" before ".so".
-    for suffix in sorted(suffixes, key=len, reverse=True):
-        if name.endswith(suffix):
-            stem = name[: -len(suffix)]
-            # PyInit_<name> must be a C identifier.
-            return stem if stem.isidentifier() else None
-    return None
-
-
-def _package_prefix(parts: Sequence[str]) -> int:
-    """How many leading directory components form a valid dotted package name."""
-    count = 0
-    for part in parts:
-        if not part.isidentifier():
-            break
-        count += 1
-    return count
-
-
-def _sha256(path: str) -> str:
+def _sha256(path: str, target: str) -> str:
     try:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
     except OSError as e:
-        raise ClassifyError(f"cannot read {path}: {e.strerror}") from e
+        raise ClassifyError(f"{target}: cannot read {path}: {e.strerror}") from e
 
 
 def _is_skipped(parts: Sequence[str], logical: str) -> bool:
@@ -151,55 +119,11 @@ def _is_skipped(parts: Sequence[str], logical: str) -> bool:
     return not parts or "__pycache__" in parts or logical.endswith((".pyc", ".pyo"))
 
 
-def _classify_one(logical: str, policy: Policy) -> manifest_pb2.Resource | None:
-    """The resource a file is, without location or hashes; None for files we skip."""
-    parts = PurePosixPath(logical).parts
-    if _is_skipped(parts, logical):
-        return None
-    dirs, filename = parts[:-1], parts[-1]
-
-    for index, part in enumerate(dirs):
-        if part.endswith(_DIST_INFO_SUFFIXES):
-            return manifest_pb2.Resource(
-                kind=Kind.DISTRIBUTION_RESOURCE,
-                name=".".join(dirs[:index]),
-                resource_name="/".join(parts[index:]),
-            )
-
-    if filename.endswith(".py") and _is_identifier_chain(dirs):
-        stem = filename[:-3]
-        if stem == "__init__" and dirs:
-            return manifest_pb2.Resource(kind=Kind.MODULE, name=".".join(dirs), is_package=True)
-        if _is_module_stem(stem) and stem != "__init__":
-            return manifest_pb2.Resource(kind=Kind.MODULE, name=".".join((*dirs, stem)))
-
-    extension = _extension_module_name(filename, policy.extension_suffixes)
-    if extension is not None and _is_identifier_chain(dirs):
-        return manifest_pb2.Resource(kind=Kind.EXTENSION_MODULE, name=".".join((*dirs, extension)))
-
-    if _is_shared_library(filename, dirs):
-        # Named by file name: that is what an extension's DT_NEEDED asks for.
-        return manifest_pb2.Resource(kind=Kind.SHARED_LIBRARY, name=filename)
-
-    package_len = _package_prefix(dirs)
-    if package_len == 0:
-        # A file outside every package: not importable, not a package resource.
-        return None
+def _resource(c: classification.Classified) -> manifest_pb2.Resource:
+    """The manifest resource of a classification (without location, paths or hashes)."""
     return manifest_pb2.Resource(
-        kind=Kind.PACKAGE_RESOURCE,
-        name=".".join(dirs[:package_len]),
-        resource_name="/".join(parts[package_len:]),
+        kind=Kind.Value(c.kind), name=c.name, is_package=c.is_package, resource_name=c.resource_name
     )
-
-
-_SHARED_LIBRARY = re.compile(r"^lib[^/]*\.so(\.[0-9]+)*$")
-
-
-def _is_shared_library(filename: str, dirs: Sequence[str]) -> bool:
-    """`libfoo.so[.N]` files, and any `.so` in a wheel's `<dist>.libs/` directory."""
-    if _SHARED_LIBRARY.match(filename):
-        return True
-    return bool(dirs) and dirs[-1].endswith(".libs") and ".so" in filename
 
 
 def _file_resource(logical: str) -> manifest_pb2.Resource | None:
@@ -211,8 +135,7 @@ def _file_resource(logical: str) -> manifest_pb2.Resource | None:
 
 def distribution_package(resource_name: str) -> str:
     """The package a `.dist-info`/`.egg-info` directory describes (`six-1.16.0.dist-info/X` -> `six`)."""
-    directory = resource_name.partition("/")[0]
-    return directory.rsplit(".", 1)[0].split("-", 1)[0]
+    return classification.distribution_of(resource_name.partition("/")[0])[0]
 
 
 def _owner_name(resource: manifest_pb2.Resource) -> str:
@@ -220,7 +143,7 @@ def _owner_name(resource: manifest_pb2.Resource) -> str:
     if resource.kind == Kind.FILE:
         # The package its directory would name; top-level files are never filtered.
         dirs = PurePosixPath(resource.name).parts[:-1]
-        return ".".join(dirs[: _package_prefix(dirs)])
+        return ".".join(dirs[: classification.package_prefix(dirs)])
     return resource.name
 
 
@@ -406,26 +329,86 @@ def _dropped_by_policy(resource: manifest_pb2.Resource, policy: Policy, target: 
     return False
 
 
+def _classified(
+    files: Sequence[InputFile],
+    import_roots: Sequence[str],
+    policy: Policy,
+    target: str,
+    main_runfiles_path: str | None,
+    warn: Callable[[str], None],
+) -> list[tuple[InputFile, str, manifest_pb2.Resource | None]]:
+    """(input, logical path, resource or None) per input, sorted: both classification passes."""
+    ordered = sorted(files, key=lambda f: (f.runfiles_path, f.exec_path))
+    logicals = {item: logical_path(item.runfiles_path, import_roots) for item in ordered}
+    first: list[tuple[InputFile, classification.Classified]] = []
+    for item in ordered:
+        is_main = item.runfiles_path == main_runfiles_path
+        if policy.handling_mode == "files" and not is_main:
+            continue
+        logical = logicals[item]
+        path = Path(item.exec_path)
+        c = classification.classify_file(
+            PurePosixPath(logical).parts,
+            policy.extension_suffixes,
+            functools.partial(extension_filter.exports_symbol, path),
+        )
+        if c is None:
+            continue
+        if c.warning:
+            warn(f"{target}: {item.exec_path} ({logical}) is not an extension module: {c.warning}")
+        if c.kind != classification.SKIPPED:
+            first.append((item, c))
+    resolved = dict(classification.resolve(first))
+    # What beat each dropped module file, for the main file's error.
+    winners = {c.name: item for item, c in resolved.items() if c.kind in _MODULE_KINDS}
+    shadowed = {
+        item: f"{logicals[winners[c.name]]}"
+        for item, c in first
+        if item not in resolved and c.kind in _MODULE_KINDS and c.name in winners
+    }
+    out: list[tuple[InputFile, str, manifest_pb2.Resource | None]] = []
+    for item in ordered:
+        logical = logicals[item]
+        is_main = item.runfiles_path == main_runfiles_path
+        c = resolved.get(item)
+        if c is not None:
+            resource: manifest_pb2.Resource | None = _resource(c)
+        elif is_main and item in shadowed:
+            raise ClassifyError(
+                f"{target}: main file {item.exec_path} is shadowed by {shadowed[item]} of the same "
+                "name (packages and extension modules win over module sources, as in CPython)"
+            )
+        elif (policy.handling_mode == "files" or policy.files_allowed) and not is_main:
+            resource = _file_resource(logical)
+        else:
+            resource = None
+        out.append((item, logical, resource))
+    return out
+
+
+_MODULE_KINDS = (classification.MODULE, classification.EXTENSION_MODULE)
+
+
+def _warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
 def classify(
     files: Sequence[InputFile],
     import_roots: Sequence[str],
     policy: Policy,
     target: str,
     main_runfiles_path: str | None = None,
+    warn: Callable[[str], None] = _warn,
 ) -> manifest_pb2.ResourceManifest:
-    """Classifies files into a manifest; raises ClassifyError on conflicts or bad input."""
+    """Classifies files into a manifest; raises ClassifyError on conflicts or bad input.
+
+    `warn` receives messages about files that look like extension modules but are not.
+    """
     by_key: dict[tuple[int, str, str], tuple[manifest_pb2.Resource, InputFile]] = {}
     main_module = ""
-    for item in sorted(files, key=lambda f: (f.runfiles_path, f.exec_path)):
-        logical = logical_path(item.runfiles_path, import_roots)
+    for item, logical, resource in _classified(files, import_roots, policy, target, main_runfiles_path, warn):
         is_main = item.runfiles_path == main_runfiles_path
-        # The entry point is always classified: it must be a module to run.
-        if policy.handling_mode == "files" and not is_main:
-            resource = _file_resource(logical)
-        else:
-            resource = _classify_one(logical, policy)
-            if resource is None and policy.files_allowed and not is_main:
-                resource = _file_resource(logical)
         if is_main and (resource is None or resource.kind != Kind.MODULE):
             raise ClassifyError(
                 f"{target}: main file {item.exec_path} is not an importable Python module "
@@ -447,7 +430,7 @@ def classify(
             continue
         if is_main:
             main_module = resource.name
-        resource.sha256 = _sha256(item.exec_path)
+        resource.sha256 = _sha256(item.exec_path, target)
         resource.executable = os.access(item.exec_path, os.X_OK)
         _place(resource, policy, target)
         if resource.kind == Kind.MODULE and resource.location.kind == manifest_pb2.Location.IN_MEMORY:
@@ -704,4 +687,6 @@ if __name__ == "__main__":
     from absl import app
 
     _define_flags()
-    app.run(main)
+    from oxidizer_tools import params
+
+    app.run(main, argv=params.tool_argv(sys.argv))

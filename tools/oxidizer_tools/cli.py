@@ -53,6 +53,7 @@ def _find_resources(directory: Path, as_json: bool) -> int:
         {
             "kind": manifest_pb2.Resource.Kind.Name(r.kind),
             "name": r.name,
+            "is_package": r.is_package,
             "resource": r.resource_name,
             "file": r.source_path,
         }
@@ -62,7 +63,8 @@ def _find_resources(directory: Path, as_json: bool) -> int:
         print(json.dumps(rows, indent=1))
     else:
         for row in rows:
-            print(f"{row['kind']:<22} {row['name']:<40} {row['resource']}")
+            name = f"{row['name']} (package)" if row["is_package"] and row["kind"] != "NAMESPACE_PACKAGE" else row["name"]
+            print(f"{row['kind']:<22} {name:<40} {row['resource']}".rstrip())
     return 0
 
 

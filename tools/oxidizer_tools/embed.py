@@ -485,4 +485,6 @@ if __name__ == "__main__":
     flags.DEFINE_string("relative_path_origin", "", "Directory (relative to the exe) of relative resources.")
     flags.DEFINE_boolean("virtual_module_file", False, "Give in-memory modules a virtual __file__.")
     flags.DEFINE_multi_string("builtin_extension", [], "Module name of an extension module linked in.")
-    app.run(main)
+    from oxidizer_tools import params
+
+    app.run(main, argv=params.tool_argv(sys.argv))

@@ -85,6 +85,27 @@ def needed_libraries(path: Path) -> tuple[str, ...]:
         raise ExtensionFilterError(f"cannot read the dynamic section of {path}: {e}") from e
 
 
+def exports_symbol(path: Path, symbol: str) -> bool:
+    """Whether an ELF shared object defines `symbol` in its dynamic symbol table.
+
+    False for anything that is not a readable ELF file: the classifier asks this of files
+    whose name alone does not say whether they are extension modules.
+    """
+    from elftools.common.exceptions import ELFError
+    from elftools.elf.elffile import ELFFile
+    from elftools.elf.sections import SymbolTableSection
+
+    try:
+        with path.open("rb") as f:
+            elf = ELFFile(f)
+            dynsym = elf.get_section_by_name(".dynsym")
+            if not isinstance(dynsym, SymbolTableSection):
+                return False
+            return any(s["st_shndx"] != "SHN_UNDEF" for s in dynsym.get_symbol_by_name(symbol) or ())
+    except (ELFError, OSError, ValueError):
+        return False
+
+
 def rejection(name: str, filter_name: str, needed: Sequence[str] | None) -> str | None:
     """Why `filter_name` drops extension module `name`, or None when it keeps it.
 

@@ -67,4 +67,6 @@ if __name__ == "__main__":
 
     flags.DEFINE_multi_string("manifest", [], "ResourceManifest protobuf.")
     flags.DEFINE_string("output_directory", "", "Directory next to the executable.")
-    app.run(main)
+    from oxidizer_tools import params
+
+    app.run(main, argv=params.tool_argv(sys.argv))

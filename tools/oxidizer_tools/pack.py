@@ -262,4 +262,6 @@ if __name__ == "__main__":
     flags.DEFINE_string("output_manifest", "", "Relocate with the binary's placement; write the manifest here.")
     flags.DEFINE_multi_string("resource_location", [], "The binary's PATTERN=LOCATION.")
     flags.DEFINE_boolean("allow_in_memory_shared_library_loading", False, "Move fallback shared objects into memory.")
-    app.run(main)
+    from oxidizer_tools import params
+
+    app.run(main, argv=params.tool_argv(sys.argv))

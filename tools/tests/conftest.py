@@ -18,8 +18,11 @@ from pathlib import Path
 
 _TOOLS_DIR = Path(__file__).resolve().parent.parent
 _TOOLS = str(_TOOLS_DIR)
-if _TOOLS not in sys.path:
-    sys.path.insert(0, _TOOLS)
+# The shared classifier (_oxidized_importer.classification) lives with the runtime's Python half.
+_RUNTIME_PYTHON = str(_TOOLS_DIR.parent / "runtime" / "python")
+for _path in (_RUNTIME_PYTHON, _TOOLS):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
 
 import oxidizer_tools  # noqa: E402
 

@@ -2,8 +2,8 @@
 
 The Python resource types (PythonModuleSource, PythonModuleBytecode,
 PythonExtensionModule, PythonPackageResource, PythonPackageDistributionResource),
-find_resources_in_path(), which classifies a directory tree the way our build does
-(tools/oxidizer_tools/classify.py), and OxidizedResourceCollector, which turns those
+find_resources_in_path(), which classifies a directory tree with the build's own
+classifier (_oxidized_importer.classification), and OxidizedResourceCollector, which turns those
 objects into OxidizedResource instances for OxidizedFinder.add_resources() plus the
 files to install for filesystem-relative ones.
 
@@ -18,9 +18,11 @@ import marshal
 import os
 import pathlib
 import sys
+import warnings
 from collections.abc import Iterator
 from typing import Union
 
+from _oxidized_importer import classification
 from _oxidized_importer.resource import OxidizedResource
 
 __all__ = [
@@ -33,7 +35,6 @@ __all__ = [
     "find_resources_in_path",
 ]
 
-_DIST_INFO_SUFFIXES = (".dist-info", ".egg-info")
 _PYC_HEADER_LENGTH = 16
 
 
@@ -71,13 +72,15 @@ class PythonModuleBytecode:
 class PythonExtensionModule:
     """An extension module shared library. `name` is read-only, as in PyOxidizer."""
 
-    __slots__ = ("_name", "_data", "_suffix")
+    __slots__ = ("_name", "_data", "_suffix", "_is_package")
 
-    def __init__(self, name: str, data: bytes, suffix: str | None = None) -> None:
+    def __init__(self, name: str, data: bytes, suffix: str | None = None, *, _is_package: bool = False) -> None:
         self._name = name
         self._data = data
         # The file name suffix it had (one of EXTENSION_SUFFIXES), for installed copies.
         self._suffix = suffix if suffix is not None else importlib.machinery.EXTENSION_SUFFIXES[0]
+        # A compiled package (`pkg/__init__<suffix>`).
+        self._is_package = _is_package
 
     @property
     def name(self) -> str:
@@ -140,40 +143,6 @@ _TYPES = (
 # --------------------------------------------------------------------------- scanning
 
 
-def _is_module_stem(stem: str) -> bool:
-    # As classify.py: any dot-free printable name importlib can import.
-    return bool(stem) and "." not in stem and not stem[0].isdigit() and stem.isprintable() and " " not in stem
-
-
-def _extension_name(filename: str) -> tuple[str, str] | None:
-    """(module stem, suffix) of an extension module file name, longest suffix first."""
-    for suffix in sorted(importlib.machinery.EXTENSION_SUFFIXES, key=len, reverse=True):
-        if filename.endswith(suffix):
-            stem = filename[: -len(suffix)]
-            return (stem, suffix) if stem.isidentifier() else None
-    return None
-
-
-def _bytecode_name(filename: str) -> tuple[str, int] | None:
-    """(module stem, optimization level) of `<stem>.<cache tag>[.opt-N].pyc`."""
-    tag = sys.implementation.cache_tag
-    if tag is None or not filename.endswith(".pyc"):
-        return None
-    stem, _, rest = filename[: -len(".pyc")].partition(".")
-    if rest == tag:
-        return stem, 0
-    if rest in (f"{tag}.opt-1", f"{tag}.opt-2"):
-        return stem, int(rest[-1])
-    return None
-
-
-def _distribution(directory: str) -> tuple[str, str]:
-    """(package, version) of `six-1.16.0.dist-info` (as classify.distribution_package)."""
-    stem = directory.rsplit(".", 1)[0]
-    package, _, version = stem.partition("-")
-    return package, version
-
-
 def _walk(root: pathlib.Path) -> Iterator[tuple[tuple[str, ...], pathlib.Path]]:
     """(path parts relative to root, file) for every regular file, in sorted order."""
     for dirpath, dirnames, filenames in os.walk(root):
@@ -186,72 +155,62 @@ def _walk(root: pathlib.Path) -> Iterator[tuple[tuple[str, ...], pathlib.Path]]:
                 yield (*rel, filename), path
 
 
-def _classify(parts: tuple[str, ...], path: pathlib.Path, magic: bytes) -> PythonResource | None:
-    dirs, filename = parts[:-1], parts[-1]
-    for i, part in enumerate(dirs):
-        if part.endswith(_DIST_INFO_SUFFIXES):
-            package, version = _distribution(part)
-            return PythonPackageDistributionResource(package, version, "/".join(parts[i + 1 :]), path.read_bytes(), part)
-    if "__pycache__" in dirs:
-        # Bytecode of the running interpreter only, next to its package directory.
-        if dirs[-1] != "__pycache__" or dirs.count("__pycache__") != 1:
-            return None
-        package_dirs = dirs[:-1]
-        named = _bytecode_name(filename)
-        if named is None or not all(p.isidentifier() for p in package_dirs):
-            return None
-        stem, level = named
+def _exports_symbol(path: pathlib.Path, symbol: str) -> bool:
+    """A cheap stand-in for a dynamic symbol lookup: the NUL-terminated name is in the file."""
+    return symbol.encode("ascii") + b"\0" in path.read_bytes()
+
+
+def _resource(c: classification.Classified, path: pathlib.Path, magic: bytes) -> PythonResource | None:
+    """The Python resource object of a classified file (None: no such type, or stale bytecode)."""
+    if c.kind == classification.MODULE:
+        return PythonModuleSource(c.name, path.read_bytes(), c.is_package)
+    if c.kind == classification.BYTECODE:
         data = path.read_bytes()
         if data[:4] != magic or len(data) < _PYC_HEADER_LENGTH:
             return None
-        if stem == "__init__":
-            if not package_dirs:
-                return None
-            return PythonModuleBytecode(".".join(package_dirs), data[_PYC_HEADER_LENGTH:], level, True)
-        if not _is_module_stem(stem):
-            return None
-        return PythonModuleBytecode(".".join((*package_dirs, stem)), data[_PYC_HEADER_LENGTH:], level, False)
-    if filename.endswith((".pyc", ".pyo")):
-        return None
-    identifiers = all(p.isidentifier() for p in dirs)
-    if filename.endswith(".py") and identifiers:
-        stem = filename[:-3]
-        if stem == "__init__" and dirs:
-            return PythonModuleSource(".".join(dirs), path.read_bytes(), True)
-        if stem != "__init__" and _is_module_stem(stem):
-            return PythonModuleSource(".".join((*dirs, stem)), path.read_bytes(), False)
-    extension = _extension_name(filename)
-    if extension is not None and identifiers:
-        stem, suffix = extension
-        return PythonExtensionModule(".".join((*dirs, stem)), path.read_bytes(), suffix)
-    package_len = 0
-    for part in dirs:
-        if not part.isidentifier():
-            break
-        package_len += 1
-    if package_len == 0:
-        return None  # outside every package (README.md at the root, ...)
-    return PythonPackageResource(".".join(dirs[:package_len]), "/".join(parts[package_len:]), path.read_bytes())
+        return PythonModuleBytecode(c.name, data[_PYC_HEADER_LENGTH:], c.optimize_level, c.is_package)
+    if c.kind == classification.EXTENSION_MODULE:
+        return PythonExtensionModule(c.name, path.read_bytes(), c.suffix, _is_package=c.is_package)
+    if c.kind == classification.PACKAGE_RESOURCE:
+        return PythonPackageResource(c.name, c.resource_name, path.read_bytes())
+    if c.kind == classification.DISTRIBUTION_RESOURCE:
+        directory, _, name = c.resource_name.partition("/")
+        package, version = classification.distribution_of(directory)
+        return PythonPackageDistributionResource(package, version, name, path.read_bytes(), directory)
+    # SHARED_LIBRARY: PyOxidizer's Python API has no type for it.
+    return None
 
 
 def find_resources_in_path(path: str | os.PathLike[str]) -> list[PythonResource]:
     """The Python resources of a directory tree, classified like the build does.
 
-    `.py` files under identifier directories are PythonModuleSource; `__pycache__`
-    files for the running interpreter's cache tag and magic number are
-    PythonModuleBytecode (header stripped); files ending in one of
-    importlib.machinery.EXTENSION_SUFFIXES are PythonExtensionModule; files of
-    `.dist-info`/`.egg-info` directories are PythonPackageDistributionResource; other
-    files below a package directory are PythonPackageResource. Other `.pyc` files and
-    files outside every package are skipped. Only directories can be scanned.
+    The rules are those of _oxidized_importer.classification (shared with the build):
+    `.py` files under identifier directories are PythonModuleSource; `__pycache__` files
+    for the running interpreter's cache tag and magic number are PythonModuleBytecode
+    (header stripped); extension modules (by importlib.machinery.EXTENSION_SUFFIXES,
+    `pkg/__init__<suffix>` a package, mypyc's `<hash>__mypyc` when the file holds its
+    `PyInit_` name) are PythonExtensionModule, and win over a source of the same name;
+    files of `.dist-info`/`.egg-info` directories are PythonPackageDistributionResource;
+    `.pyi` stubs and `py.typed` and other files below a package directory are
+    PythonPackageResource. Other `.pyc` files, shared libraries (`lib*.so*`,
+    `<dist>.libs/`) and files outside every package are skipped. Only directories can
+    be scanned.
     """
     root = pathlib.Path(path)
     if not root.is_dir():
         raise ValueError(f"{os.fspath(path)!r} is not a directory; only directories can be scanned")
     magic = importlib.util.MAGIC_NUMBER
+    classified = classification.classify_tree(
+        [(file, parts) for parts, file in _walk(root)],
+        importlib.machinery.EXTENSION_SUFFIXES,
+        _exports_symbol,
+        cache_tag=sys.implementation.cache_tag,
+    )
     found: list[PythonResource] = []
-    for parts, file in _walk(root):
-        resource = _classify(parts, file, magic)
+    for file, c in classified:
+        if c.warning:
+            warnings.warn(f"{file} is not an extension module: {c.warning}", RuntimeWarning, stacklevel=2)
+        resource = _resource(c, file, magic)
         if resource is not None:
             found.append(resource)
     return found
@@ -384,10 +343,11 @@ class OxidizedResourceCollector:
             elif isinstance(resource, PythonExtensionModule):
                 r = record(resource.name)
                 r.is_extension_module = True
+                r.is_package = r.is_package or resource._is_package
                 if prefix is None:
                     r.in_memory_extension_module_shared_library = bytes(resource._data)
                 else:
-                    path = _module_path(resource.name, False, resource._suffix)
+                    path = _module_path(resource.name, resource._is_package, resource._suffix)
                     r.relative_path_extension_module_shared_library = place(prefix, path, bytes(resource._data), True)
             elif isinstance(resource, PythonPackageResource):
                 r = record(resource.package)
