@@ -74,6 +74,7 @@ def build_resources(manifest: manifest_pb2.ResourceManifest, bundle: Bundle) -> 
             e = entry(r.name)
             e["is_module"] = True
             e["is_extension_module"] = True
+            e["is_package"] = r.is_package  # pkg/__init__<suffix>
             if _in_memory(r):
                 e["in_memory_extension_module_shared_library"] = Path(r.source_path).read_bytes()
                 if r.needed_libraries:
