@@ -18,7 +18,7 @@ MAIN = """\
 from importlib.resources import files
 import café
 import élan.ça
-print(café.X, élan.ça.Y)
+print(café.X, élan.ça.Y, __name__)
 print(files("élan").joinpath("naïve.txt").read_text().strip())
 print(files("élan").joinpath("données/ünï.txt").read_text().strip())
 """
@@ -29,9 +29,9 @@ def test_non_ascii_module_package_and_data(bazel: Bazel, generated_package: Path
     write_files(generated_package, {
         "BUILD.bazel": LOAD + (
             'py_library(name = "lib", srcs = glob(["src/**/*.py"]), data = glob(["src/**/*.txt"]), imports = ["src"])\n'
-            f'py_oxidized_binary(name = "bin", main = "main.py", deps = [":lib"], resources_location = "{location}")\n'
+            f'py_oxidized_binary(name = "bin", main = "démarrer.py", deps = [":lib"], resources_location = "{location}")\n'
         ),
-        "main.py": MAIN,
+        "démarrer.py": MAIN,
         "src/café.py": "X = 'café'\n",
         "src/élan/__init__.py": "",
         "src/élan/ça.py": "Y = 'ça'\n",
@@ -42,7 +42,7 @@ def test_non_ascii_module_package_and_data(bazel: Bazel, generated_package: Path
     bazel.build(label)
     proc = run_binary(bazel.bin(label), env=clean_env(LANG="C.UTF-8"))
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.splitlines() == ["café ça", "naïve data", "ünï data"]
+    assert proc.stdout.splitlines() == ["café ça __main__", "naïve data", "ünï data"]
     if location != "in-memory":
         assert (bazel.bin(label + "_lib") / "lib" / "élan" / "naïve.txt").is_file()
 

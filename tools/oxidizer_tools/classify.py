@@ -362,7 +362,7 @@ def _classified(
     # What beat each dropped module file, for the main file's error.
     winners = {c.name: item for item, c in resolved.items() if c.kind in _MODULE_KINDS}
     shadowed = {
-        item: f"{logicals[winners[c.name]]}"
+        item: logicals[winners[c.name]]
         for item, c in first
         if item not in resolved and c.kind in _MODULE_KINDS and c.name in winners
     }
@@ -373,11 +373,13 @@ def _classified(
         c = resolved.get(item)
         if c is not None:
             resource: manifest_pb2.Resource | None = _resource(c)
-        elif is_main and item in shadowed:
-            raise ClassifyError(
-                f"{target}: main file {item.exec_path} is shadowed by {shadowed[item]} of the same "
-                "name (packages and extension modules win over module sources, as in CPython)"
-            )
+        elif item in shadowed:
+            if is_main:
+                raise ClassifyError(
+                    f"{target}: main file {item.exec_path} is shadowed by {shadowed[item]} of the same "
+                    "name (packages and extension modules win over module sources, as in CPython)"
+                )
+            resource = None  # left out, even where unclassified files become File resources
         elif (policy.handling_mode == "files" or policy.files_allowed) and not is_main:
             resource = _file_resource(logical)
         else:

@@ -289,6 +289,15 @@ def test_build_stubs_fall_back_to_files_when_allowed(tree, make_policy) -> None:
     assert [(Kind.Name(r.kind), r.name) for r in manifest.resources] == [("FILE", "top.pyi")]
 
 
+def test_build_shadowed_source_is_no_file_resource(tree, make_policy) -> None:
+    tree.add("ws/pkg/__init__.py")
+    tree.add("ws/pkg/m.py")
+    tree.add(f"ws/pkg/m{CPY}", b"\x7fELF")
+    policy = cl.Policy(**{**make_policy(fallback="filesystem-relative:lib", extension_suffixes=SUFFIXES).__dict__, "allow_files": True})
+    manifest = cl.classify(tree.files, [], policy, TARGET)
+    assert [(Kind.Name(r.kind), r.name) for r in manifest.resources] == [("MODULE", "pkg"), ("EXTENSION_MODULE", "pkg.m")]
+
+
 def test_build_numpy_libs_are_shared_libraries(tree, make_policy) -> None:
     tree.add("ws/numpy/__init__.py")
     tree.add("ws/numpy.libs/libgfortran-040039e1-0352e75f.so.5.0.0", b"\x7fELF")

@@ -293,6 +293,16 @@ def test_in_memory_extension_module(tmp_path: Path) -> None:
     assert ext.relative_path_extension_module_shared_library is None
 
 
+def test_compiled_package_wins_and_is_a_package(tmp_path: Path) -> None:
+    """`pkg/__init__<suffix>` next to `pkg/__init__.py` (mypyc wheels): the extension is the package."""
+    files = {"pkg/__init__.py": "X = 1\n", f"pkg/__init__{EXT}": "\x7fELF", "pkg/mod.py": "Y = 2\n"}
+    got = pipeline(tmp_path, files)
+    assert got["pkg"].is_extension_module and got["pkg"].is_package
+    assert got["pkg"].in_memory_bytecode is None and got["pkg"].in_memory_source is None
+    assert got["pkg"].relative_path_extension_module_shared_library == f"lib/pkg/__init__{EXT}"
+    assert got["pkg.mod"].in_memory_bytecode is not None
+
+
 FILE_TREE = {
     "main.py": "print('main')\n",
     "my-bin/tool.sh": "#!/bin/sh\necho tool\n",
