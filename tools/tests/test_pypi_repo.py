@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import TARGET_METADATA
+from pypi_target_metadata import TARGET_METADATA
 
 from oxidizer_tools.pypi.lockfile import LockedProject, parse_requirements_lock
 from oxidizer_tools.pypi.repo import FetchError, fetch_wheel, is_pure_wheel, render_hub

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import TARGET_METADATA
+from pypi_target_metadata import TARGET_METADATA
 
 from oxidizer_tools.pypi.target import Target, TargetError, evaluate_marker, manylinux_platform_tags
 
