@@ -7,9 +7,11 @@ load(":providers.bzl", "OxidizedResourcesInfo")
 POLICY_ATTRS = {
     "resources_location": attr.string(
         default = "in-memory",
-        doc = "Where resources go: `in-memory` (embedded, imported from memory) or " +
+        doc = "Where resources go: `in-memory` (embedded, imported from memory), " +
               "`filesystem-relative:PREFIX` (installed as files under `<binary name>_lib/PREFIX/` " +
-              "next to the executable).",
+              "next to the executable) or `filesystem-extracted` (embedded, extracted on first use " +
+              "to a per-user cache directory named by their content hash, imported from there with " +
+              "a real `__file__`).",
     ),
     "resources_location_fallback": attr.string(
         default = "filesystem-relative:lib",
@@ -40,7 +42,8 @@ POLICY_ATTRS = {
     ),
     "resource_locations": attr.string_dict(
         doc = "Per-resource locations (PyOxidizer's `add_location` set by a resource callback): " +
-              "fnmatch pattern -> location (`in-memory` or `filesystem-relative:PREFIX`). Patterns match " +
+              "fnmatch pattern -> location (`in-memory`, `filesystem-relative:PREFIX` or " +
+              "`filesystem-extracted`). Patterns match " +
               "the whole name of a module, package or extension module, the package of a package " +
               "resource, the distribution of a `.dist-info` file, or the path of a File resource " +
               "(`mypkg` is that package only, `mypkg.*` everything below it). The most specific " +
@@ -174,14 +177,17 @@ def _may_be_shared_object(f, suffixes):
             return True
     return name.endswith(".so") or ".so." in name
 
+def _installs_files(locations):
+    """Whether any of these locations installs files next to the executable."""
+    return [loc for loc in locations if loc.startswith("filesystem-relative:")] != []
+
 def _installable(policy, files, dist):
     """Files that may be installed next to the executable (classification decides which are).
 
-    Everything when any location is on the filesystem, else only what cannot live in memory
-    (shared objects, unless they may be in memory too).
+    Everything when any location is filesystem-relative, else only what cannot live in memory
+    or be extracted (shared objects, unless they may be in memory too).
     """
-    locations = [policy.resources_location] + policy.resource_locations.values()
-    if [loc for loc in locations if loc != "in-memory"]:
+    if _installs_files([policy.resources_location] + policy.resource_locations.values()):
         return files
     if policy.allow_in_memory_shared_library_loading:
         return depset()
@@ -315,11 +321,10 @@ def relocated_group(actions, label, name, policy, group, dist, tools):
         allow_in_memory_shared_library_loading = policy.allow_in_memory_shared_library_loading,
     )
     _pack(actions, str(label), tools, dist, group.manifest, group.bytecode, group.inputs, packed, relocation = relocation)
-    moves_out = [loc for loc in policy.resource_locations.values() if loc != "in-memory"]
     return OxidizedResourcesInfo(
         packed = packed,
         manifest = manifest,
-        installable = group.inputs if moves_out else group.installable,
+        installable = group.inputs if _installs_files(policy.resource_locations.values()) else group.installable,
         magic_number_hex = group.magic_number_hex,
         optimize_levels = group.optimize_levels,
         bytecode = group.bytecode,

@@ -129,10 +129,17 @@ def _install(ctx, groups):
     )
     return lib_dir
 
+# ASCII characters that cannot be part of a Python identifier. Bazel 4 holds strings as
+# Latin-1 bytes of their UTF-8 text, so non-ASCII names (`café`) are checked by the tools.
+_NOT_IN_IDENTIFIERS = " !\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~\t\n\r"
+
 def _is_module_name(name):
     for part in name.split("."):
-        if not part or not (part[0].isalpha() or part[0] == "_") or not part.replace("_", "a").isalnum():
+        if not part or part[0].isdigit():
             return False
+        for c in part.elems():
+            if c in _NOT_IN_IDENTIFIERS:
+                return False
     return True
 
 def _ext_module_names(ctx):
