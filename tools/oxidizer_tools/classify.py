@@ -169,8 +169,16 @@ def describe(resource: manifest_pb2.Resource) -> str:
     return f"{kind} {what}{where}"
 
 
-def _is_test(name: str) -> bool:
-    return any(part in _TEST_PACKAGE_NAMES for part in name.split("."))
+def _in_test_package(resource: manifest_pb2.Resource, owner: str) -> bool:
+    """Whether a resource lies in a package named test, tests or idle_test.
+
+    A module that is itself named so is not (`jinja2.tests` holds Jinja's template tests);
+    a package that is, and everything below it, is (`numpy.tests`, `numpy.tests.test_x`).
+    """
+    parts = owner.split(".")
+    if resource.kind in (Kind.MODULE, Kind.EXTENSION_MODULE) and not resource.is_package:
+        parts = parts[:-1]
+    return any(part in _TEST_PACKAGE_NAMES for part in parts)
 
 
 def _excluded(name: str, patterns: Sequence[str]) -> bool:
@@ -420,7 +428,7 @@ def classify(
             continue
         owner = _owner_name(resource)
         if not is_main and owner and (
-            (not policy.include_test and _is_test(owner))
+            (not policy.include_test and _in_test_package(resource, owner))
             or _excluded(owner, policy.excludes)
             or _not_included(owner, policy.includes)
         ):

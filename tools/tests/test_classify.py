@@ -313,6 +313,9 @@ def _test_tree(tree) -> None:
     tree.add("ws/idlelib/idle_test/htest.py")
     tree.add("ws/pkg/testing.py")
     tree.add("ws/pkg/test_utils.py")
+    # A module named `tests` is not a test package (jinja2.tests holds Jinja's tests).
+    tree.add("ws/jinja/__init__.py")
+    tree.add("ws/jinja/tests.py")
 
 
 def test_include_test_false_drops_test_packages(tree, make_policy) -> None:
@@ -320,6 +323,8 @@ def test_include_test_false_drops_test_packages(tree, make_policy) -> None:
     manifest = classify(tree.files, [], make_policy(include_test=False), TARGET)
     assert summary(manifest) == [
         ("MODULE", "idlelib", ""),
+        ("MODULE", "jinja", ""),
+        ("MODULE", "jinja.tests", ""),
         ("MODULE", "pkg", ""),
         ("MODULE", "pkg.test_utils", ""),
         ("MODULE", "pkg.testing", ""),
@@ -332,6 +337,8 @@ def test_include_test_true_keeps_them(tree, make_policy) -> None:
     assert summary(manifest) == [
         ("MODULE", "idlelib", ""),
         ("MODULE", "idlelib.idle_test.htest", ""),
+        ("MODULE", "jinja", ""),
+        ("MODULE", "jinja.tests", ""),
         ("MODULE", "pkg", ""),
         ("MODULE", "pkg.test.x", ""),
         ("MODULE", "pkg.test_utils", ""),
