@@ -64,7 +64,11 @@ def main() -> int:
 
     import numpy
 
-    print("numpy:", numpy.linalg.inv(numpy.array([[2.0, 0.0], [0.0, 4.0]])).tolist())
+    import importlib.util
+
+    # Third-party code has include_test = False: numpy's test suites are left out.
+    suites = importlib.util.find_spec("numpy.tests") is None and importlib.util.find_spec("numpy._core.tests") is None
+    print("numpy:", numpy.linalg.inv(numpy.array([[2.0, 0.0], [0.0, 4.0]])).tolist(), "no test suites" if suites else "test suites")
 
     import yaml
 

@@ -19,7 +19,7 @@ EXPECTED = [
     "requests: http://127.0.0.1/x?q=1 True",
     "click+attrs: Point(x=3, y=6)",
     "black: f(a, b) compiled",
-    "numpy: [[0.5, 0.0], [0.0, 0.25]]",
+    "numpy: [[0.5, 0.0], [0.0, 0.25]] no test suites",
     "pyyaml: {'a': [1, 2]} True",
     "cryptography: secret",
     "pydantic: 42",
