@@ -3,6 +3,9 @@
 load(":locations.bzl", "check_location", "check_resource_locations")
 load(":providers.bzl", "OxidizedResourcesInfo")
 
+# Where shared objects go when they cannot live in memory, unless a rule says otherwise.
+DEFAULT_FALLBACK = "filesystem-relative:lib"
+
 # Attributes shared by oxidized_resources and py_oxidized_binary (the packaging policy).
 POLICY_ATTRS = {
     "resources_location": attr.string(
@@ -14,10 +17,13 @@ POLICY_ATTRS = {
               "a real `__file__`).",
     ),
     "resources_location_fallback": attr.string(
-        default = "filesystem-relative:lib",
+        default = DEFAULT_FALLBACK,
         doc = "Location for resources that cannot live at `resources_location` (shared-library " +
               "extension modules when the primary location is in-memory and " +
-              "`allow_in_memory_shared_library_loading` is False). Empty: such resources are an error.",
+              "`allow_in_memory_shared_library_loading` is False). Empty: such resources are an error. " +
+              "A binary's fallback also applies to the groups it shares (stdlib, third-party): " +
+              "`filesystem-extracted` gives one file whose shared objects are extracted once to the " +
+              "user's cache.",
     ),
     "include_sources": attr.bool(
         default = True,
@@ -124,7 +130,7 @@ def policy_from_attrs(attrs):
 # `allow_in_memory_shared_library_loading` (see `relocated_group`).
 THIRD_PARTY_POLICY = struct(
     resources_location = "in-memory",
-    resources_location_fallback = "filesystem-relative:lib",
+    resources_location_fallback = DEFAULT_FALLBACK,
     include_sources = True,
     bytecode_optimize_levels = [0],
     include_test = False,
@@ -290,6 +296,8 @@ def _pack(actions, target, tools, dist, manifest, bytecode, files, packed, built
         args.add(relocation.manifest, format = "--output_manifest=%s")
         args.add_all(sorted(relocation.resource_locations.items()), map_each = _resource_location_arg)
         _flag(args, "allow_in_memory_shared_library_loading", relocation.allow_in_memory_shared_library_loading)
+        if relocation.fallback:
+            args.add(relocation.fallback, format = "--resources_location_fallback=%s")
         outputs.append(relocation.manifest)
     actions.run(
         executable = tools.pack,
@@ -301,17 +309,22 @@ def _pack(actions, target, tools, dist, manifest, bytecode, files, packed, built
         env = {"PYTHONHASHSEED": "0", "PYTHONNOUSERSITE": "1"},
     )
 
+def _moves_fallback(policy):
+    """Whether a binary puts fallback resources elsewhere than the shared groups do."""
+    return policy.resources_location_fallback not in ("", DEFAULT_FALLBACK)
+
 def needs_relocation(policy):
     """Whether a binary with this policy moves resources of the groups it shares."""
-    return bool(policy.resource_locations) or policy.allow_in_memory_shared_library_loading
+    return bool(policy.resource_locations) or policy.allow_in_memory_shared_library_loading or _moves_fallback(policy)
 
 def relocated_group(actions, label, name, policy, group, dist, tools):
     """A shared group repacked with a binary's own placement.
 
-    The binary's `resource_locations` apply to the group's resources too, and with
-    `allow_in_memory_shared_library_loading` its shared objects that the group's policy put
-    on the filesystem (the fallback) load from memory: one file for everything the binary
-    embeds. Classification and bytecode stay the group's (shared).
+    The binary's `resource_locations` apply to the group's resources too, and the shared
+    objects that the group's policy put at its fallback go where the binary's would: into
+    memory with `allow_in_memory_shared_library_loading`, else to the binary's
+    `resources_location_fallback` (e.g. `filesystem-extracted`). Classification and
+    bytecode stay the group's (shared).
     """
     packed = actions.declare_file(name + ".pyembed")
     manifest = actions.declare_file(name + ".manifest.pb")
@@ -319,6 +332,7 @@ def relocated_group(actions, label, name, policy, group, dist, tools):
         manifest = manifest,
         resource_locations = policy.resource_locations,
         allow_in_memory_shared_library_loading = policy.allow_in_memory_shared_library_loading,
+        fallback = policy.resources_location_fallback if _moves_fallback(policy) else "",
     )
     _pack(actions, str(label), tools, dist, group.manifest, group.bytecode, group.inputs, packed, relocation = relocation)
     return OxidizedResourcesInfo(

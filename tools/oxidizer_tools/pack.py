@@ -11,6 +11,7 @@ from oxidizer_tools import manifest_pb2
 from oxidizer_tools.bytecode_bundle import Bundle, BundleError, read_bundle
 from oxidizer_tools.classify import ClassifyError, distribution_package, parse_resource_locations
 from oxidizer_tools.extraction import ExtractedFile, ExtractionError, write_payload
+from oxidizer_tools.locations import LocationError, parse_location
 from oxidizer_tools.packed_resources import Resource, write_packed_resources
 
 Kind = manifest_pb2.Resource.Kind
@@ -199,6 +200,7 @@ def run(
     output_manifest: Path | None = None,
     resource_locations: Sequence[str] = (),
     allow_in_memory_shared_library_loading: bool = False,
+    fallback: str = "",
 ) -> None:
     """Packs a group; with `output_manifest`, first applies a binary's placement (relocate.py)."""
     manifest = manifest_pb2.ResourceManifest.FromString(manifest_path.read_bytes())
@@ -206,7 +208,11 @@ def run(
         from oxidizer_tools.relocate import relocate
 
         overrides = parse_resource_locations(resource_locations, target)
-        manifest = relocate(manifest, overrides, allow_in_memory_shared_library_loading, target)
+        try:
+            fallback_location = parse_location(fallback) if fallback else None
+        except LocationError as e:
+            raise PackError(f"{target}: resources_location_fallback: {e}") from e
+        manifest = relocate(manifest, overrides, allow_in_memory_shared_library_loading, target, fallback_location)
         _write(output_manifest, manifest.SerializeToString(deterministic=True))
     try:
         bundle = read_bundle(bundle_path.read_bytes())
@@ -244,6 +250,7 @@ def main(argv: Sequence[str]) -> None:
             output_manifest=Path(f.output_manifest) if f.output_manifest else None,
             resource_locations=f.resource_location or [],
             allow_in_memory_shared_library_loading=f.allow_in_memory_shared_library_loading,
+            fallback=f.resources_location_fallback,
         )
     except (PackError, ClassifyError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
@@ -262,6 +269,7 @@ if __name__ == "__main__":
     flags.DEFINE_string("output_manifest", "", "Relocate with the binary's placement; write the manifest here.")
     flags.DEFINE_multi_string("resource_location", [], "The binary's PATTERN=LOCATION.")
     flags.DEFINE_boolean("allow_in_memory_shared_library_loading", False, "Move fallback shared objects into memory.")
+    flags.DEFINE_string("resources_location_fallback", "", "Move fallback shared objects to this location.")
     from oxidizer_tools import params
 
     app.run(main, argv=params.tool_argv(sys.argv))

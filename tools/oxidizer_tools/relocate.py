@@ -4,7 +4,9 @@ Shared groups (the standard library, third-party libraries) are classified once 
 own policy. A binary that sets `resource_locations` or `allow_in_memory_shared_library_loading`
 moves their resources at pack time: a pattern of the binary places what it matches (as it
 does for the app), and shared objects that the group put on the filesystem only because they
-could not be in memory (the fallback) move into memory. The group's bytecode is reused, so a
+could not be in memory (the fallback) move into memory, or to the binary's own fallback
+location (`filesystem-extracted`: one file, shared objects extracted once to the user's
+cache). The group's bytecode is reused, so a
 module can only move into memory if its group compiled it.
 """
 
@@ -34,6 +36,7 @@ def relocate(
     overrides: Sequence[tuple[str, Location]],
     allow_in_memory_shared_library_loading: bool,
     binary: str,
+    fallback: Location | None = None,
 ) -> manifest_pb2.ResourceManifest:
     """A copy of `manifest` with the binary's placement; ClassifyError names the binary and resource."""
     out = manifest_pb2.ResourceManifest()
@@ -65,12 +68,10 @@ def relocate(
                     f"but {manifest.target} put it on the filesystem and compiled no bytecode for it"
                 )
             set_location(r, location, f"{binary}: resource_locations[{pattern!r}]")
-        elif (
-            allow_in_memory_shared_library_loading
-            and shared_object
-            and r.location.kind == manifest_pb2.Location.FILESYSTEM_RELATIVE
-            and r.location_reason == FALLBACK_REASON
-        ):
-            set_location(r, Location(None), f"{binary}: allow_in_memory_shared_library_loading")
+        elif shared_object and r.location_reason == FALLBACK_REASON:
+            if allow_in_memory_shared_library_loading:
+                set_location(r, Location(None), f"{binary}: allow_in_memory_shared_library_loading")
+            elif fallback is not None:
+                set_location(r, fallback, f"{binary}: resources_location_fallback")
     link_in_memory_libraries(out.resources, binary)
     return out

@@ -81,3 +81,21 @@ def test_equally_specific_patterns_conflict() -> None:
     m = _manifest(_resource(Kind.MODULE, "ab", "ab.py", MEMORY))
     with pytest.raises(ClassifyError, match="equally specific"):
         relocate(m, (("a?", MEMORY), ("?b", LIB)), False, "//app:bin")
+
+
+def test_binary_fallback_moves_fallback_shared_objects() -> None:
+    extracted = parse_location("filesystem-extracted")
+    m = _manifest(
+        _resource(Kind.EXTENSION_MODULE, "_decimal", "_decimal.so", LIB, FALLBACK_REASON),
+        _resource(Kind.SHARED_LIBRARY, "libx.so.1", "x.libs/libx.so.1", LIB, FALLBACK_REASON),
+        _resource(Kind.MODULE, "m", "m.py", MEMORY),
+    )
+    out = _by_name(relocate(m, (), False, "//app:bin", extracted))
+    for name in ("_decimal", "libx.so.1"):
+        assert out[name].location.kind == manifest_pb2.Location.FILESYSTEM_EXTRACTED
+        assert out[name].location_reason == "//app:bin: resources_location_fallback"
+    assert out["libx.so.1"].install_path == "x.libs/libx.so.1"
+    assert out["m"].location.kind == manifest_pb2.Location.IN_MEMORY
+    # In-memory loading wins over the fallback.
+    alone = _manifest(_resource(Kind.EXTENSION_MODULE, "_decimal", "_decimal.so", LIB, FALLBACK_REASON))
+    assert relocate(alone, (), True, "//app:bin", extracted).resources[0].location.kind == manifest_pb2.Location.IN_MEMORY
