@@ -33,6 +33,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 class PypiExampleTest(unittest.TestCase):
     report: Path
+    report_cached: Path
     black: Path
 
     def setUp(self) -> None:
@@ -56,11 +57,11 @@ class PypiExampleTest(unittest.TestCase):
             [str(binary), *args], cwd=self.work, env=env, input=stdin, text=True, capture_output=True, timeout=120
         )
 
-    def test_report_against_a_local_server(self) -> None:
+    def _check_report(self, binary: Path) -> None:
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         self.addCleanup(server.shutdown)
-        report = self._alone(self.report)
+        report = self._alone(binary)
         url = f"http://127.0.0.1:{server.server_address[1]}/doc.yaml"
         for _ in range(2):  # the second run reuses what the first extracted
             proc = self._run(report, url)
@@ -69,7 +70,17 @@ class PypiExampleTest(unittest.TestCase):
             self.assertRegex(proc.stdout, r"mean\s+│\s+4\.000")
             self.assertIn('def f(a, b):\n    return {"x": a + b}\n', proc.stdout)
             self.assertRegex(proc.stdout, r"libyaml: True, black compiled: True, numpy \d")
-        self.assertEqual(sorted(p.name for p in self.work.iterdir()), ["report"])
+        self.assertEqual(sorted(p.name for p in self.work.iterdir()), [binary.name])
+
+    def test_report_in_memory(self) -> None:
+        self._check_report(self.report)
+
+    def test_report_with_cached_shared_objects(self) -> None:
+        self._check_report(self.report_cached)
+        # numpy's OpenBLAS and the stdlib's extension modules were extracted, once.
+        extracted = [p.name for p in (self.home / ".cache" / "rules_oxidizer").rglob("*.so*")]
+        self.assertIn("_decimal.cpython-311-x86_64-linux-gnu.so", extracted)
+        self.assertTrue(any(name.startswith("libscipy_openblas") for name in extracted), extracted)
 
     def test_black_console_script(self) -> None:
         black = self._alone(self.black)
@@ -88,5 +99,6 @@ class PypiExampleTest(unittest.TestCase):
 
 if __name__ == "__main__":
     PypiExampleTest.report = Path(sys.argv[1]).resolve()
-    PypiExampleTest.black = Path(sys.argv[2]).resolve()
+    PypiExampleTest.report_cached = Path(sys.argv[2]).resolve()
+    PypiExampleTest.black = Path(sys.argv[3]).resolve()
     unittest.main(argv=sys.argv[:1])
