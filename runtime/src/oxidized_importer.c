@@ -681,6 +681,26 @@ parent_directory(PyObject *path)
     return PyUnicode_Substring(path, 0, slash);
 }
 
+/* An in-memory package's spec gets the virtual __path__ `<exe>/<name>`, which
+ * our path hook answers (submodules, pkgutil). Steals spec (may be NULL);
+ * returns it, or NULL with an exception set. */
+static PyObject *
+with_virtual_path(OxidizedFinder *self, PyObject *spec, const oxr_resource *r)
+{
+    if (spec == NULL) {
+        return NULL;
+    }
+    if (register_path_hook(self) < 0
+        || set_search_location(
+               spec, join_path(self->exe_path, self->exe_path_len,
+                               r->name.data, r->name.len, 1))
+               < 0) {
+        Py_DECREF(spec);
+        return NULL;
+    }
+    return spec;
+}
+
 /* Builds the spec for resource r of kind `kind` (not KIND_NONE). */
 static PyObject *
 finder_make_spec(OxidizedFinder *self, PyObject *fullname,
@@ -739,18 +759,7 @@ finder_make_spec(OxidizedFinder *self, PyObject *fullname,
             spec = PyObject_Vectorcall(module_spec_type, args, 2,
                                        kwnames_is_package);
         }
-        if (spec == NULL || !is_package) {
-            return spec;
-        }
-        if (register_path_hook(self) < 0
-            || set_search_location(
-                   spec, join_path(self->exe_path, self->exe_path_len,
-                                   r->name.data, r->name.len, 1))
-                   < 0) {
-            Py_DECREF(spec);
-            return NULL;
-        }
-        return spec;
+        return is_package ? with_virtual_path(self, spec, r) : spec;
     }
 
     if (kind == KIND_EXTENSION_MEMORY) {
@@ -762,18 +771,7 @@ finder_make_spec(OxidizedFinder *self, PyObject *fullname,
                              is_package ? Py_True : Py_False};
         PyObject *spec = PyObject_Vectorcall(module_spec_type, args, 2,
                                              kwnames_is_package);
-        if (spec == NULL || !is_package) {
-            return spec;
-        }
-        if (register_path_hook(self) < 0
-            || set_search_location(
-                   spec, join_path(self->exe_path, self->exe_path_len,
-                                   r->name.data, r->name.len, 1))
-                   < 0) {
-            Py_DECREF(spec);
-            return NULL;
-        }
-        return spec;
+        return is_package ? with_virtual_path(self, spec, r) : spec;
     }
     if (ensure_external() < 0) {
         return NULL;
