@@ -82,6 +82,14 @@ class PypiExampleTest(unittest.TestCase):
         self.assertIn("_decimal.cpython-311-x86_64-linux-gnu.so", extracted)
         self.assertTrue(any(name.startswith("libscipy_openblas") for name in extracted), extracted)
 
+    def test_report_with_an_empty_environment(self) -> None:
+        # `env -i`: no HOME, no TMPDIR; what black needs is extracted to the private
+        # per-user directory under /tmp.
+        report = self._alone(self.report)
+        proc = subprocess.run([str(report), "--versions"], cwd=self.work, env={}, text=True, capture_output=True, timeout=120)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertRegex(proc.stdout, r"^libyaml: True, black compiled: True, numpy \d")
+
     def test_black_console_script(self) -> None:
         black = self._alone(self.black)
         proc = self._run(black, "-q", "-", stdin="x = {  'a':1 }\n")
