@@ -1,7 +1,8 @@
 """Third-party libraries (py_library targets of other repositories) are groups of their own.
 
-`@oxidizer_tool_deps//absl_py` is a real PyPI installation in an external repository: the
-aspect on py_oxidized_binary.deps packs it once, for every binary.
+`@pypi//pyyaml` (a real wheel with a C extension, from oxidizer_pip_parse) and
+`@oxidizer_tool_deps//absl_py` (a pip-installed site-packages) are libraries of other
+repositories: the aspect on py_oxidized_binary.deps packs each once, for every binary.
 """
 
 from __future__ import annotations
@@ -14,19 +15,19 @@ from test_reproducible import _executed_outputs
 BUILD = """\
 load("//oxidizer:defs.bzl", "py_oxidized_binary")
 
-py_oxidized_binary(name = "one", main = "main.py", deps = ["@oxidizer_tool_deps//absl_py"])
+py_oxidized_binary(name = "one", main = "main.py", deps = ["@oxidizer_tool_deps//absl_py", "@pypi//pyyaml"])
 
 py_oxidized_binary(
     name = "two",
     main = "main.py",
-    deps = ["@oxidizer_tool_deps//absl_py"],
+    deps = ["@oxidizer_tool_deps//absl_py", "@pypi//pyyaml"],
     allow_in_memory_shared_library_loading = True,
 )
 """
 
 MAIN = """\
-import _decimal, absl.flags, google.protobuf
-print("{version}", absl.flags.__name__, _decimal.Decimal("1.5") * 2, getattr(absl.flags, "__file__", None))
+import _decimal, absl.flags, google.protobuf, yaml
+print("{version}", absl.flags.__name__, _decimal.Decimal("1.5") * 2, getattr(absl.flags, "__file__", None), yaml.__with_libyaml__)
 """
 
 
@@ -38,7 +39,7 @@ def test_third_party_groups_are_shared_and_not_rerun(bazel: Bazel, generated_pac
     first_log = tmp_path / "first.json"
     bazel.build(one, two, extra=[f"--execution_log_json_file={first_log}"])
     for label in (one, two):
-        assert run_binary(bazel.bin(label)).stdout == "v1 absl.flags 3.0 None\n"
+        assert run_binary(bazel.bin(label)).stdout == "v1 absl.flags 3.0 None True\n"
 
     main.write_text(MAIN.format(version="v2"))
     log = tmp_path / "exec.json"
@@ -60,5 +61,5 @@ def test_in_memory_binary_runs_alone(bazel: Bazel, generated_package: Path, tmp_
     alone.chmod(0o755)
     proc = run_binary(alone, cwd=tmp_path, env=clean_env())
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == "alone absl.flags 3.0 None\n"
+    assert proc.stdout == "alone absl.flags 3.0 None True\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["two"]
