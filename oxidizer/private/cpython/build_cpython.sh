@@ -1,0 +1,171 @@
+#!/bin/bash
+# Builds CPython from source with every standard-library extension module built in, PGO and
+# LTO, then pre-links libpython, its bundled libraries and the third-party static archives
+# into one relocatable object whose only global symbols are CPython's API. Run by the
+# OxidizerBuildCPython action (oxidizer/private/cpython/cpython_build.bzl); one action so that
+# a disk or remote cache holds the whole result.
+#
+# Usage: build_cpython.sh KEY=VALUE...
+#   src        CPython source tree (read only)
+#   deps       directory with include/ and lib/ of the static third-party libraries
+#   cc         C compiler; ar, ld and objcopy come from the same toolchain directory or PATH
+#   version    expected X.Y (a source tree of another version is an error)
+#   pgo        1 to train and rebuild with profile feedback
+#   lto        1 for link-time optimization of the pre-linked object and the interpreter
+#   disabled   comma-separated modules not built (py_cv_module_<name>=n/a)
+#   jobs       parallel make jobs
+#   out_object out_pyconfig out_home out_log   outputs
+set -euo pipefail
+
+declare -A arg
+for kv in "$@"; do arg["${kv%%=*}"]="${kv#*=}"; done
+execroot="$PWD"
+abs() { case "$1" in /*) echo "$1" ;; *) echo "$execroot/$1" ;; esac; }
+src="$(abs "${arg[src]}")"
+deps="$(abs "${arg[deps]}")"
+cc="${arg[cc]}"
+[[ "$cc" == */* && "$cc" != /* ]] && cc="$(abs "$cc")"
+version="${arg[version]}"
+jobs="${arg[jobs]:-2}"
+out_object="$(abs "${arg[out_object]}")"
+out_pyconfig="$(abs "${arg[out_pyconfig]}")"
+out_home="$(abs "${arg[out_home]}")"
+out_log="$(abs "${arg[out_log]}")"
+
+found="$(sed -n 's/^#define PY_VERSION[ \t]*"\([0-9]*\.[0-9]*\).*/\1/p' "$src/Include/patchlevel.h")"
+if [[ "$found" != "$version" ]]; then
+  echo "build_cpython: $src/Include/patchlevel.h is Python ${found:-?}, expected $version" >&2
+  exit 1
+fi
+
+# A fixed-name work directory: paths compiled into the objects are mapped to /oxidizer/cpython
+# with -ffile-prefix-map, so the result does not depend on where the action ran.
+work="$(mktemp -d "${TMPDIR:-/tmp}/oxidizer-cpython.XXXXXX")"
+[[ -z "${OXIDIZER_KEEP_CPYTHON_BUILD:-}" ]] && trap 'rm -rf "$work"' EXIT
+cp -R "$src/." "$work/src"
+chmod -R u+w "$work/src"
+cd "$work/src"
+exec 3>"$out_log"
+log() { echo "build_cpython: $*" >&3; }
+
+export SOURCE_DATE_EPOCH=0 PYTHONHASHSEED=0 LC_ALL=C TZ=UTC
+ld="$("$cc" -print-prog-name=ld)"
+objcopy="$("$cc" -print-prog-name=objcopy)"
+ar="$("$cc" -print-prog-name=ar)"
+
+# The static archives, plus libedit.a made self-contained: libedit needs strlcpy and vis()
+# from libbsd, but the whole of libbsd would also bring getentropy() and friends, which must
+# stay glibc's. A partial link pulls in only the members libedit uses; they are then hidden.
+mkdir -p "$work/deps/lib"
+ln -s "$deps/include" "$work/deps/include"
+for archive in "$deps"/lib/*.a; do
+  case "$(basename "$archive")" in
+    libedit.a | libbsd.a | libmd.a) ;;
+    *) ln -s "$archive" "$work/deps/lib/" ;;
+  esac
+done
+if [[ -f "$deps/lib/libedit.a" ]]; then
+  "$ld" -r -o "$work/edit.o" --whole-archive "$deps/lib/libedit.a" --no-whole-archive \
+    "$deps/lib/libbsd.a" "$deps/lib/libmd.a"
+  bsd_symbols="$(nm --defined-only -g "$deps/lib/libbsd.a" "$deps/lib/libmd.a" 2>/dev/null | awk 'NF == 3 {print $3}' | sort -u)"
+  localize=()
+  for sym in $(nm --defined-only -g "$work/edit.o" | awk '{print $3}' | sort -u | comm -12 - <(echo "$bsd_symbols")); do
+    localize+=("--localize-symbol=$sym")
+  done
+  "$objcopy" "${localize[@]}" "$work/edit.o"
+  "$ar" rcsD "$work/deps/lib/libedit.a" "$work/edit.o"
+fi
+
+prefix_map="-ffile-prefix-map=$work=/oxidizer/cpython"
+cflags="$prefix_map -I$deps/include"
+ldflags="-L$work/deps/lib"
+
+configure_args=(
+  --prefix=/oxidizer/python
+  --disable-shared
+  --with-pkg-config=no
+  --with-readline=editline
+  --without-ensurepip
+  --with-openssl="$work/deps"
+  --with-computed-gotos
+)
+[[ "${arg[pgo]:-0}" == 1 ]] && configure_args+=(--enable-optimizations)
+[[ "${arg[lto]:-0}" == 1 ]] && configure_args+=(--with-lto)
+
+# glibc has flock(); libbsd must not be linked for it.
+cache_vars=(ac_cv_lib_bsd_flock=no)
+IFS=, read -r -a disabled <<<"${arg[disabled]:-}"
+for module in "${disabled[@]}"; do
+  [[ -n "$module" ]] && cache_vars+=("py_cv_module_${module}=n/a")
+done
+
+log "configure ${configure_args[*]} ${cache_vars[*]}"
+if ! env CC="$cc" LIBS="-lm" CFLAGS="$cflags" LDFLAGS="$ldflags" MODULE_BUILDTYPE=static \
+    "${cache_vars[@]}" ./configure "${configure_args[@]}" >&3 2>&1; then
+  echo "build_cpython: configure failed; the end of config.log:" >&2
+  tail -40 config.log >&2
+  exit 1
+fi
+
+# CPython 3.11 on Linux builds Modules/Setup.stdlib's modules through setup.py as shared
+# objects; the same lines in Setup.local build them into libpython. setup.py alone knows
+# _ctypes, _curses, _curses_panel and readline: their lines are written here. Test modules
+# stay shared (they are never embedded).
+{
+  echo '*static*'
+  sed -n '/^\*shared\*/q;p' Modules/Setup.stdlib | grep -v -E '^\*static\*|^(_test|_xxtestfuzz)'
+  echo '_ctypes _ctypes/_ctypes.c _ctypes/callbacks.c _ctypes/callproc.c _ctypes/stgdict.c _ctypes/cfield.c -DHAVE_FFI_PREP_CIF_VAR -DHAVE_FFI_PREP_CLOSURE_LOC -DHAVE_FFI_CLOSURE_ALLOC -lffi'
+  echo "_curses _cursesmodule.c -DHAVE_NCURSESW -D_XOPEN_SOURCE_EXTENDED -I$deps/include/ncursesw -lncursesw -ltinfo"
+  echo "_curses_panel _curses_panel.c -DHAVE_NCURSESW -D_XOPEN_SOURCE_EXTENDED -I$deps/include/ncursesw -lpanelw -lncursesw -ltinfo"
+  echo 'readline readline.c -ledit -ltinfo'
+} > Modules/Setup.local
+log "Setup.local: $(grep -vc '^[#*]' Modules/Setup.local) modules"
+
+log "make"
+if ! make -j"$jobs" >&3 2>&1; then
+  echo "build_cpython: make failed; its last lines:" >&2
+  tail -60 "$out_log" >&2
+  exit 1
+fi
+
+# Every module Setup.local names must be built in: a library configure did not find would
+# otherwise silently leave a module out.
+missing="$(./python -I -S -c '
+import sys
+names = set(sys.builtin_module_names)
+wanted = [l.split()[0] for l in open("Modules/Setup.local") if l.strip() and l[0] not in "#*"]
+print(" ".join(n for n in wanted if n not in names))')"
+if [[ -n "$missing" ]]; then
+  echo "build_cpython: not built in (a library or header was not found; see config.log): $missing" >&2
+  exit 1
+fi
+
+stdlib_dest="lib/python$version"
+mkdir -p "$out_home/bin" "$out_home/$stdlib_dest"
+# The standard library as sources (no bytecode: rules compile what they embed), without the
+# test suites, plus the build's generated modules.
+cp -R Lib/. "$out_home/$stdlib_dest"
+(cd "$out_home/$stdlib_dest" && rm -rf test ./*/test ./*/tests idlelib/idle_test &&
+  find . -name __pycache__ -prune -exec rm -rf {} + && find . -name '*.pyc' -delete)
+cp "$(cat pybuilddir.txt)"/_sysconfigdata_*.py "$out_home/$stdlib_dest/"
+# Paths of the action's sandbox in the build configuration are not part of the result.
+sed -i "s|$work|/oxidizer/cpython|g" "$out_home/$stdlib_dest"/_sysconfigdata_*.py
+cp python "$out_home/bin/python$version"
+cp pyconfig.h "$out_pyconfig"
+
+# One relocatable object: libpython, the bundled libmpdec and expat, and the static
+# third-party libraries. LTO objects are compiled to machine code here, once, instead of at
+# every link of every binary. Only CPython's API stays global, so that an extension module
+# bringing its own OpenSSL or SQLite does not bind to ours.
+log "pre-link"
+lto_flags=()
+[[ "${arg[lto]:-0}" == 1 ]] && lto_flags=(-flto="$jobs" -flinker-output=nolto-rel)
+libs="$(sed -n 's/^MODLIBS=//p; s/^LIBS=//p' Makefile | tr '\n' ' ')"
+# shellcheck disable=SC2086
+"$cc" -r -nostdlib -O3 "${lto_flags[@]}" $prefix_map -o "$work/libpython.o" \
+  -Wl,--whole-archive "libpython$version.a" -Wl,--no-whole-archive \
+  -L"$work/deps/lib" $(sed -n 's/^LOCALMODLIBS=//p' Makefile) \
+  -Wl,--start-group $(cd "$work/deps/lib" && ls lib*.a | sed 's/^lib\(.*\)\.a$/-l\1/') -Wl,--end-group
+"$objcopy" --wildcard --keep-global-symbol='Py*' --keep-global-symbol='_Py*' \
+  --keep-global-symbol='PyInit_*' "$work/libpython.o" "$out_object"
+log "done"
