@@ -9,9 +9,45 @@ rules_oxidizer_dependencies()
 load("@bazel_tools//tools/build_defs/repo:utils.bzl", "maybe")
 load("//oxidizer/private:bazel4_compat.bzl", "copied_repository")
 load("//oxidizer/private:python_distribution_repo.bzl", _oxidizer_python_distribution = "oxidizer_python_distribution")
+load("//oxidizer/private:python_source_repo.bzl", _oxidizer_python_source = "oxidizer_python_source")
 load("//oxidizer/private:tool_deps_repo.bzl", "oxidizer_tool_deps")
 
 oxidizer_python_distribution = _oxidizer_python_distribution
+oxidizer_python_source = _oxidizer_python_source
+
+# Debian's source packages of CPython: the upstream tarballs `apt-get source` downloads
+# (scripts/setup.sh puts them in third_party/cpython/distdir, which .bazelrc names as --distdir).
+CPYTHON_SOURCES = {
+    "3.11": struct(
+        urls = ["https://deb.debian.org/debian/pool/main/p/python3.11/python3.11_3.11.2.orig.tar.gz"],
+        sha256 = "2411c74bda5bbcfcddaf4531f66d1adc73f247f529aee981b029513aefdbf849",
+        strip_prefix = "Python-3.11.2",
+    ),
+    "3.13": struct(
+        urls = ["https://deb.debian.org/debian/pool/main/p/python3.13/python3.13_3.13.5.orig.tar.xz"],
+        sha256 = "93e583f243454e6e9e4588ca2c2662206ad961659863277afcdb96801647d640",
+        strip_prefix = "Python-3.13.5",
+    ),
+}
+
+def oxidizer_python_from_debian_source(name, python_version, **kwargs):
+    """`oxidizer_python_source` for Debian's pinned CPython source (`CPYTHON_SOURCES`).
+
+    Args:
+      name: repository name.
+      python_version: `3.11` or `3.13`.
+      **kwargs: further `oxidizer_python_source` attributes (`pgo`, `lto`, `enable_modules`).
+    """
+    source = CPYTHON_SOURCES[python_version]
+    maybe(
+        oxidizer_python_source,
+        name = name,
+        urls = source.urls,
+        sha256 = source.sha256,
+        strip_prefix = source.strip_prefix,
+        python_version = python_version,
+        **kwargs
+    )
 
 def rules_oxidizer_dependencies(python_interpreter = "/usr/bin/python3.11", tool_interpreter = "/usr/bin/python3.11"):
     """Declares the default Python distribution (`@oxidizer_python`) and the tools' PyPI deps.

@@ -264,7 +264,7 @@ def oxidize_resources(actions, label, workspace_name, policy, name, files, impor
     actions.run(
         executable = dist.interpreter,
         arguments = ["-I", "-S", "-B", tools.bytecode_compiler.path, compile_list.path, bytecode.path],
-        inputs = depset([compile_list, tools.bytecode_compiler], transitive = [files]),
+        inputs = depset([compile_list, tools.bytecode_compiler], transitive = [files, dist.interpreter_files]),
         outputs = [bytecode],
         mnemonic = "OxidizerCompile",
         progress_message = "Compiling Python bytecode of %s" % target,

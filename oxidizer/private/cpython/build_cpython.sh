@@ -14,7 +14,11 @@
 #   lto        1 for link-time optimization of the pre-linked object and the interpreter
 #   disabled   comma-separated modules not built (py_cv_module_<name>=n/a)
 #   jobs       parallel make jobs
-#   out_object out_pyconfig out_home out_log   outputs
+#   out_object     the pre-linked libpython (relocatable object)
+#   out_pyconfig   pyconfig.h
+#   out_interpreter, out_stdlib   bin/pythonX.Y and lib/pythonX.Y/ of one prefix: the
+#                  interpreter finds its standard library through the landmark os.py
+#   out_log        configure's and make's output
 set -euo pipefail
 
 declare -A arg
@@ -29,7 +33,8 @@ version="${arg[version]}"
 jobs="${arg[jobs]:-2}"
 out_object="$(abs "${arg[out_object]}")"
 out_pyconfig="$(abs "${arg[out_pyconfig]}")"
-out_home="$(abs "${arg[out_home]}")"
+out_interpreter="$(abs "${arg[out_interpreter]}")"
+out_stdlib="$(abs "${arg[out_stdlib]}")"
 out_log="$(abs "${arg[out_log]}")"
 
 found="$(sed -n 's/^#define PY_VERSION[ \t]*"\([0-9]*\.[0-9]*\).*/\1/p' "$src/Include/patchlevel.h")"
@@ -38,11 +43,11 @@ if [[ "$found" != "$version" ]]; then
   exit 1
 fi
 
-# A fixed-name work directory: paths compiled into the objects are mapped to /oxidizer/cpython
-# with -ffile-prefix-map, so the result does not depend on where the action ran.
-work="$(mktemp -d "${TMPDIR:-/tmp}/oxidizer-cpython.XXXXXX")"
+# Paths compiled into the objects are mapped to /oxidizer/... with -ffile-prefix-map, so the
+# result does not depend on where the action ran. The work directory is inside the sandbox.
+work="$(mktemp -d "$(dirname "$out_log")/work.XXXXXX")"
 [[ -z "${OXIDIZER_KEEP_CPYTHON_BUILD:-}" ]] && trap 'rm -rf "$work"' EXIT
-cp -R "$src/." "$work/src"
+cp -RL "$src/." "$work/src"
 chmod -R u+w "$work/src"
 cd "$work/src"
 exec 3>"$out_log"
@@ -76,7 +81,7 @@ if [[ -f "$deps/lib/libedit.a" ]]; then
   "$ar" rcsD "$work/deps/lib/libedit.a" "$work/edit.o"
 fi
 
-prefix_map="-ffile-prefix-map=$work=/oxidizer/cpython"
+prefix_map="-ffile-prefix-map=$work=/oxidizer/cpython -ffile-prefix-map=$execroot=/oxidizer/execroot"
 cflags="$prefix_map -I$deps/include"
 ldflags="-L$work/deps/lib"
 
@@ -140,17 +145,20 @@ if [[ -n "$missing" ]]; then
   exit 1
 fi
 
-stdlib_dest="lib/python$version"
-mkdir -p "$out_home/bin" "$out_home/$stdlib_dest"
+mkdir -p "$out_stdlib" "$(dirname "$out_interpreter")"
 # The standard library as sources (no bytecode: rules compile what they embed), without the
 # test suites, plus the build's generated modules.
-cp -R Lib/. "$out_home/$stdlib_dest"
-(cd "$out_home/$stdlib_dest" && rm -rf test ./*/test ./*/tests idlelib/idle_test &&
+cp -R Lib/. "$out_stdlib"
+(cd "$out_stdlib" && rm -rf test ./*/test ./*/tests idlelib/idle_test &&
   find . -name __pycache__ -prune -exec rm -rf {} + && find . -name '*.pyc' -delete)
-cp "$(cat pybuilddir.txt)"/_sysconfigdata_*.py "$out_home/$stdlib_dest/"
+cp "$(cat pybuilddir.txt)"/_sysconfigdata_*.py "$out_stdlib/"
 # Paths of the action's sandbox in the build configuration are not part of the result.
-sed -i "s|$work|/oxidizer/cpython|g" "$out_home/$stdlib_dest"/_sysconfigdata_*.py
-cp python "$out_home/bin/python$version"
+sed -i -e "s|$work|/oxidizer/cpython|g" -e "s|$execroot|/oxidizer/execroot|g" "$out_stdlib"/_sysconfigdata_*.py
+# getpath looks for lib-dynload to set sys.exec_prefix (and warns without it); all
+# extension modules are built in, so it holds only this note.
+mkdir -p "$out_stdlib/lib-dynload"
+echo "Every extension module of this CPython is built in." > "$out_stdlib/lib-dynload/README.txt"
+cp python "$out_interpreter"
 cp pyconfig.h "$out_pyconfig"
 
 # One relocatable object: libpython, the bundled libmpdec and expat, and the static
@@ -160,12 +168,14 @@ cp pyconfig.h "$out_pyconfig"
 log "pre-link"
 lto_flags=()
 [[ "${arg[lto]:-0}" == 1 ]] && lto_flags=(-flto="$jobs" -flinker-output=nolto-rel)
-libs="$(sed -n 's/^MODLIBS=//p; s/^LIBS=//p' Makefile | tr '\n' ' ')"
-# shellcheck disable=SC2086
+bundled=()
+for archive in Modules/_decimal/libmpdec/libmpdec.a Modules/expat/libexpat.a; do
+  if [[ -f "$archive" ]]; then bundled+=("$archive"); fi
+done
 "$cc" -r -nostdlib -O3 "${lto_flags[@]}" $prefix_map -o "$work/libpython.o" \
-  -Wl,--whole-archive "libpython$version.a" -Wl,--no-whole-archive \
-  -L"$work/deps/lib" $(sed -n 's/^LOCALMODLIBS=//p' Makefile) \
-  -Wl,--start-group $(cd "$work/deps/lib" && ls lib*.a | sed 's/^lib\(.*\)\.a$/-l\1/') -Wl,--end-group
-"$objcopy" --wildcard --keep-global-symbol='Py*' --keep-global-symbol='_Py*' \
-  --keep-global-symbol='PyInit_*' "$work/libpython.o" "$out_object"
+  -Wl,--whole-archive "libpython$version.a" -Wl,--no-whole-archive "${bundled[@]}" \
+  -Wl,--start-group "$work"/deps/lib/lib*.a -Wl,--end-group
+"$objcopy" --strip-debug --wildcard --keep-global-symbol='Py*' --keep-global-symbol='_Py*' \
+  "$work/libpython.o" "$out_object"
+"$objcopy" --strip-debug "$out_interpreter"
 log "done"
