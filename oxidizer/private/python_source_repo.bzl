@@ -49,13 +49,20 @@ cpython_build(
         src = ":build",
         output_group = part,
     )
-    for part in ["libpython_object", "pyconfig", "interpreter", "stdlib"]
+    for part in ["libpython_object", "interpreter", "stdlib"]
 ]
+
+exec_output(
+    name = "pyconfig",
+    src = ":build",
+    out = "include/pyconfig.h",
+    output_group = "pyconfig",
+)
 
 cc_library(
     name = "python_headers",
     hdrs = glob(["src/Include/**/*.h"]) + [":pyconfig"],
-    includes = ["src/Include", "build"],
+    includes = ["src/Include", "include"],
 )
 
 cc_library(

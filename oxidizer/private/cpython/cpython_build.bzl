@@ -82,7 +82,14 @@ cpython_build = rule(
 )
 
 def _exec_output_impl(ctx):
-    return [DefaultInfo(files = ctx.attr.src[OutputGroupInfo][ctx.attr.output_group])]
+    files = ctx.attr.src[OutputGroupInfo][ctx.attr.output_group]
+    if not ctx.attr.out:
+        return [DefaultInfo(files = files)]
+
+    # A copy in this configuration's package, where `includes` can name its directory.
+    out = ctx.actions.declare_file(ctx.attr.out)
+    ctx.actions.symlink(output = out, target_file = files.to_list()[0])
+    return [DefaultInfo(files = depset([out]))]
 
 exec_output = rule(
     implementation = _exec_output_impl,
@@ -90,5 +97,6 @@ exec_output = rule(
     attrs = {
         "src": attr.label(mandatory = True, cfg = "exec", doc = "The target (built for the exec platform)."),
         "output_group": attr.string(mandatory = True, doc = "The output group forwarded."),
+        "out": attr.string(doc = "Path (in this package) of a copy of the group's single file; none when empty."),
     },
 )
