@@ -46,6 +46,8 @@ def _root_dir(files, import_root):
     """Exec path of the directory whose runfiles path is `import_root`, from one of `files`."""
     for f in files:
         short = f.short_path[3:] if f.short_path.startswith("../") else f.short_path
+        if short == import_root:  # a tree artifact
+            return f.path
         if short.startswith(import_root + "/"):
             return f.path[:len(f.path) - len(short) + len(import_root)]
     return None
