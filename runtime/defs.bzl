@@ -1,17 +1,29 @@
-"""The oxidizer runtime, compiled against one Python distribution's headers."""
+"""The oxidizer C runtime as a `cc_library`: one definition, used by every distribution.
+
+Each distribution repository (`oxidizer_python_distribution`, and the source-built one)
+instantiates `oxidizer_runtime` against its own `:libpython`, and `//runtime:runtime`
+instantiates it against `@oxidizer_python//:libpython`, so `bazel build //runtime/...`
+compiles the runtime with warnings as errors.
+"""
 
 load("@rules_cc//cc:defs.bzl", "cc_library")
 
-# The runtime is warning-clean: every distribution repository compiles it with these.
-RUNTIME_COPTS = ["-std=c11", "-Wall", "-Wextra", "-Werror"]
+# Warnings are errors: the runtime is compiled against every distribution's headers.
+RUNTIME_COPTS = [
+    "-std=c11",
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+]
 
 def oxidizer_runtime(name, libpython, **kwargs):
-    """The runtime `cc_library` (start-up, packed-resources parser, OxidizedFinder).
+    """The runtime linked into every `py_oxidized_binary`, compiled against `libpython`.
 
     Args:
-      name: target name.
-      libpython: a `cc_library` with the distribution's headers, static libpython and link flags.
-      **kwargs: passed to `cc_library` (e.g. `visibility`).
+      name: name of the `cc_library`.
+      libpython: label of a `cc_library` giving the Python headers, the static libpython
+        and its link flags.
+      **kwargs: other `cc_library` attributes (e.g. `visibility`, `tags`).
     """
     cc_library(
         name = name,

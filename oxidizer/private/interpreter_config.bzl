@@ -147,6 +147,15 @@ INTERPRETER_ATTRS = {
               "and `readline` extensions link the system's ncurses, which already knows where its " +
               "database is); `static:DIR[:DIR...]` sets `TERMINFO_DIRS` at start-up unless it is already set.",
     ),
+    "tls_ca_probe": attr.bool(
+        default = True,
+        doc = "When neither `SSL_CERT_FILE` nor `SSL_CERT_DIR` is set, look for the host's CA " +
+              "certificates at start-up (the bundle files and directories of Debian/Ubuntu, Fedora/RHEL, " +
+              "openSUSE, Alpine and Android, in Go's order) and set those variables to the first file " +
+              "and directory found, so `ssl.create_default_context()` trusts the host's store whatever " +
+              "directory OpenSSL was compiled with. Processes the binary starts inherit them. " +
+              "False leaves the environment alone.",
+    ),
     "allocator": attr.string(
         default = "",
         values = ALLOCATORS,
@@ -349,6 +358,7 @@ def add_interpreter_args(ctx, args):
         args.add(attrs.terminfo_resolution[len("static:"):], format = "--terminfo_dirs=%s")
     if attrs.allocator:
         args.add(attrs.allocator, format = "--allocator=%s")
+    _bool_flag(args, "ca_probe", attrs.tls_ca_probe)
     _bool_flag(args, "multiprocessing_auto_dispatch", attrs.multiprocessing_auto_dispatch)
     if attrs.multiprocessing_start_method:
         args.add(attrs.multiprocessing_start_method, format = "--multiprocessing_start_method=%s")

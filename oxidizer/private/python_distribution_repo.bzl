@@ -16,6 +16,7 @@ _BUILD_TEMPLATE = """\
 load("@rules_cc//cc:defs.bzl", "cc_library")
 load("@rules_oxidizer//oxidizer/private:oxidized_resources.bzl", "oxidized_resources")
 load("@rules_oxidizer//oxidizer/private:python_distribution.bzl", "python_distribution")
+load("@rules_oxidizer//runtime:defs.bzl", "oxidizer_runtime")
 
 package(default_visibility = ["//visibility:public"])
 
@@ -48,15 +49,10 @@ filegroup(
     srcs = glob(["stdlib/lib-dynload/*.so"]),
 )
 
-# The oxidizer runtime compiled against this distribution's headers.
-cc_library(
+# The oxidizer runtime compiled against this distribution's headers (warnings are errors).
+oxidizer_runtime(
     name = "runtime",
-    srcs = ["@rules_oxidizer//runtime:srcs"],
-    copts = ["-std=c11"],
-    deps = [
-        ":libpython",
-        "@rules_oxidizer//runtime:headers",
-    ],
+    libpython = ":libpython",
 )
 
 python_distribution(

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ca_probe.h"
 #include "oxidized_importer.h"
 #include "oxidizer/config.h"
 #include "oxidizer/packed_resources.h"
@@ -1226,6 +1227,14 @@ oxidizer_run(const oxidizer_config *config, int argc, char **argv)
     if (config->terminfo_dirs != NULL && getenv("TERMINFO_DIRS") == NULL
         && setenv("TERMINFO_DIRS", config->terminfo_dirs, 0) < 0) {
         fprintf(stderr, "%s: cannot set TERMINFO_DIRS\n", argv0);
+        free_indexes(indexes, count);
+        return 1;
+    }
+
+    /* TLS trust store: where this host keeps it, unless the user said. */
+    if (!config->no_ca_probe && oxidizer_ca_probe_apply("") < 0) {
+        fprintf(stderr, "%s: cannot set SSL_CERT_FILE/SSL_CERT_DIR: %s\n",
+                argv0, strerror(errno));
         free_indexes(indexes, count);
         return 1;
     }

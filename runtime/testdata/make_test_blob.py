@@ -1,28 +1,32 @@
-#!/usr/bin/python3.11
-"""Writes packed-resources blobs for the runtime tests (runtime/tests/runtime_test.sh).
+"""Writes the packed-resources blobs and files of the runtime behaviour test
+(runtime/tests/runtime_test.bzl, run by Bazel actions under the distribution's own
+interpreter, so the marshalled bytecode matches the runtime's libpython).
 
-Must run under the interpreter the runtime links (Debian's /usr/bin/python3.11) so the
-marshalled bytecode matches. Contains its own minimal pyembed\\x03 writer so the tests do
-not depend on tools/oxidizer_tools; it follows docs/packed-format-notes.md and its output
-is byte-identical to tools/oxidizer_tools/packed_resources.write_packed_resources() for
-the same resources (checked with read_packed_resources() + write_packed_resources()).
+Contains its own minimal pyembed\\x03 writer so the tests do not depend on tools/oxidizer_tools;
+it follows docs/packed-format-notes.md and its output is byte-identical to
+tools/oxidizer_tools/packed_resources.write_packed_resources() for the same resources
+(checked with read_packed_resources() + write_packed_resources()). Standard library only.
 
-    make_test_blob.py app OUT [EXT]    test application modules (see APP_MODULES); with
-                                       EXT, the directory runtime_test.sh compiled the test
-                                       extension modules into (see extension_resources())
-    make_test_blob.py stdlib OUT       the whole /usr/lib/python3.11 stdlib + lib-dynload
-                                       extension modules as relative paths "lib-dynload/..."
-    make_test_blob.py corrupt IN OUT   IN with a resource index length that overruns
+    make_test_blob.py stdlib OUT STDLIB_DIR [LIB_DYNLOAD_DIR]
+        the whole standard library in STDLIB_DIR, plus the extension modules of
+        LIB_DYNLOAD_DIR as relative paths "lib-dynload/..."
+    make_test_blob.py app BLOB CORRUPT CORRUPT_PAYLOAD FILES SUPPORT_DIR STEM=SO...
+        the test application modules (see APP_MODULES) and the _oxidized_importer package in
+        SUPPORT_DIR into BLOB; BLOB with a resource index length that overruns (CORRUPT) and
+        with a flipped byte in the extraction payload (CORRUPT_PAYLOAD); FILES, the directory
+        of files the binaries find next to them (<binary dir>/runtime_test_files): the test
+        extension modules (each STEM=SO is runtime/testdata/test_ext.c built for module path
+        STEM, e.g. runtime_test_extpkg/__init__) and the filesystem-relative resources.
 """
 
 import hashlib
 import importlib.machinery
 import marshal
 import os
+import py_compile
+import shutil
 import struct
 import sys
-
-STDLIB = "/usr/lib/python3.11"
 
 # Field ids.
 F_NAME = 0x03
@@ -150,7 +154,7 @@ SOURCE_ONLY = {
 }
 
 
-def app_resources():
+def app_resources(support_dir):
     resources = {}
     for name, src in APP_MODULES.items():
         resources[name] = module_resource(name, src.encode(), name)
@@ -182,16 +186,17 @@ def app_resources():
     resources["runtime_test_pkg.sub"][F_PACKAGE_RESOURCES] = [
         (b"deeper/leaf.txt", b"leaf\n"),
     ]
-    resources.update(support_resources())
+    resources.update(support_resources(support_dir))
     return resources
 
 
-EXT_SUFFIX = ".cpython-311-x86_64-linux-gnu.so"
+# The interpreter's own suffix (".cpython-311-x86_64-linux-gnu.so" for Debian's 3.11).
+EXT_SUFFIX = importlib.machinery.EXTENSION_SUFFIXES[0]
 
 
 def extension_resources(ext_dir):
     """Compiled modules next to Python code (runtime/testdata/test_ext.c, built by
-    runtime_test.sh into EXT = <binary dir>/runtime_test_files):
+    into EXT = <binary dir>/runtime_test_files):
 
     runtime_test_both(mem): Python source and bytecode *and* an extension module of the
       same name (a mypyc/Cython wheel), the extension on disk / in memory;
@@ -264,16 +269,10 @@ def extracted_resources(ext_dir):
 
 
 # The Python half of oxidized_importer (runtime/python), embedded in every real binary
-# as its own group. Absent when the tests run from Bazel runfiles that do not hold it;
-# runtime_test.sh then skips the checks that need it.
-SUPPORT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python")
-
-
-def support_resources():
+# as its own group.
+def support_resources(support_dir):
     resources = {}
-    root = os.path.join(SUPPORT_DIR, "_oxidized_importer")
-    if not os.path.isdir(root):
-        return resources
+    root = os.path.join(support_dir, "_oxidized_importer")
     for fn in sorted(os.listdir(root)):
         if not fn.endswith(".py"):
             continue
@@ -283,20 +282,22 @@ def support_resources():
         name = "_oxidized_importer" + ("" if is_package else "." + fn[:-3])
         resources[name] = module_resource(name, source, f"_oxidized_importer/{fn}",
                                           is_package=is_package)
+    if "_oxidized_importer" not in resources:
+        sys.exit(f"make_test_blob.py: no _oxidized_importer package in {support_dir}")
     return resources
 
 
 SKIP_DIRS = {"test", "idlelib", "tkinter", "turtledemo", "site-packages",
-             "dist-packages", "__pycache__", "lib-dynload",
-             "config-3.11-x86_64-linux-gnu"}
+             "dist-packages", "__pycache__", "lib-dynload"}
 
 
-def stdlib_resources():
+def stdlib_resources(stdlib, lib_dynload):
     resources = {}
-    for root, dirs, files in os.walk(STDLIB):
-        rel = os.path.relpath(root, STDLIB)
+    for root, dirs, files in os.walk(stdlib):
+        rel = os.path.relpath(root, stdlib)
         parts = [] if rel == "." else rel.split(os.sep)
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS
+                         and not d.startswith("config-")
                          and not (parts == ["lib2to3"] and d == "tests")
                          and "-" not in d)
         if parts and not os.path.exists(os.path.join(root, "__init__.py")):
@@ -316,7 +317,7 @@ def stdlib_resources():
             path = os.path.join(root, fn)
             with open(path, "rb") as f:
                 source = f.read()
-            relname = os.path.relpath(path, STDLIB)
+            relname = os.path.relpath(path, stdlib)
             try:
                 resources[name] = module_resource(name, source, relname,
                                                   is_package=is_package)
@@ -332,7 +333,7 @@ def stdlib_resources():
                         data.append((fn.encode(), f.read()))
             if data and pkg in resources:
                 resources[pkg][F_PACKAGE_RESOURCES] = data
-    for fn in sorted(os.listdir(os.path.join(STDLIB, "lib-dynload"))):
+    for fn in sorted(os.listdir(lib_dynload)) if lib_dynload else ():
         for suffix in importlib.machinery.EXTENSION_SUFFIXES:
             if fn.endswith(suffix):
                 name = fn[: -len(suffix)]
@@ -342,38 +343,63 @@ def stdlib_resources():
     return resources
 
 
+def write(path, data):
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def corrupt(blob):
+    """`blob` with a resources index length that claims more than the file holds."""
+    data = bytearray(blob)
+    struct.pack_into("<I", data, 8 + 9, len(data))
+    return bytes(data)
+
+
+def corrupt_payload(blob):
+    """`blob` with a flipped byte inside the extracted data.txt: the payload no longer
+    matches its SHA-256 (the packed structure stays valid)."""
+    data = bytearray(blob)
+    data[data.index(b"extracted data\n")] ^= 0x20
+    return bytes(data)
+
+
+def write_files(files, extensions):
+    """The directory next to the test binaries: the test extension modules (STEM -> built
+    .so) under their module paths, and the filesystem-relative resources of the app."""
+    os.makedirs(files, exist_ok=True)
+    for stem, so in sorted(extensions.items()):
+        target = os.path.join(files, stem + EXT_SUFFIX)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        shutil.copyfile(so, target)
+    with open(os.path.join(files, "ondisk.txt"), "w") as f:
+        f.write("hello ondisk\n")
+    with open(os.path.join(files, "relsrc.py"), "w") as f:
+        f.write("import os\nVALUE = os.path.basename(__file__)\n")
+    source = os.path.join(files, "relpyc.py")
+    with open(source, "w") as f:
+        f.write('VALUE = "relpyc"\n')
+    py_compile.compile(source, os.path.join(files, "relpyc.pyc"), dfile="relpyc.py", doraise=True,
+                       invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    os.remove(source)
+
+
 def main(argv):
-    if sys.version_info[:2] != (3, 11):
-        sys.exit("make_test_blob.py must run under python3.11")
-    mode = argv[1]
-    if mode == "app":
-        resources = app_resources()
-        if len(argv) > 3:
-            resources.update(extension_resources(argv[3]))
-            resources.update(extracted_resources(argv[3]))
+    mode = argv[1] if len(argv) > 1 else ""
+    if mode == "stdlib" and len(argv) in (4, 5):
+        write(argv[2], write_packed(stdlib_resources(argv[3], argv[4] if len(argv) == 5 else "")))
+    elif mode == "app" and len(argv) >= 7:
+        blob, corrupt_out, corrupt_payload_out, files, support_dir = argv[2:7]
+        extensions = dict(arg.split("=", 1) for arg in argv[7:])
+        write_files(files, extensions)
+        resources = app_resources(support_dir)
+        resources.update(extension_resources(files))
+        resources.update(extracted_resources(files))
         data = write_packed(resources)
-    elif mode == "stdlib":
-        data = write_packed(stdlib_resources())
-    elif mode == "corrupt-payload":
-        # A flipped byte inside the extracted data.txt: the payload no longer matches
-        # its SHA-256 (the packed structure stays valid).
-        with open(argv[2], "rb") as f:
-            data = bytearray(f.read())
-        at = data.index(b"extracted data\n")
-        data[at] ^= 0x20
-        data = bytes(data)
-        argv = argv[1:]
-    elif mode == "corrupt":
-        with open(argv[2], "rb") as f:
-            data = bytearray(f.read())
-        # Make the resources index length claim more than the file holds.
-        struct.pack_into("<I", data, 8 + 9, len(data))
-        data = bytes(data)
-        argv = argv[1:]
+        write(blob, data)
+        write(corrupt_out, corrupt(data))
+        write(corrupt_payload_out, corrupt_payload(data))
     else:
         sys.exit(__doc__)
-    with open(argv[2], "wb") as f:
-        f.write(data)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-/* A minimal extension module for runtime_test.sh, compiled once per module
+/* A minimal extension module for the runtime behaviour test, compiled once per module
  * name: -DTEST_EXT_NAME=<last name component> -DTEST_EXT_FULLNAME=<dotted>.
  * The module has VALUE = "ext <fullname>", so a test can tell it from
  * Python source of the same name. */

@@ -1,5 +1,5 @@
 /* Hand-written stand-in for the generated config of a py_oxidized_binary,
- * used by runtime_test.sh (no Bazel needed). Compile-time knobs:
+ * used by the runtime behaviour test (runtime/tests/runtime_test.bzl). Knobs:
  *
  *   RUNTIME_TEST_BLOB0 / RUNTIME_TEST_BLOB1  paths of packed blobs (string
  *                                            literals; BLOB1 optional)

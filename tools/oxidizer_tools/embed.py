@@ -102,6 +102,7 @@ class EmbedConfig:
     check_hash_pycs_mode: str = "default"
     write_modules_directory_env: str = ""
     terminfo_dirs: str = ""
+    ca_probe: bool = True
     allocator: str = ""
     multiprocessing_auto_dispatch: bool = True
     multiprocessing_start_method: str = ""
@@ -284,6 +285,7 @@ def generate(config: EmbedConfig) -> str:
         f"    .packed_file_digest = {{{digest}}},",
         "    .builtin_extensions = builtin_extensions,",
         f"    .builtin_extension_count = {len(config.builtin_extensions)},",
+        f"    .no_ca_probe = {int(not config.ca_probe)},",
         "};",
         "",
     ]
@@ -433,6 +435,7 @@ def main(argv: Sequence[str]) -> None:
             check_hash_pycs_mode=f.check_hash_pycs_mode,
             write_modules_directory_env=f.write_modules_directory_env,
             terminfo_dirs=f.terminfo_dirs,
+            ca_probe=f.ca_probe,
             allocator=f.allocator,
             multiprocessing_auto_dispatch=f.multiprocessing_auto_dispatch,
             multiprocessing_start_method=f.multiprocessing_start_method,
@@ -479,6 +482,7 @@ if __name__ == "__main__":
     flags.DEFINE_enum("check_hash_pycs_mode", "default", list(CHECK_HASH_PYCS_MODES), "PyConfig.check_hash_pycs_mode.")
     flags.DEFINE_string("write_modules_directory_env", "", "Env var naming where to write loaded modules.")
     flags.DEFINE_string("terminfo_dirs", "", "TERMINFO_DIRS to set when unset.")
+    flags.DEFINE_boolean("ca_probe", True, "Set SSL_CERT_FILE/SSL_CERT_DIR from the host's CA store when both are unset.")
     flags.DEFINE_string("allocator", "", "PyPreConfig.allocator name.")
     flags.DEFINE_boolean("multiprocessing_auto_dispatch", True, "Run multiprocessing children.")
     flags.DEFINE_string("multiprocessing_start_method", "", "multiprocessing.set_start_method() at start-up.")

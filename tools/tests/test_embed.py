@@ -398,3 +398,8 @@ def test_builtin_extensions_table_dotted_names() -> None:
         embed._builtin_extensions(["a._x", "b._x"])
     with pytest.raises(EmbedError, match="'pkg..x' is not a module name"):
         embed._builtin_extensions(["pkg..x"])
+
+
+def test_ca_probe_on_by_default_and_opt_out(tmp_path: Path) -> None:
+    assert "    .no_ca_probe = 0," in run(tmp_path).splitlines()
+    assert "    .no_ca_probe = 1," in run(tmp_path, ca_probe=False).splitlines()

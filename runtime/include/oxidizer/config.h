@@ -117,6 +117,10 @@ typedef struct {
     /* Extension modules linked in from Bazel cc_library targets. */
     const oxidizer_builtin_extension *builtin_extensions;
     size_t builtin_extension_count;
+    /* 1: do not look for the host's CA certificates at start-up (by
+     * default SSL_CERT_FILE/SSL_CERT_DIR are set when both are unset; see
+     * runtime/src/ca_probe.h). */
+    int no_ca_probe;
 } oxidizer_config;
 
 /* Defined by the generated file of each binary. */

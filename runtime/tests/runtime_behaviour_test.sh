@@ -1,24 +1,16 @@
 #!/bin/bash
-# Builds test binaries of the runtime with gcc (no Bazel) and checks their
-# behaviour against `python3.11`. Usage: runtime/tests/runtime_test.sh [WORKDIR]
-#
-# Needs Debian's python3.11 (/usr/bin/python3.11, libpython3.11.a, headers),
-# gcc and, for the file-access check, strace (skipped when missing).
+# Runs the runtime's test programs (built by runtime_behaviour_test in
+# runtime/tests/runtime_test.bzl) and checks their behaviour.
+# Usage: runtime_behaviour_test.sh FILES APP_BLOB NAME=PROGRAM... -- [LIB_DYNLOAD_FILE...]
+# (runfiles-relative paths; NAME is probe, hello, command, ...).
+# Needs strace for the file-access checks (skipped when missing).
 set -u -o pipefail
 
-if [ -n "${TEST_SRCDIR:-}" ]; then
-    REPO="$TEST_SRCDIR/$TEST_WORKSPACE"  # under `bazel test`
-else
-    REPO=$(cd "$(dirname "$0")/../.." && pwd)
-fi
-WORK=${1:-$(mktemp -d "${TEST_TMPDIR:-/tmp}/runtime_test.XXXXXX")}
-mkdir -p "$WORK"
-WORK=$(cd "$WORK" && pwd)
-PY=/usr/bin/python3.11
-LIBPY=/usr/lib/python3.11/config-3.11-x86_64-linux-gnu/libpython3.11.a
-CFLAGS=(-std=c11 -O2 -g -Wall -Wextra -Werror -I/usr/include/python3.11 -I"$REPO/runtime/include")
-LIBS=(-lexpat -lz -lm -ldl -lpthread -lutil -no-pie -rdynamic)
-SRCS=(main interpreter oxidized_importer packed_resources memory_library extract)
+cd "${TEST_SRCDIR:?run me with bazel test}/${TEST_WORKSPACE:?}" || exit 1
+FILES=$(pwd)/$1
+APP_BLOB=$(pwd)/$2
+shift 2
+WORK=$(mktemp -d "${TEST_TMPDIR:-/tmp}/runtime_test.XXXXXX")
 
 PASS=0
 FAIL=0
@@ -53,69 +45,26 @@ expect() {
     fi
 }
 
-echo "== building in $WORK"
-# Test extension modules (runtime/testdata/test_ext.c), in the blob's
-# runtime_test_files directory next to the binaries.
-EXT=$WORK/runtime_test_files
-mkdir -p "$EXT/runtime_test_extpkg" "$EXT/runtime_test_extpkgmem" "$EXT/runtime_test_xpkg"
-SUFFIX=.cpython-311-x86_64-linux-gnu.so
-for spec in runtime_test_both:runtime_test_both runtime_test_bothmem:runtime_test_bothmem \
-    runtime_test_extpkg/__init__:runtime_test_extpkg runtime_test_extpkgmem/__init__:runtime_test_extpkgmem \
-    runtime_test_xpkg/ext:runtime_test_xpkg.ext; do
-    full=${spec#*:}
-    gcc "${CFLAGS[@]}" -shared -fPIC -DTEST_EXT_NAME="${full##*.}" -DTEST_EXT_FULLNAME="$full" \
-        "$REPO/runtime/testdata/test_ext.c" -o "$EXT/${spec%%:*}$SUFFIX" || exit 1
-done
-"$PY" "$REPO/runtime/testdata/make_test_blob.py" app "$WORK/app.blob" "$EXT" || exit 1
-if [ ! -s "$WORK/stdlib.blob" ]; then
-    "$PY" "$REPO/runtime/testdata/make_test_blob.py" stdlib "$WORK/stdlib.blob" || exit 1
-fi
-"$PY" "$REPO/runtime/testdata/make_test_blob.py" corrupt "$WORK/app.blob" "$WORK/corrupt.blob" || exit 1
-"$PY" "$REPO/runtime/testdata/make_test_blob.py" corrupt-payload "$WORK/app.blob" "$WORK/corrupt_payload.blob" || exit 1
-
-for src in "${SRCS[@]}"; do
-    gcc "${CFLAGS[@]}" -c "$REPO/runtime/src/$src.c" -o "$WORK/$src.o" || exit 1
-done
-
-# build NAME [-Dknob=value...]
-build() {
-    local name=$1
+# The programs, copied into one directory with the files they find next to them:
+# runtime_test_files/ (test extension modules, filesystem-relative resources) and
+# lib-dynload/ (the distribution's extension modules, which the stdlib blob names by
+# relative path; absent when the distribution has them built in).
+echo "== setting up $WORK"
+while [ $# -gt 0 ] && [ "$1" != -- ]; do
+    cp "${1#*=}" "$WORK/${1%%=*}" || exit 1
     shift
-    gcc "${CFLAGS[@]}" -c "$REPO/runtime/tests/runtime_test_config.c" \
-        -DRUNTIME_TEST_BLOB0="\"$WORK/app.blob\"" \
-        -DRUNTIME_TEST_BLOB1="\"$WORK/stdlib.blob\"" "$@" \
-        -o "$WORK/config_$name.o" || exit 1
-    gcc -o "$WORK/$name" "${SRCS[@]/#/$WORK/}" "$WORK/config_$name.o" "$LIBPY" "${LIBS[@]}" || exit 1
-}
-# Object names: "$WORK/main" -> "$WORK/main.o".
-SRCS=("${SRCS[@]/%/.o}")
-
-build probe
-build hello -DRUNTIME_TEST_RUN_TARGET='"hello"'
-build command -DRUNTIME_TEST_RUN_MODE=OXIDIZER_RUN_COMMAND \
-    -DRUNTIME_TEST_RUN_TARGET='"import sys; print(\"cmd\", __name__, sys.argv[1:])"'
-build module -DRUNTIME_TEST_RUN_MODE=OXIDIZER_RUN_MODULE \
-    -DRUNTIME_TEST_RUN_TARGET='"runtime_test_modmain"'
-build repl -DRUNTIME_TEST_RUN_MODE=OXIDIZER_RUN_REPL
-build fsimporter -DRUNTIME_TEST_FS_IMPORTER=1
-build opt2 -DRUNTIME_TEST_OPTIMIZE=2
-build site -DRUNTIME_TEST_SITE=1
-gcc "${CFLAGS[@]}" -c "$REPO/runtime/tests/runtime_test_config.c" \
-    -DRUNTIME_TEST_BLOB0="\"$WORK/corrupt.blob\"" -o "$WORK/config_corrupt.o" || exit 1
-gcc -o "$WORK/corrupt" "${SRCS[@]/#/$WORK/}" "$WORK/config_corrupt.o" "$LIBPY" "${LIBS[@]}" || exit 1
-gcc "${CFLAGS[@]}" -c "$REPO/runtime/tests/runtime_test_config.c" \
-    -DRUNTIME_TEST_BLOB0="\"$WORK/corrupt_payload.blob\"" -DRUNTIME_TEST_BLOB1="\"$WORK/stdlib.blob\"" \
-    -o "$WORK/config_corrupt_payload.o" || exit 1
-gcc -o "$WORK/corrupt_payload" "${SRCS[@]/#/$WORK/}" "$WORK/config_corrupt_payload.o" "$LIBPY" "${LIBS[@]}" || exit 1
-
-# Filesystem-relative resources next to the binaries.
-ln -sfn /usr/lib/python3.11/lib-dynload "$WORK/lib-dynload"
-mkdir -p "$WORK/runtime_test_files"
-echo 'hello ondisk' >"$WORK/runtime_test_files/ondisk.txt"
-printf 'import os\nVALUE = os.path.basename(__file__)\n' >"$WORK/runtime_test_files/relsrc.py"
-printf 'VALUE = "relpyc"\n' >"$WORK/relpyc.py"
-"$PY" -c 'import py_compile, sys; py_compile.compile(sys.argv[1], sys.argv[2], doraise=True)' \
-    "$WORK/relpyc.py" "$WORK/runtime_test_files/relpyc.pyc" || exit 1
+done
+[ $# -gt 0 ] && shift
+cp -r "$FILES" "$WORK/runtime_test_files" && chmod -R u+w "$WORK/runtime_test_files" || exit 1
+LIB_DYNLOAD=
+for so in "$@"; do
+    [ -n "$so" ] && LIB_DYNLOAD=$(cd "$(dirname "$so")" && pwd)
+done
+if [ -n "$LIB_DYNLOAD" ]; then
+    ln -sfn "$LIB_DYNLOAD" "$WORK/lib-dynload"
+fi
+EXT=$WORK/runtime_test_files
+SUFFIX=$(cd "$EXT" && ls runtime_test_both.*) && SUFFIX=${SUFFIX#runtime_test_both} || exit 1
 
 P=$WORK/probe
 cd "$WORK" || exit 1
@@ -159,8 +108,7 @@ expect relative-source-module 0 "^relsrc.py $WORK/runtime_test_files/relsrc.py$"
 expect relative-bytecode-module 0 "^relpyc $WORK/runtime_test_files/relpyc.pyc SourcelessFileLoader$" '' \
     -- "$P" 'import runtime_test_relpyc as r; print(r.VALUE, r.__file__, type(r.__loader__).__name__)'
 # files() and the legacy importlib.resources API go through the Python half of
-# oxidized_importer (runtime/python), which Bazel's runfiles of this test may lack.
-if [ -f "$REPO/runtime/python/_oxidized_importer/resources.py" ]; then
+# oxidized_importer (runtime/python), embedded in the app blob.
 expect resources-files 0 $'^hello from data.txt\n \\[0, 1, 2, 3, 4, 5, 6, 7\] hello ondisk$' '' \
     -- "$P" 'import importlib.resources as r; f = r.files("runtime_test_pkg"); print(f.joinpath("data.txt").read_text(), list(f.joinpath("sub/nested.bin").read_bytes()), f.joinpath("ondisk.txt").read_text().strip())'
 expect resources-tree 0 "^\['__init__.py', 'data.txt', 'mod.py', 'ondisk.txt', 'sub'\] \['__init__.py', 'deeper', 'helper.py', 'nested.bin'\] leaf True False False PosixPath$" '' \
@@ -206,10 +154,7 @@ try:
     f.index_bytes(b"pyembed\x03junk")
 except ValueError as e:
     err = str(e).split(":")[0]
-print([n for n in names if n in ("hello", "runtime_test_main")], "ValueError:", err)' "$WORK/app.blob"
-else
-    echo "skip resources-*, indexed-resources, index-bytes (runtime/python is not available here)"
-fi
+print([n for n in names if n in ("hello", "runtime_test_main")], "ValueError:", err)' "$APP_BLOB"
 expect pkgutil-walk 0 "^\[\('mod', False\), \('sub', True\)\] \['runtime_test_pkg.mod', 'runtime_test_pkg.sub', 'runtime_test_pkg.sub.helper'\] \['runtime_test_ns.deep', 'runtime_test_ns.deep.leaf', 'runtime_test_ns.inner'\]$" '' \
     -- "$P" '
 import pkgutil, runtime_test_pkg as p, runtime_test_ns as n
@@ -317,8 +262,17 @@ else
 fi
 expect unknown-module 1 '' "ModuleNotFoundError: No module named 'no_such_module'" \
     -- "$P" 'import no_such_module'
-expect extension-modules 0 "^$WORK/lib-dynload/_decimal.cpython-311-x86_64-linux-gnu.so ExtensionFileLoader 2.1 \{\"a\": \[1\]\}$" '' \
-    -- "$P" 'import _decimal, _json, decimal, json; print(_decimal.__file__, type(_json.__spec__.loader).__name__, decimal.Decimal("1.1") + 1, json.dumps({"a": [1]}))'
+# The distribution's extension modules: from lib-dynload/ when it has one, else built in.
+if [ -e "$WORK/lib-dynload/_decimal$SUFFIX" ]; then
+    EXT_FROM="$WORK/lib-dynload/_decimal$SUFFIX ExtensionFileLoader ExtensionFileLoader"
+else
+    EXT_FROM="built-in BuiltinImporter BuiltinImporter"
+fi
+expect extension-modules 0 "^$EXT_FROM 2.1 \{\"a\": \[1\]\}$" '' \
+    -- "$P" '
+import _decimal, _json, decimal, json
+kind = lambda m: getattr(m.__spec__.loader, "__name__", type(m.__spec__.loader).__name__)
+print(_decimal.__spec__.origin, kind(_decimal), kind(_json), decimal.Decimal("1.1") + 1, json.dumps({"a": [1]}))'
 expect builtin-not-shadowed 0 "^BuiltinImporter$" '' \
     -- "$P" 'import sys, math; print(math.__spec__.loader.__name__)'
 expect command-mode 0 "^cmd __main__ \['x', 'y'\]$" '' -- "$WORK/command" x y
@@ -337,7 +291,7 @@ import oxidized_importer, sys
 data = open(sys.argv[2], "rb").read()
 f = oxidized_importer.OxidizedFinder(data)
 code = f.get_code("hello")
-exec(code)' "$WORK/app.blob"
+exec(code)' "$APP_BLOB"
 
 # A few dozen stdlib modules, all from the blob.
 MODS="abc argparse ast asyncio base64 bisect calendar collections contextlib copy csv dataclasses datetime decimal difflib email.message enum fnmatch fractions functools glob gzip hashlib heapq html.parser http.client inspect io ipaddress itertools json logging operator os pathlib pickle pprint queue random re shlex shutil socket statistics string struct subprocess tarfile tempfile textwrap threading timeit tokenize traceback types typing unittest urllib.parse uuid warnings weakref xml.etree.ElementTree zipfile zoneinfo"
