@@ -60,6 +60,24 @@ def test_licenses_of_a_binary_with_a_wheel(bazel: Bazel, generated_package: Path
     assert {"GNU Readline", "libxcrypt"} <= {c["name"] for c in report["omitted_components"]}
 
 
+def test_analyze_reports_the_glibc_floor(bazel: Bazel) -> None:
+    """The floor of a built example: the executable's and its shipped extension modules'."""
+    label = "//examples/hello:hello"
+    bazel.build(label, "//tools:oxidizer")
+    proc = _oxidizer(bazel, "analyze", str(bazel.bin(label)), "--json")
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    # hello ships the stdlib's lib-dynload in hello_lib/.
+    assert any(n["file"].endswith("_ctypes.cpython-311-x86_64-linux-gnu.so") for n in result["shipped"])
+    versions = [result["glibc_needs"]["version"]] + [n["version"] for n in result["shipped"]]
+    newest = max(versions, key=lambda v: tuple(int(x) for x in v.split(".")))
+    assert result["glibc_floor"] == newest
+    assert result["glibc_floor_needed_by"] and all(n["version"] == newest for n in result["glibc_floor_needed_by"])
+    assert all(n["symbols"] for n in result["glibc_floor_needed_by"])
+    text = _oxidizer(bazel, "analyze", str(bazel.bin(label)))
+    assert f"glibc floor: {newest}" in text.stdout and f"GLIBC_{newest} needed by " in text.stdout
+
+
 def test_licenses_of_something_else_fails(bazel: Bazel) -> None:
     bazel.build("//tools:oxidizer")
     proc = _oxidizer(bazel, "licenses", "/bin/true")

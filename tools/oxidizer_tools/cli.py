@@ -156,6 +156,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{result.path}: {result.format} {result.machine}")
         print(f"  needs: {', '.join(result.needed) or '(nothing)'}")
         print(f"  glibc floor: {result.glibc_floor or 'n/a'}")
+        for needs in result.glibc_floor_needed_by:
+            shown = ", ".join(needs.symbols[:8]) + (f" and {len(needs.symbols) - 8} more" if len(needs.symbols) > 8 else "")
+            print(f"    GLIBC_{needs.version} needed by {needs.file}: {shown or '(no symbol: a version dependency only)'}")
         print(f"  embeds a static CPython: {'yes' if result.exports_python_api else 'no'}")
         blobs = ", ".join(f"v{b['version']} {b['size']} bytes at {b['offset']}" for b in result.packed_blobs)
         print(f"  packed resources: {blobs or 'none'}")

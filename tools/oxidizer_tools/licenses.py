@@ -333,6 +333,9 @@ def format_report(result: Report) -> list[str]:
                 for c in group
             ]
             lines += _table(rows)
+    if result.omitted:
+        names = ", ".join(c.name for c in result.omitted)
+        lines.append(f"  not included (the extension modules that load them are left out): {names}")
     lines.append("  Python packages:")
     if result.packages:
         lines += _table([(p.name, p.version or "-", p.license, "") for p in result.packages])
