@@ -122,15 +122,17 @@ def _library_name(soname: str) -> str:
     return match.group(1) if match else soname
 
 
-def _libraries(lib_dynload: str, link_flags: list) -> dict:
+def _libraries(lib_dynload: str, link_flags: list, executable: str) -> dict:
     """The libraries libpython's link flags and the lib-dynload extension modules need.
 
     `linkage` is `shared` for a library of libpython's link flags (every binary needs it)
-    and `extension` for one only extension modules load; `modules` lists those.
+    and `extension` for one only extension modules load; `modules` lists those. The
+    sonames of the link flags' libraries are the interpreter's own DT_NEEDED names.
     """
+    sonames = {_library_name(soname): soname for soname in _elf_needed(executable)}
     libraries = {}
     for flag in link_flags:
-        libraries.setdefault(flag[2:], {"linkage": "shared", "modules": [], "soname": ""})
+        libraries.setdefault(flag[2:], {"linkage": "shared", "modules": [], "soname": sonames.get(flag[2:], "")})
     try:
         names = sorted(os.listdir(lib_dynload))
     except OSError:
@@ -192,7 +194,7 @@ def main() -> None:
             if flag.startswith("-l") and flag not in link_flags:
                 link_flags.append(flag)
     lib_dynload = os.path.join(paths["stdlib"], "lib-dynload")
-    libraries = _libraries(lib_dynload, link_flags)
+    libraries = _libraries(lib_dynload, link_flags, os.path.realpath(sys.executable))
     multiarch = sysconfig.get_config_var("MULTIARCH") or ""
     directory = "*/%s/" % multiarch if multiarch else "*/"
     patterns = {
