@@ -21,7 +21,7 @@ LIBRARY_LICENSES = {
     "gdbm": ("GNU dbm", "GPL-3.0-or-later"),
     "gdbm_compat": ("GNU dbm", "GPL-3.0-or-later"),
     "history": ("GNU Readline", "GPL-3.0-or-later"),
-    # liblzma is public domain up to xz 5.4 and 0BSD from 5.6 on: see _spdx().
+    # liblzma is public domain up to xz 5.4 and 0BSD from 5.6 on: see library_license().
     "lzma": ("xz (liblzma)", "0BSD"),
     "md": ("libmd", "BSD-3-Clause AND BSD-2-Clause"),
     "menu": ("ncurses", "X11-distribute-modifications-variant"),
@@ -52,15 +52,24 @@ LIBRARY_MODULES = {
     "z": ["binascii", "zlib"],
 }
 
-def _spdx(library, version):
-    """The SPDX expression of `library` at `version` (a Debian or upstream version)."""
+def library_license(library, version):
+    """(component name, SPDX expression) of a library of LIBRARY_LICENSES at `version`.
+
+    Args:
+      library: the library as `-l` names it (`ssl`, `lzma`).
+      version: its Debian or upstream version (`5.4.1-1`); may be empty.
+    Returns:
+      A (name, spdx) tuple; (`lib<library>`, `NOASSERTION`) for a library not in the table.
+    """
+    if library not in LIBRARY_LICENSES:
+        return ("lib" + library, "NOASSERTION")
     name, spdx = LIBRARY_LICENSES[library]
     if library == "lzma":
         upstream = version.split(":")[-1].split("-")[0].split(".")
         if len(upstream) >= 2 and upstream[0].isdigit() and upstream[1].isdigit():
             if (int(upstream[0]), int(upstream[1])) < (5, 6):
-                return "LicenseRef-Public-Domain"
-    return spdx
+                return (name, "LicenseRef-Public-Domain")
+    return (name, spdx)
 
 def component(name, version, spdx, origin, modules = [], linkage = "static"):
     """One entry of a licences file.
@@ -119,10 +128,7 @@ def installed_distribution_components(info):
         found = libraries[library]
         debian = found.get("debian")
         version = debian["version"] if debian else ""
-        if library in LIBRARY_LICENSES:
-            name, spdx = LIBRARY_LICENSES[library][0], _spdx(library, version)
-        else:
-            name, spdx = "lib" + library, "NOASSERTION"
+        name, spdx = library_license(library, version)
         soname = found["soname"] or "lib%s.so" % library
         modules = found["modules"] + [m for m in LIBRARY_MODULES.get(library, []) if m in builtin]
         entry = merged.setdefault(name, {"version": version, "spdx": spdx, "packages": [], "sonames": [], "modules": [], "linkage": "extension"})
