@@ -17,6 +17,9 @@ PythonDistributionInfo = provider(
         "builtin_modules": ":type: list[string]\n\n`sys.builtin_module_names`.",
         "frozen_modules": ":type: list[string]\n\nModules frozen into libpython (served by FrozenImporter).",
         "extension_suffixes": ":type: list[string]\n\n`importlib.machinery.EXTENSION_SUFFIXES`.",
+        "licenses": ":type: File | None\n\nThe distribution's licences file (docs/licenses.md): every component it links in or " +
+                    "ships, with its SPDX licence. Every py_oxidized_binary records it (`oxidizer licenses BINARY`). " +
+                    "None when the distribution declares none.",
     },
 )
 

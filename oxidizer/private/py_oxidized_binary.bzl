@@ -102,6 +102,13 @@ def _embed_config(ctx, groups, app, inputs_of_deps):
         args.add(mapped_name, format = "--mapped_name=%s")
     add_interpreter_args(ctx, args)
     args.add_all(_ext_module_names(ctx), format_each = "--builtin_extension=%s")
+
+    # The distribution's licences go into a non-allocated ELF section (`oxidizer licenses`).
+    licenses = ctx.attr.distribution[PythonDistributionInfo].licenses
+    if licenses:
+        inputs.append(licenses)
+        incbin.append(licenses)
+        args.add(licenses, format = "--licenses=%s")
     args.add(ctx.label.name + "_lib", format = "--relative_path_origin=%s")
     ctx.actions.run(
         executable = ctx.executable._embed,

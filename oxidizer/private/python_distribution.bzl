@@ -34,6 +34,7 @@ def _python_distribution_impl(ctx):
             builtin_modules = ctx.attr.builtin_modules,
             frozen_modules = ctx.attr.frozen_modules,
             extension_suffixes = ctx.attr.extension_suffixes,
+            licenses = ctx.file.licenses,
         ),
         DefaultInfo(files = depset([ctx.file.interpreter])),
     ]
@@ -54,5 +55,10 @@ python_distribution = rule(
         "builtin_modules": attr.string_list(doc = "`sys.builtin_module_names`."),
         "frozen_modules": attr.string_list(doc = "Frozen module names."),
         "extension_suffixes": attr.string_list(doc = "Extension module filename suffixes."),
+        "licenses": attr.label(
+            allow_single_file = [".json"],
+            doc = "Licences file: the components linked into or shipped with the distribution and their SPDX " +
+                  "licences (format: docs/licenses.md). Recorded in every binary; `oxidizer licenses BINARY` prints it.",
+        ),
     },
 )

@@ -1,5 +1,7 @@
 """Repository rule that exposes a locally installed CPython with a static libpython."""
 
+load(":licenses.bzl", "installed_distribution_components", "licenses_json")
+
 _STDLIB_EXCLUDES = [
     "stdlib/**/__pycache__/**",
     "stdlib/config-*/**",
@@ -20,7 +22,7 @@ load("@rules_oxidizer//runtime:defs.bzl", "oxidizer_runtime")
 
 package(default_visibility = ["//visibility:public"])
 
-exports_files(["python", "metadata.json"])
+exports_files(["python", "metadata.json", "licenses.json"])
 
 cc_library(
     name = "libpython",
@@ -67,6 +69,7 @@ python_distribution(
     builtin_modules = {builtin_modules},
     frozen_modules = {frozen_modules},
     extension_suffixes = {extension_suffixes},
+    licenses = "licenses.json",
 )
 
 # The standard library as one separately cached resource group (the default `stdlib` of
@@ -118,6 +121,8 @@ def _python_distribution_repo_impl(rctx):
     rctx.symlink(include_dir, "include")
     rctx.symlink(rctx.attr.stdlib_dir or info["stdlib_dir"], "stdlib")
     rctx.file("metadata.json", json.encode_indent(info) + "\n")
+    info["static_library"] = static_library
+    rctx.file("licenses.json", licenses_json(installed_distribution_components(info)))
     rctx.file("WORKSPACE", "workspace(name = \"%s\")\n" % rctx.attr.name)
 
     # Debian's libpython3.11.a is not position independent.

@@ -2,6 +2,8 @@
 
     oxidizer inspect FILE [--json]      packed resources in a blob or an executable
     oxidizer analyze FILE [--json]      dependencies, glibc floor, embedded Python
+    oxidizer licenses BINARY [--json]   licences of the components linked into an oxidized
+                                        binary and of the Python packages it embeds
     oxidizer find-resources DIR [--json] how files under DIR would be classified
     oxidizer lock REQUIREMENTS_IN [-o LOCK] [--upgrade]
                                         resolve PyPI requirements for the embedded
@@ -68,6 +70,25 @@ def _find_resources(directory: Path, as_json: bool) -> int:
     return 0
 
 
+def _licenses(binary: Path, as_json: bool) -> int:
+    import os
+
+    from oxidizer_tools import licenses
+
+    # Under `bazel run`, a relative path is relative to where the user ran Bazel.
+    binary = Path(os.environ.get("BUILD_WORKING_DIRECTORY", ".")) / binary
+    try:
+        result = licenses.report(binary)
+    except licenses.LicensesError as e:
+        print(f"oxidizer licenses: {e}", file=sys.stderr)
+        return 1
+    if as_json:
+        print(json.dumps(result.as_dict(), indent=1))
+    else:
+        print("\n".join(licenses.format_report(result)))
+    return 0
+
+
 def _distribution_file(name: str) -> Path:
     """A file of the default distribution repository, from this binary's runfiles."""
     from runfiles import runfiles  # bazel-runfiles
@@ -114,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _lock(args[1:])
     as_json = "--json" in args
     positional = [a for a in args if a != "--json"]
-    if len(positional) != 2 or positional[0] not in ("inspect", "analyze", "find-resources"):
+    if len(positional) != 2 or positional[0] not in ("inspect", "analyze", "find-resources", "licenses"):
         print(USAGE, file=sys.stderr)
         return 2
     command, target = positional[0], Path(positional[1])
@@ -122,6 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return inspect_packed.main([str(target)] + (["--json"] if as_json else []))
     if command == "find-resources":
         return _find_resources(target, as_json)
+    if command == "licenses":
+        return _licenses(target, as_json)
     try:
         result = analyze(target)
     except AnalyzeError as e:
@@ -133,6 +156,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{result.path}: {result.format} {result.machine}")
         print(f"  needs: {', '.join(result.needed) or '(nothing)'}")
         print(f"  glibc floor: {result.glibc_floor or 'n/a'}")
+        for needs in result.glibc_floor_needed_by:
+            shown = ", ".join(needs.symbols[:8]) + (f" and {len(needs.symbols) - 8} more" if len(needs.symbols) > 8 else "")
+            print(f"    GLIBC_{needs.version} needed by {needs.file}: {shown or '(no symbol: a version dependency only)'}")
         print(f"  embeds a static CPython: {'yes' if result.exports_python_api else 'no'}")
         blobs = ", ".join(f"v{b['version']} {b['size']} bytes at {b['offset']}" for b in result.packed_blobs)
         print(f"  packed resources: {blobs or 'none'}")

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from oxidizer_tools import entry_points, manifest_pb2
+from oxidizer_tools import entry_points, licenses, manifest_pb2
 
 RUN_MODES = {
     "main": "OXIDIZER_RUN_MAIN_RESOURCE",
@@ -111,6 +111,9 @@ class EmbedConfig:
     mapped_digest: bytes = b""
     # Top-level names of extension modules linked into the binary (PyInit_<name>).
     builtin_extensions: tuple[str, ...] = ()
+    # Exec path of the distribution's licences file (tools/oxidizer_tools/licenses.py),
+    # carried in a non-allocated ELF section: never mapped, never read at start-up.
+    licenses_file: str = ""
 
 
 def c_string(text: str) -> str:
@@ -222,6 +225,14 @@ def generate(config: EmbedConfig) -> str:
             f'extern const uint8_t {sym}[] __attribute__((visibility("hidden")));',
             f'extern const uint8_t {sym}_end[] __attribute__((visibility("hidden")));',
         ]
+    if config.licenses_file:
+        # Flags "" = not SHF_ALLOC: the linker keeps the section in the file, not in memory.
+        asm = (
+            f'".section {licenses.SECTION},\\"\\",@progbits\\n"'
+            f'".incbin \\"{_asm_path(config.licenses_file)}\\"\\n"'
+            f'".previous\\n"'
+        )
+        lines.append(f"__asm__({asm});")
     lines.append("")
     lines.append("static const oxidizer_packed_blob blobs[] = {")
     for index, (name, _) in enumerate(embedded):
@@ -338,6 +349,7 @@ def run(
     mapped_name: str = "",
     entry_point: str = "",
     entry_points_files: Sequence[str] = (),
+    licenses_file: str = "",
     **settings: object,
 ) -> None:
     """Writes the generated C file (and the mapped packed file when `mapped_output` is set).
@@ -349,6 +361,14 @@ def run(
         raise EmbedError(f"unknown settings {sorted(unknown)}")
     if run_target_file:
         run_target = Path(run_target_file).read_text(encoding="utf-8")
+    if licenses_file:
+        try:
+            licenses.parse(Path(licenses_file).read_bytes(), licenses_file)
+        except OSError as e:
+            raise EmbedError(f"{licenses_file}: {e.strerror or e}") from e
+        except licenses.LicensesError as e:
+            raise EmbedError(f"the distribution's licences file: {e}") from e
+        settings["licenses_file"] = licenses_file
     if entry_point:
         try:
             entry = entry_points.resolve(entry_point, [Path(p) for p in entry_points_files])
@@ -420,6 +440,7 @@ def main(argv: Sequence[str]) -> None:
             mapped_name=f.mapped_name,
             entry_point=f.entry_point,
             entry_points_files=f.entry_points_file or [],
+            licenses_file=f.licenses,
             config_profile=f.config_profile,
             sys_meipass=f.sys_meipass,
             oxidized_importer=f.oxidized_importer,
@@ -489,6 +510,7 @@ if __name__ == "__main__":
     flags.DEFINE_string("relative_path_origin", "", "Directory (relative to the exe) of relative resources.")
     flags.DEFINE_boolean("virtual_module_file", False, "Give in-memory modules a virtual __file__.")
     flags.DEFINE_multi_string("builtin_extension", [], "Module name of an extension module linked in.")
+    flags.DEFINE_string("licenses", "", "The distribution's licences file, recorded in the binary.")
     from oxidizer_tools import params
 
     app.run(main, argv=params.tool_argv(sys.argv))
