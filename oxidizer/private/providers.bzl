@@ -5,7 +5,6 @@ PythonDistributionInfo = provider(
     fields = {
         "interpreter": ":type: File\n\nThe distribution's interpreter; compiles bytecode so the magic number matches.",
         "interpreter_files": ":type: depset[File]\n\nFiles the interpreter reads when it runs (a source build's standard library tree); inputs of every action that runs `interpreter`.",
-        "licenses": ":type: File | None\n\n`licenses.json`: the components linked into libpython and their SPDX licences.",
         "runtime": ":type: CcInfo\n\nThe oxidizer runtime compiled against this distribution's headers, with the static libpython and its link flags.",
         "stdlib": ":type: depset[File]\n\nStandard library files (sources and data), without lib-dynload.",
         "stdlib_import_root": ":type: string\n\nRunfiles-relative directory of `stdlib` (the directory on `sys.path`).",

@@ -22,7 +22,6 @@ def _python_distribution_impl(ctx):
         PythonDistributionInfo(
             interpreter = ctx.file.interpreter,
             interpreter_files = depset(ctx.files.interpreter_files),
-            licenses = ctx.file.licenses,
             runtime = ctx.attr.runtime[CcInfo],
             stdlib = depset(ctx.files.stdlib),
             stdlib_import_root = stdlib_root,
@@ -45,7 +44,6 @@ python_distribution = rule(
     attrs = {
         "interpreter": attr.label(allow_single_file = True, mandatory = True, doc = "The interpreter."),
         "interpreter_files": attr.label_list(allow_files = True, doc = "What the interpreter reads when it runs (its standard library), declared as inputs of the actions that run it."),
-        "licenses": attr.label(allow_single_file = [".json"], doc = "Components linked into libpython and their SPDX licences (`licenses.json`, see docs/licenses.md)."),
         "runtime": attr.label(providers = [CcInfo], mandatory = True, doc = "The oxidizer runtime built against this distribution."),
         "stdlib": attr.label(allow_files = True, doc = "Standard library files."),
         "lib_dynload": attr.label(allow_files = True, doc = "Extension modules of lib-dynload."),

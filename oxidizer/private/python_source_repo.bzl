@@ -6,6 +6,7 @@ the build action declares every input it reads. CPython itself is compiled by on
 action (`cpython_build`), shared through `--disk_cache` and remote caches.
 """
 
+load("//oxidizer/private:licenses.bzl", "component", "library_license", "licenses_json")
 load("//oxidizer/private/cpython:components.bzl", "BUNDLED", "DISABLED_MODULES", "INCLUDE_DIRS", "LIBRARY_DIRS", "SUPPORTED_VERSIONS", "THIRD_PARTY")
 
 _BUILD_TEMPLATE = """\
@@ -186,38 +187,34 @@ def _find(rctx, dirs, name):
 def _copy_static_deps(rctx, disabled):
     """Copies each component's archives and headers; returns the licence entries."""
     entries = []
-    for component in THIRD_PARTY:
-        modules = [m for m in component.modules if m not in disabled]
+    for lib in THIRD_PARTY:
+        modules = [m for m in lib.modules if m not in disabled]
         if not modules:
             continue
-        for archive in component.archives:
+        for archive in lib.archives:
             path = _find(rctx, LIBRARY_DIRS, archive)
             if not path:
                 _fail_with(rctx, "static library %s (for %s) not found in %s; install Debian's %s" % (
                     archive,
                     ", ".join(modules),
                     ", ".join(LIBRARY_DIRS),
-                    component.package,
+                    lib.package,
                 ))
             rctx.symlink(path, "deps/lib/" + archive)
-        for header in component.headers:
+        for header in lib.headers:
             path = _find(rctx, INCLUDE_DIRS, header)
             if not path:
                 _fail_with(rctx, "header %s (for %s) not found in %s; install Debian's %s" % (
                     header,
                     ", ".join(modules),
                     ", ".join(INCLUDE_DIRS),
-                    component.package,
+                    lib.package,
                 ))
             _copy_header(rctx, header)
-        version = rctx.execute(["dpkg-query", "-W", "-f=${Version}", component.package])
-        entries.append({
-            "name": component.name,
-            "version": version.stdout.strip() if version.return_code == 0 else "",
-            "spdx": component.spdx,
-            "origin": "Debian %s (static)" % component.package,
-            "modules": modules,
-        })
+        result = rctx.execute(["dpkg-query", "-W", "-f=${Version}", lib.package])
+        version = result.stdout.strip() if result.return_code == 0 else ""
+        name, spdx = library_license(lib.library, version)
+        entries.append(component(name, version, spdx, "Debian %s (static)" % lib.package, modules))
     return entries
 
 def _copy_header(rctx, header):
@@ -304,13 +301,10 @@ def _python_source_repo_impl(rctx):
         _fail_with(rctx, "%s is CPython %s, expected %s (python_version)" % (source, version, rctx.attr.python_version))
 
     disabled = [m for m in DISABLED_MODULES if m not in rctx.attr.enable_modules]
-    licenses = [{
-        "name": c.name,
-        "version": version if c.name == "CPython" else "",
-        "spdx": c.spdx,
-        "origin": "CPython %s source" % version,
-        "modules": c.modules,
-    } for c in BUNDLED]
+    licenses = [
+        component(name, version, spdx, "CPython %s source" % version, modules)
+        for name, spdx, modules in BUNDLED
+    ]
     licenses += _copy_static_deps(rctx, disabled)
 
     magic = _magic_number_hex(rctx)
@@ -326,7 +320,7 @@ def _python_source_repo_impl(rctx):
     rctx.symlink(host_python, "python")
 
     rctx.file("metadata.json", json.encode_indent(_metadata(rctx, version, major_minor, magic, cache_tag, builtin, frozen, suffixes)) + "\n")
-    rctx.file("licenses.json", json.encode_indent({"components": licenses}) + "\n")
+    rctx.file("licenses.json", licenses_json(licenses))
     rctx.file("WORKSPACE", "workspace(name = \"%s\")\n" % rctx.attr.name)
     rctx.file("BUILD.bazel", _BUILD_TEMPLATE.format(
         version = version,
