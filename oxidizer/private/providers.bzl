@@ -4,6 +4,7 @@ PythonDistributionInfo = provider(
     doc = "A CPython installation that py_oxidized_binary can embed.",
     fields = {
         "interpreter": ":type: File\n\nThe distribution's interpreter; compiles bytecode so the magic number matches.",
+        "interpreter_files": ":type: depset[File]\n\nFiles the interpreter reads when it runs (a source build's standard library tree); inputs of every action that runs `interpreter`.",
         "runtime": ":type: CcInfo\n\nThe oxidizer runtime compiled against this distribution's headers, with the static libpython and its link flags.",
         "stdlib": ":type: depset[File]\n\nStandard library files (sources and data), without lib-dynload.",
         "stdlib_import_root": ":type: string\n\nRunfiles-relative directory of `stdlib` (the directory on `sys.path`).",
