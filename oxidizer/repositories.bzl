@@ -54,8 +54,9 @@ def rules_oxidizer_dependencies(python_interpreter = "/usr/bin/python3.11", tool
 
     Args:
       python_interpreter: the CPython whose static libpython and stdlib are embedded by default.
-      tool_interpreter: the interpreter that runs rules_oxidizer's tools (must match the
-        Python toolchain Bazel uses for `py_binary`).
+      tool_interpreter: the interpreter whose pip installs the tools' wheels at fetch time;
+        its version must be that of the distribution `//oxidizer:tool_python` names, which
+        runs the tools in actions (wheels with C extensions: grpcio-tools, protobuf).
     """
     maybe(
         oxidizer_python_distribution,

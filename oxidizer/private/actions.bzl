@@ -2,6 +2,7 @@
 
 load(":locations.bzl", "check_location", "check_resource_locations")
 load(":providers.bzl", "OxidizedResourcesInfo")
+load(":py_tool.bzl", "run_py_tool")
 
 # Where shared objects go when they cannot live in memory, unless a rule says otherwise.
 DEFAULT_FALLBACK = "filesystem-relative:lib"
@@ -211,7 +212,7 @@ def oxidize_resources(actions, label, workspace_name, policy, name, files, impor
       files: depset[File] of inputs.
       import_roots: list of runfiles-relative import roots.
       dist: PythonDistributionInfo.
-      tools: struct(classify, pack, bytecode_compiler).
+      tools: struct(classify, pack: `py_tool()` structs; bytecode_compiler: File), from `tools_struct`.
       main: optional File run as `__main__`.
       builtin_extensions: module names of extensions linked into the binary, packed as
         built-in resources so the finder can hand dotted names to BuiltinImporter.
@@ -251,14 +252,14 @@ def oxidize_resources(actions, label, workspace_name, policy, name, files, impor
     args.add(manifest, format = "--output_manifest=%s")
     args.add(compile_list, format = "--output_compile_list=%s")
     args.add_all(files, map_each = _file_arg)
-    actions.run(
-        executable = tools.classify,
+    run_py_tool(
+        actions,
+        tools.classify,
         arguments = [args],
         inputs = files,
         outputs = [manifest, compile_list],
         mnemonic = "OxidizerClassify",
         progress_message = "Classifying Python resources of %s" % target,
-        env = {"PYTHONHASHSEED": "0", "PYTHONNOUSERSITE": "1"},
     )
 
     actions.run(
@@ -299,14 +300,14 @@ def _pack(actions, target, tools, dist, manifest, bytecode, files, packed, built
         if relocation.fallback:
             args.add(relocation.fallback, format = "--resources_location_fallback=%s")
         outputs.append(relocation.manifest)
-    actions.run(
-        executable = tools.pack,
+    run_py_tool(
+        actions,
+        tools.pack,
         arguments = [args],
         inputs = depset([manifest, bytecode], transitive = [files]),
         outputs = outputs,
         mnemonic = "OxidizerPack",
         progress_message = "Packing Python resources of %s" % target,
-        env = {"PYTHONHASHSEED": "0", "PYTHONNOUSERSITE": "1"},
     )
 
 def _moves_fallback(policy):

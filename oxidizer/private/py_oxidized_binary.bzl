@@ -7,8 +7,9 @@ load(":actions.bzl", "POLICY_ATTRS", "check_policy", "needs_relocation", "oxidiz
 load(":interpreter_config.bzl", "INTERPRETER_ATTRS", "add_interpreter_args", "check_interpreter_config", "packed_resources_mapped_file")
 load(":oxidized_resources.bzl", "collect_python_inputs")
 load(":providers.bzl", "OxidizedResourcesInfo", "PythonDistributionInfo")
+load(":py_tool.bzl", "py_tool", "run_py_tool")
 load(":third_party.bzl", "ThirdPartyGroupsInfo", "third_party_aspect")
-load(":tools.bzl", "TOOL_ATTRS", "distribution_attr", "tools_struct")
+load(":tools.bzl", "TOOL_ATTRS", "distribution_attr", "tool_attr", "tools_struct")
 
 def _check_run_mode(ctx):
     check_interpreter_config(ctx)
@@ -110,8 +111,9 @@ def _embed_config(ctx, groups, app, inputs_of_deps):
         incbin.append(licenses)
         args.add(licenses, format = "--licenses=%s")
     args.add(ctx.label.name + "_lib", format = "--relative_path_origin=%s")
-    ctx.actions.run(
-        executable = ctx.executable._embed,
+    run_py_tool(
+        ctx.actions,
+        py_tool(ctx.attr._embed),
         arguments = [args],
         inputs = inputs,
         outputs = outputs,
@@ -126,8 +128,9 @@ def _install(ctx, groups):
     args = param_args(ctx.actions)
     args.add(lib_dir.path, format = "--output_directory=%s")
     args.add_all([g.manifest for _, g in groups], format_each = "--manifest=%s")
-    ctx.actions.run(
-        executable = ctx.executable._install,
+    run_py_tool(
+        ctx.actions,
+        py_tool(ctx.attr._install),
         arguments = [args],
         inputs = depset([g.manifest for _, g in groups], transitive = [g.installable for _, g in groups]),
         outputs = [lib_dir],
@@ -352,8 +355,8 @@ py_oxidized_binary(
             default = Label("//runtime/python:support"),
             providers = [OxidizedResourcesInfo],
         ),
-        "_embed": attr.label(default = Label("//tools:embed"), executable = True, cfg = "exec"),
-        "_install": attr.label(default = Label("//tools:install"), executable = True, cfg = "exec"),
+        "_embed": tool_attr("//tools:embed"),
+        "_install": tool_attr("//tools:install"),
         "_cc_toolchain": attr.label(default = Label("@bazel_tools//tools/cpp:current_cc_toolchain")),
     }))),
 )

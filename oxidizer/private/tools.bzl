@@ -1,12 +1,17 @@
 """Private attributes naming rules_oxidizer's tools, shared by the rules."""
 
 load(":providers.bzl", "PythonDistributionInfo")
+load(":py_tool.bzl", "PyToolInfo", "py_tool")
 
 DEFAULT_DISTRIBUTION = "@oxidizer_python//:distribution"
 
+def tool_attr(label):
+    """A private attribute naming an `oxidizer_py_tool` (exec configuration), run with `run_py_tool`."""
+    return attr.label(default = Label(label), cfg = "exec", providers = [PyToolInfo])
+
 TOOL_ATTRS = {
-    "_classify": attr.label(default = Label("//tools:classify"), executable = True, cfg = "exec"),
-    "_pack": attr.label(default = Label("//tools:pack"), executable = True, cfg = "exec"),
+    "_classify": tool_attr("//tools:classify"),
+    "_pack": tool_attr("//tools:pack"),
     "_bytecode_compiler": attr.label(
         default = Label("//tools:oxidizer_tools/bytecode_compiler.py"),
         allow_single_file = True,
@@ -24,7 +29,7 @@ def distribution_attr(doc):
 
 def tools_struct(ctx):
     return struct(
-        classify = ctx.executable._classify,
-        pack = ctx.executable._pack,
+        classify = py_tool(ctx.attr._classify),
+        pack = py_tool(ctx.attr._pack),
         bytecode_compiler = ctx.file._bytecode_compiler,
     )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 import subprocess
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,10 +20,12 @@ class Bazel:
     """Runs `bazel` in the workspace and locates outputs."""
 
     workspace: Path
+    # Startup options (before the command), e.g. `--output_base=...`.
+    startup: tuple[str, ...] = ()
 
     def run(self, *args: str, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(
-            ["bazel", *args],
+            ["bazel", *self.startup, *args],
             cwd=self.workspace,
             text=True,
             capture_output=True,
@@ -36,6 +41,23 @@ class Bazel:
     def bin(self, label: str) -> Path:
         package, _, name = label.lstrip("/").partition(":")
         return self.workspace / "bazel-bin" / package / name
+
+
+@contextlib.contextmanager
+def fresh_bazel(workspace: Path = WORKSPACE) -> Iterator[Bazel]:
+    """Bazel on `workspace` with a new, empty output base, expunged afterwards.
+
+    Every action runs (nothing is cached in it), as in a CI run or on a new machine. The
+    path is short: Bazel's server socket lives in the output base.
+    """
+    output_base = Path(tempfile.mkdtemp(prefix="oxob"))
+    bazel = Bazel(workspace, startup=(f"--output_base={output_base}", "--max_idle_secs=120"))
+    try:
+        yield bazel
+    finally:
+        bazel.run("clean", "--expunge", check=False)
+        bazel.run("shutdown", check=False)
+        shutil.rmtree(output_base, ignore_errors=True)
 
 
 def run_binary(path: Path, *args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
