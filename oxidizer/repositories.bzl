@@ -49,20 +49,29 @@ def oxidizer_python_from_debian_source(name, python_version, **kwargs):
         **kwargs
     )
 
-def rules_oxidizer_dependencies(python_interpreter = "/usr/bin/python3.11", tool_interpreter = "/usr/bin/python3.11"):
+def rules_oxidizer_dependencies(python_version = "3.11", local_interpreter = None, tool_interpreter = "/usr/bin/python3.11"):
     """Declares the default Python distribution (`@oxidizer_python`) and the tools' PyPI deps.
 
+    By default `@oxidizer_python` is CPython built from Debian's pinned source by Bazel
+    (`oxidizer_python_source`: every extension built in, PGO and LTO, shared through caches).
+
     Args:
-      python_interpreter: the CPython whose static libpython and stdlib are embedded by default.
+      python_version: `3.11` or `3.13`, the version built from source.
+      local_interpreter: instead of a source build, the CPython installation at this path
+        (`oxidizer_python_distribution`, e.g. Debian's `/usr/bin/python3.11` with
+        `libpython3.11-dev`); it must exist at the same path on every machine that builds.
       tool_interpreter: the interpreter whose pip installs the tools' wheels at fetch time;
         its version must be that of the distribution `//oxidizer:tool_python` names, which
         runs the tools in actions (wheels with C extensions: grpcio-tools, protobuf).
     """
-    maybe(
-        oxidizer_python_distribution,
-        name = "oxidizer_python",
-        interpreter = python_interpreter,
-    )
+    if local_interpreter:
+        maybe(
+            oxidizer_python_distribution,
+            name = "oxidizer_python",
+            interpreter = local_interpreter,
+        )
+    else:
+        oxidizer_python_from_debian_source(name = "oxidizer_python", python_version = python_version)
     maybe(
         oxidizer_tool_deps,
         name = "oxidizer_tool_deps",

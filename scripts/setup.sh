@@ -7,10 +7,15 @@ cd "$(dirname "$0")/.."
 run_example=1
 [[ "${1:-}" == "--no-example" ]] && run_example=0
 
-# Debian packages: Bazel 4.2.3 and its offline rule repositories, the CPython whose static
-# libpython is embedded, a C toolchain, and strace/hyperfine for tests and the benchmark.
+# Debian packages: Bazel 4.2.3 and its offline rule repositories; the static libraries the
+# CPython built from source links in (oxidizer/private/cpython/components.bzl); Debian's
+# python3.11 (it installs the tools' wheels and runs pip at fetch time, and is the
+# local-installation distribution the tests compare with); a C toolchain; strace/hyperfine
+# for tests and the benchmark.
 packages=(
   bazel-bootstrap bazel-rules-java bazel-platforms bazel-skylib
+  libssl-dev libsqlite3-dev libffi-dev zlib1g-dev libbz2-dev liblzma-dev uuid-dev
+  libncurses-dev libedit-dev libbsd-dev libmd-dev libcrypt-dev
   python3.11 python3.11-dev libpython3.11-dev python3.11-venv python3-pip
   build-essential strace hyperfine
 )
@@ -24,6 +29,27 @@ if ((${#missing[@]})); then
   [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# Debian's CPython source packages (bookworm's 3.11, trixie's 3.13): `apt-get source` puts
+# their upstream tarballs in third_party/cpython/distdir, which .bazelrc gives Bazel as
+# --distdir, so the pinned archives (oxidizer/repositories.bzl) need no other download.
+distdir=third_party/cpython/distdir
+if [[ ! -f "$distdir/python3.11_3.11.2.orig.tar.gz" || ! -f "$distdir/python3.13_3.13.5.orig.tar.xz" ]]; then
+  sudo_cmd=()
+  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+  if ! grep -rqs "^Types: deb-src" /etc/apt/sources.list.d/ && ! grep -qs "^deb-src" /etc/apt/sources.list; then
+    echo "setup: adding Debian deb-src entries (bookworm, trixie)" >&2
+    printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' |
+      "${sudo_cmd[@]}" tee /etc/apt/sources.list.d/rules-oxidizer-src.sources >/dev/null
+    "${sudo_cmd[@]}" apt-get update -qq
+  fi
+  mkdir -p "$distdir"
+  (cd "$distdir" && apt-get source --download-only -qq python3.11/bookworm python3.13/trixie 2>&1 |
+    grep -v "unsandboxed" >&2 || true)
+  for archive in python3.11_3.11.2.orig.tar.gz python3.13_3.13.5.orig.tar.xz; do
+    [[ -f "$distdir/$archive" ]] || { echo "setup: apt-get source did not give $distdir/$archive" >&2; exit 1; }
+  done
 fi
 
 # A virtualenv of the same interpreter the Bazel tools run under, for the pytest suites.
