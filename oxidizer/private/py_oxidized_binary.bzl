@@ -340,7 +340,7 @@ py_oxidized_binary(
         ),
         "distribution": distribution_attr("The Python distribution to embed (`oxidizer_python_distribution`)."),
         "stdlib": attr.label(
-            default = "@oxidizer_python//:stdlib_resources",
+            default = Label("//oxidizer:stdlib"),
             providers = [OxidizedResourcesInfo],
             doc = "The standard library group; must come from the same distribution.",
         ),

@@ -69,8 +69,10 @@ cc_library(
 cc_library(
     name = "libpython",
     srcs = [":libpython_object"],
-    # libc and libm stay dynamic: a static glibc breaks NSS and dlopen().
-    linkopts = ["-rdynamic", "-lm", "-lpthread", "-ldl", "-lutil"],
+    # libc and libm stay dynamic: a static glibc breaks NSS and dlopen(). -rdynamic exports
+    # the C API to extension modules; --as-needed drops what nothing uses (the toolchain
+    # always adds -lstdc++).
+    linkopts = ["-rdynamic", "-Wl,--as-needed", "-lm", "-lpthread", "-ldl", "-lutil"],
     linkstatic = True,
     deps = [":python_headers"],
 )

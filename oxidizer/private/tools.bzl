@@ -3,7 +3,7 @@
 load(":providers.bzl", "PythonDistributionInfo")
 load(":py_tool.bzl", "PyToolInfo", "py_tool")
 
-DEFAULT_DISTRIBUTION = "@oxidizer_python//:distribution"
+DEFAULT_DISTRIBUTION = Label("//oxidizer:distribution")
 
 def tool_attr(label):
     """A private attribute naming an `oxidizer_py_tool` (exec configuration), run with `run_py_tool`."""

@@ -95,7 +95,19 @@ configure_args=(
   --with-computed-gotos
 )
 [[ "${arg[pgo]:-0}" == 1 ]] && configure_args+=(--enable-optimizations)
-[[ "${arg[lto]:-0}" == 1 ]] && configure_args+=(--with-lto)
+
+# LTO is done once, in the pre-link below, not with configure's --with-lto (which makes every
+# link of the build, instrumented ones included, an LTO link). Objects of the final stage are
+# compiled with -flto -ffat-lto-objects: the build's own links use their machine code, the
+# pre-link their GIMPLE.
+make_args=()
+lto_compile=""
+[[ "${arg[lto]:-0}" == 1 ]] && lto_compile="-flto=$jobs -ffat-lto-objects"
+if [[ "${arg[pgo]:-0}" == 1 ]]; then
+  make_args+=("PGO_PROF_USE_FLAG=-fprofile-use -fprofile-correction $lto_compile")
+elif [[ -n "$lto_compile" ]]; then
+  make_args+=("CFLAGS_NODIST=$lto_compile")
+fi
 
 # glibc has flock(); libbsd must not be linked for it.
 cache_vars=(ac_cv_lib_bsd_flock=no)
@@ -127,7 +139,7 @@ fi
 log "Setup.local: $(grep -vc '^[#*]' Modules/Setup.local) modules"
 
 log "make"
-if ! make -j"$jobs" >&3 2>&1; then
+if ! make -j"$jobs" "${make_args[@]}" >&3 2>&1; then
   echo "build_cpython: make failed; its last lines:" >&2
   tail -60 "$out_log" >&2
   exit 1
