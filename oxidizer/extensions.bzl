@@ -1,6 +1,8 @@
 """bzlmod front-end (Bazel 7+; never loaded by Bazel 4)."""
 
+load("//oxidizer:repositories.bzl", "CPYTHON_SOURCES")
 load("//oxidizer/private:python_distribution_repo.bzl", "oxidizer_python_distribution")
+load("//oxidizer/private:python_source_repo.bzl", "oxidizer_python_source")
 
 _python_distribution = tag_class(
     doc = "Declares a CPython installation with a static libpython as a repository.",
@@ -13,8 +15,34 @@ _python_distribution = tag_class(
     },
 )
 
+_python_source = tag_class(
+    doc = "Declares CPython built from source by Bazel (`oxidizer_python_source`), by default Debian's pinned source of `python_version`.",
+    attrs = {
+        "name": attr.string(mandatory = True, doc = "Repository name, e.g. `oxidizer_python`."),
+        "python_version": attr.string(default = "3.11", doc = "`3.11` or `3.13`; picks Debian's pinned source when `urls` is empty."),
+        "urls": attr.string_list(doc = "Source archive URLs (instead of Debian's pinned source)."),
+        "sha256": attr.string(doc = "SHA-256 of the archive (with `urls`)."),
+        "strip_prefix": attr.string(doc = "Prefix stripped from the archive (with `urls`)."),
+        "pgo": attr.bool(default = True, doc = "Profile-guided optimization."),
+        "lto": attr.bool(default = True, doc = "Link-time optimization (once, in the pre-link)."),
+        "enable_modules": attr.string_list(doc = "Modules left out by default to build in anyway (`_gdbm`: GPL-3.0)."),
+    },
+)
+
 def _oxidizer_impl(module_ctx):
     for mod in module_ctx.modules:
+        for src in mod.tags.python_source:
+            pinned = CPYTHON_SOURCES[src.python_version]
+            oxidizer_python_source(
+                name = src.name,
+                urls = src.urls or pinned.urls,
+                sha256 = src.sha256 if src.urls else pinned.sha256,
+                strip_prefix = src.strip_prefix if src.urls else pinned.strip_prefix,
+                python_version = src.python_version,
+                pgo = src.pgo,
+                lto = src.lto,
+                enable_modules = src.enable_modules,
+            )
         for dist in mod.tags.python_distribution:
             oxidizer_python_distribution(
                 name = dist.name,
@@ -26,6 +54,6 @@ def _oxidizer_impl(module_ctx):
 
 oxidizer = module_extension(
     implementation = _oxidizer_impl,
-    tag_classes = {"python_distribution": _python_distribution},
-    doc = "Creates `oxidizer_python_distribution` repositories for bzlmod users.",
+    tag_classes = {"python_distribution": _python_distribution, "python_source": _python_source},
+    doc = "Creates `oxidizer_python_source` and `oxidizer_python_distribution` repositories for bzlmod users.",
 )

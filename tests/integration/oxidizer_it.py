@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import subprocess
 import tempfile
@@ -15,6 +16,15 @@ WORKSPACE = Path(__file__).resolve().parents[2]
 GENERATED = WORKSPACE / "tests" / "integration" / "generated"
 
 
+# Commands that take build options: `OXIDIZER_BAZEL_CONFIG=py313` runs the suite with
+# `--config=py313` (.bazelrc: every binary on CPython 3.13), as scripts/test.sh does.
+_CONFIGURED_COMMANDS = {"build", "test", "run", "cquery", "aquery", "info"}
+
+
+def _configs() -> tuple[str, ...]:
+    return tuple(f"--config={c}" for c in os.environ.get("OXIDIZER_BAZEL_CONFIG", "").split(",") if c)
+
+
 @dataclass(frozen=True)
 class Bazel:
     """Runs `bazel` in the workspace and locates outputs."""
@@ -24,6 +34,8 @@ class Bazel:
     startup: tuple[str, ...] = ()
 
     def run(self, *args: str, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        if args and args[0] in _CONFIGURED_COMMANDS:
+            args = (args[0], *_configs(), *args[1:])
         proc = subprocess.run(
             ["bazel", *self.startup, *args],
             cwd=self.workspace,

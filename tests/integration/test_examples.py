@@ -44,12 +44,25 @@ def test_app_usage_error_exit_status(built_examples: Bazel) -> None:
     assert proc.stderr == "usage: app NAME [PRICE...]\n"
 
 
-def test_app_extension_modules_are_installed_next_to_binary(built_examples: Bazel) -> None:
-    lib = built_examples.bin("//examples/app:app_lib")
-    names = {p.name for p in (lib / "lib").iterdir()}
-    assert "_decimal.cpython-311-x86_64-linux-gnu.so" in names
-    # Installed as real files, so the directory can be copied and shipped.
-    assert not (lib / "lib" / "_decimal.cpython-311-x86_64-linux-gnu.so").is_symlink()
+def test_app_alone_runs_stdlib_extension_modules_under_env_i(built_examples: Bazel, tmp_path: Path) -> None:
+    """The default distribution builds every extension in: the binary alone is the program."""
+    app_lib = built_examples.bin("//examples/app:app_lib")
+    assert not app_lib.exists() or not any(app_lib.iterdir())
+    binary = tmp_path / "app"
+    shutil.copyfile(built_examples.bin("//examples/app:app"), binary)
+    binary.chmod(0o755)
+    proc = subprocess.run(["env", "-i", str(binary), "--stdlib"], text=True, capture_output=True, cwd=tmp_path, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        "decimal 0.125",
+        "ssl OpenSSL",
+        "sqlite3 42",
+        "ctypes 7",
+        "zlib 1000",
+        "lzma 1000",
+        "readline libedit",
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app"]
 
 
 @pytest.mark.skipif(shutil.which("strace") is None, reason="strace is not installed (scripts/setup.sh installs it)")
