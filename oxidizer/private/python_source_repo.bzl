@@ -19,7 +19,7 @@ load("@rules_oxidizer//runtime:defs.bzl", "oxidizer_runtime")
 
 package(default_visibility = ["//visibility:public"])
 
-exports_files(["python", "metadata.json", "licenses.json"])
+exports_files(["python", "metadata.json", "licenses.json", "build_cpython.sh"])
 
 filegroup(
     name = "source",
@@ -38,6 +38,7 @@ cpython_build(
     disabled_modules = {disabled_modules},
     lto = {lto},
     pgo = {pgo},
+    script = "build_cpython.sh",
     source = ":source",
     version = "{major_minor}",
 )
@@ -321,6 +322,7 @@ def _python_source_repo_impl(rctx):
         _fail_with(rctx, "fetch_interpreter %s not found (it runs pip at fetch time)" % rctx.attr.fetch_interpreter)
     rctx.symlink(host_python, "python")
 
+    rctx.symlink(Label("//oxidizer/private/cpython:build_cpython.sh"), "build_cpython.sh")
     rctx.file("metadata.json", json.encode_indent(_metadata(rctx, version, major_minor, magic, cache_tag, builtin, frozen, suffixes)) + "\n")
     rctx.file("licenses.json", licenses_json(licenses))
     rctx.file("WORKSPACE", "workspace(name = \"%s\")\n" % rctx.attr.name)

@@ -38,7 +38,7 @@ def _cpython_build_impl(ctx):
     args.add("out_log=" + log.path)
 
     ctx.actions.run(
-        executable = ctx.executable._script,
+        executable = ctx.executable.script,
         arguments = [args],
         inputs = depset(ctx.files.source + ctx.files.deps, transitive = [cc_toolchain.all_files]),
         outputs = [libpython, pyconfig, interpreter, stdlib, log],
@@ -69,11 +69,14 @@ cpython_build = rule(
         "lto": attr.bool(default = True, doc = "Link-time optimization in the pre-link."),
         "disabled_modules": attr.string_list(doc = "Extension modules not built."),
         "jobs": attr.int(default = 2, doc = "Parallel compile jobs (also the action's CPU reservation)."),
-        "_script": attr.label(
-            default = Label("//oxidizer/private/cpython:build_cpython.sh"),
+        # In the distribution repository (oxidizer_python_source copies it there), so that
+        # the action's command line, and so its cache key, is the same in every workspace.
+        "script": attr.label(
+            mandatory = True,
             executable = True,
             cfg = "exec",
             allow_single_file = True,
+            doc = "build_cpython.sh.",
         ),
         "_cc_toolchain": attr.label(default = Label("@bazel_tools//tools/cpp:current_cc_toolchain")),
     },
