@@ -141,11 +141,17 @@ def _magic_number_hex(rctx):
     return None
 
 def _setup_modules(text):
-    """Module names of a Modules/Setup* file (`@MODULE_X_TRUE@` prefixes stripped)."""
+    """Module names of a Modules/Setup* file (`@MODULE_X_TRUE@` prefixes stripped).
+
+    Setup.stdlib's test modules (from its "# Test modules" line on) are left out:
+    build_cpython.sh configures with --disable-test-modules.
+    """
     names = []
     shared = False
     for line in text.splitlines():
         line = line.strip()
+        if line == "# Test modules":
+            break
         if line.startswith("*"):
             shared = line == "*shared*"
             continue
@@ -159,7 +165,7 @@ def _setup_modules(text):
 def _builtin_modules(rctx, disabled):
     """What `sys.builtin_module_names` will hold (the build checks Setup.local's part)."""
     names = ["_ast", "_imp", "_string", "_tokenize", "_warnings", "builtins", "gc", "marshal", "sys"]
-    for setup in ["Setup.bootstrap.in", "Setup.stdlib.in"]:
+    for setup in ["Setup", "Setup.bootstrap.in", "Setup.stdlib.in"]:
         path = rctx.path("src/Modules/" + setup)
         if path.exists:
             names += _setup_modules(rctx.read(path))
@@ -187,11 +193,12 @@ def _find(rctx, dirs, name):
             return path
     return None
 
-def _copy_static_deps(rctx, disabled):
-    """Copies each component's archives and headers; returns the licence entries."""
+def _copy_static_deps(rctx, builtin):
+    """Copies the archives and headers of the components `builtin` modules use; returns
+    the licence entries."""
     entries = []
     for lib in THIRD_PARTY:
-        modules = [m for m in lib.modules if m not in disabled]
+        modules = [m for m in lib.modules if m in builtin]
         if not modules:
             continue
         for archive in lib.archives:
@@ -304,15 +311,19 @@ def _python_source_repo_impl(rctx):
         _fail_with(rctx, "%s is CPython %s, expected %s (python_version)" % (source, version, rctx.attr.python_version))
 
     disabled = [m for m in DISABLED_MODULES if m not in rctx.attr.enable_modules]
-    licenses = [
-        component(name, version, spdx, "CPython %s source" % version, modules)
-        for name, spdx, modules in BUNDLED
-    ]
-    licenses += _copy_static_deps(rctx, disabled)
+    builtin = _builtin_modules(rctx, disabled)
+
+    # A bundled library counts when this version's source has it (HACL* from 3.12 on,
+    # tiny_sha3 before) and a built-in module uses it.
+    licenses = []
+    for name, spdx, modules, path in BUNDLED:
+        modules = [m for m in modules if m in builtin]
+        if rctx.path("src/" + path).exists and (modules or name == "CPython"):
+            licenses.append(component(name, version, spdx, "CPython %s source" % version, modules))
+    licenses += _copy_static_deps(rctx, builtin)
 
     magic = _magic_number_hex(rctx)
     cache_tag = "cpython-" + major_minor.replace(".", "")
-    builtin = _builtin_modules(rctx, disabled)
     frozen = _frozen_modules(rctx)
     suffixes = [".%s-x86_64-linux-gnu.so" % cache_tag, ".abi3.so", ".so"]
 

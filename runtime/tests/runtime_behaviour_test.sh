@@ -118,6 +118,7 @@ f = r.files("runtime_test_pkg")
 print(sorted(x.name for x in f.iterdir()), sorted(x.name for x in (f / "sub").iterdir()),
       (f / "sub" / "deeper/leaf.txt").read_text().strip(), f.joinpath("sub", "deeper").is_dir(),
       (f / "nope").is_file(), (f / "nope").is_dir(), type(f / "ondisk.txt").__name__)'
+# contents() returns a list in 3.11 and an iterator in 3.13.
 expect resources-legacy 0 "^hello from data.txt True False \['__init__.py', 'data.txt', 'mod.py', 'ondisk.txt', 'sub'\] b'\\\\x00\\\\x01' gone$" '' \
     -- "$P" '
 import importlib.resources as r, os, warnings
@@ -125,7 +126,7 @@ warnings.simplefilter("ignore", DeprecationWarning)
 with r.path("runtime_test_pkg", "data.txt") as p:
     text = open(p).read().strip()
 print(text, r.is_resource("runtime_test_pkg", "data.txt"), r.is_resource("runtime_test_pkg", "sub"),
-      r.contents("runtime_test_pkg"), r.files("runtime_test_pkg").joinpath("sub/nested.bin").open("rb").read(2),
+      list(r.contents("runtime_test_pkg")), r.files("runtime_test_pkg").joinpath("sub/nested.bin").open("rb").read(2),
       "gone" if not os.path.exists(p) else "left")'
 expect resources-missing 0 "^FileNotFoundError $P/runtime_test_pkg/nope.txt$" '' \
     -- "$P" '

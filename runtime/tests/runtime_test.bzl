@@ -164,7 +164,7 @@ _runtime_test_program = rule(
     toolchains = ["@bazel_tools//tools/cpp:toolchain_type"],
 )
 
-def runtime_behaviour_test(name, runtime, distribution, python_headers, lib_dynload, **kwargs):
+def runtime_behaviour_test(name, runtime, distribution, python_headers, lib_dynload = None, **kwargs):
     """The runtime's behaviour (start-up, OxidizedFinder, run modes, exit codes, resources,
     extension modules, extraction, corrupt data) with one distribution.
 
@@ -173,7 +173,8 @@ def runtime_behaviour_test(name, runtime, distribution, python_headers, lib_dynl
       runtime: the runtime `cc_library` built against the distribution.
       distribution: its `python_distribution` target.
       python_headers: a `cc_library` of its headers, for the test extension modules.
-      lib_dynload: its `lib-dynload` extension modules (may be empty).
+      lib_dynload: its `lib-dynload` extension modules; None for a distribution that builds
+        every extension module in (Bazel rejects `$(rootpaths)` of an empty target).
       **kwargs: other `sh_test` attributes.
     """
     extensions = {}
@@ -220,14 +221,12 @@ def runtime_behaviour_test(name, runtime, distribution, python_headers, lib_dynl
         args = [
             "$(rootpath :%s_data)" % name,
             "$(rootpath :%s_app.blob)" % name,
-        ] + ["%s=$(rootpath :%s_%s)" % (program, name, program) for program in _PROGRAMS] + [
-            "--",
-            "$(rootpaths %s)" % lib_dynload,
-        ],
+        ] + ["%s=$(rootpath :%s_%s)" % (program, name, program) for program in _PROGRAMS] + (
+            ["--", "$(rootpaths %s)" % lib_dynload] if lib_dynload else []
+        ),
         data = [
             ":%s_data" % name,
             ":%s_app.blob" % name,
-            lib_dynload,
-        ] + [":%s_%s" % (name, program) for program in _PROGRAMS],
+        ] + ([lib_dynload] if lib_dynload else []) + [":%s_%s" % (name, program) for program in _PROGRAMS],
         **kwargs
     )

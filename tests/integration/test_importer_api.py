@@ -9,6 +9,7 @@ half), plus one binary that serializes its own indexed resources and re-indexes 
 
 from __future__ import annotations
 
+import importlib.machinery
 import subprocess
 import sys
 import textwrap
@@ -19,6 +20,9 @@ from oxidizer_it import WORKSPACE, Bazel, clean_env, package_label, run_binary, 
 
 TOOLS = WORKSPACE / "tools"
 SUPPORT = WORKSPACE / "runtime" / "python"
+# The tests run oxidized_importer.so under sys.executable: the distribution's Python version.
+EXT_SUFFIX = importlib.machinery.EXTENSION_SUFFIXES[0]
+CACHE_TAG = sys.implementation.cache_tag
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +74,7 @@ def _tree(root: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     # A fake extension module: classification looks at the name only.
-    (root / "pkg" / "_speedups.cpython-311-x86_64-linux-gnu.so").write_bytes(b"\x7fELF fake")
+    (root / "pkg" / f"_speedups{EXT_SUFFIX}").write_bytes(b"\x7fELF fake")
 
 
 def test_resource_types_are_exported(extension_dir: Path) -> None:
@@ -156,7 +160,7 @@ def test_find_resources_in_path_classifies_like_the_build(extension_dir: Path, t
 def test_collector_round_trip_in_memory(extension_dir: Path, tmp_path: Path) -> None:
     """The manual's freezing workflow: scan, collect, add_resources, serialize, new finder."""
     _tree(tmp_path / "src")
-    (tmp_path / "src" / "pkg" / "_speedups.cpython-311-x86_64-linux-gnu.so").unlink()
+    (tmp_path / "src" / "pkg" / f"_speedups{EXT_SUFFIX}").unlink()
     out = _ok(_run(extension_dir, f"""
         import importlib.metadata, importlib.resources
         collector = oxidized_importer.OxidizedResourceCollector(allowed_locations=["in-memory"])
@@ -246,7 +250,7 @@ def test_collector_filesystem_relative(extension_dir: Path, tmp_path: Path) -> N
     """))
     installs = [line.split() for line in out[:4]]
     assert [i[0] for i in installs] == [
-        "__pycache__/onlybc.cpython-311.pyc",
+        f"__pycache__/onlybc.{CACHE_TAG}.pyc",
         "lib/fsdist-3.0.dist-info/METADATA",
         "lib/fspkg/__init__.py",
         "lib/fspkg/data/d.txt",
@@ -438,11 +442,11 @@ def test_index_interpreter_builtins_and_frozen(extension_dir: Path) -> None:
         # The finder alone on sys.meta_path imports them, through the interpreter's importers.
         import _frozen_importlib as fi
         sys.meta_path[:] = [both]
-        for name in ("xxsubtype", "__hello__"):
+        for name in ("_symtable", "__hello__"):
             sys.modules.pop(name, None)
-        import xxsubtype, __hello__
-        print(xxsubtype.__spec__.loader is fi.BuiltinImporter, __hello__.__spec__.loader is fi.FrozenImporter)
-        print(both.get_code("__hello__").co_name, both.get_code("xxsubtype"))
+        import _symtable, __hello__
+        print(_symtable.__spec__.loader is fi.BuiltinImporter, __hello__.__spec__.loader is fi.FrozenImporter)
+        print(both.get_code("__hello__").co_name, both.get_code("_symtable"))
         print(both.find_spec("not_indexed_anywhere"))
     """))
     assert out == ["True", "True", "True True True", "True", "0", "True", "True", "True True", "<module> None", "None"]
@@ -459,7 +463,7 @@ def test_binary_serializes_and_reindexes_its_resources(bazel: Bazel, generated_p
         "apimod.py": "VALUE = 'from apimod'\n",
         "apidata.txt": "not in a package\n",
         "main.py": textwrap.dedent("""
-            import sys, os, tempfile
+            import importlib.machinery, sys, os, tempfile
             import oxidized_importer
             from oxidized_importer import OxidizedFinder, OxidizedResource
             embedded = sys.meta_path[0]
@@ -485,9 +489,9 @@ def test_binary_serializes_and_reindexes_its_resources(bazel: Bazel, generated_p
                 os.makedirs(os.path.join(tmp, "scan", "pkg", "_x"))
                 for name, data in [("pkg/__init__.py", b""), ("pkg/m.py", b""), ("pkg/m.pyi", b""),
                                    ("pkg/_x/__init__.pyi", b""), ("pkg/py.typed", b""),
-                                   ("pkg/m.cpython-311-x86_64-linux-gnu.so", b"ELF"),
+                                   ("pkg/m" + importlib.machinery.EXTENSION_SUFFIXES[0], b"ELF"),
                                    ("pkg/_x.abi3.so", b"ELF"),
-                                   ("1a2b__mypyc.cpython-311-x86_64-linux-gnu.so", b"PyInit_1a2b__mypyc\\0")]:
+                                   ("1a2b__mypyc" + importlib.machinery.EXTENSION_SUFFIXES[0], b"PyInit_1a2b__mypyc\\0")]:
                     with open(os.path.join(tmp, "scan", name), "wb") as fh:
                         fh.write(data)
                 found = oxidized_importer.find_resources_in_path(os.path.join(tmp, "scan"))

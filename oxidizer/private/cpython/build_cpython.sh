@@ -57,6 +57,7 @@ export SOURCE_DATE_EPOCH=0 PYTHONHASHSEED=0 LC_ALL=C TZ=UTC
 ld="$("$cc" -print-prog-name=ld)"
 objcopy="$("$cc" -print-prog-name=objcopy)"
 ar="$("$cc" -print-prog-name=ar)"
+readelf="$("$cc" -print-prog-name=readelf)"
 
 # The static archives, plus libedit.a made self-contained: libedit needs strlcpy and vis()
 # from libbsd, but the whole of libbsd would also bring getentropy() and friends, which must
@@ -93,6 +94,9 @@ configure_args=(
   --without-ensurepip
   --with-openssl="$work/deps"
   --with-computed-gotos
+  --without-system-expat
+  --without-system-libmpdec
+  --disable-test-modules
 )
 [[ "${arg[pgo]:-0}" == 1 ]] && configure_args+=(--enable-optimizations)
 
@@ -116,9 +120,18 @@ for module in "${disabled[@]}"; do
   [[ -n "$module" ]] && cache_vars+=("py_cv_module_${module}=n/a")
 done
 
+# Library flags configure takes as given instead of searching: without pkg-config, the
+# search would accept the host's shared libncurses for a static libncursesw needing -ltinfo,
+# and reject libedit for the same reason (3.12 and later; 3.11 ignores these).
+lib_vars=(
+  CURSES_CFLAGS="-I$deps/include/ncursesw -D_XOPEN_SOURCE_EXTENDED=1" CURSES_LIBS="-lncursesw -ltinfo"
+  PANEL_CFLAGS="-I$deps/include/ncursesw" PANEL_LIBS="-lpanelw"
+  LIBEDIT_CFLAGS="" LIBEDIT_LIBS="-ledit -ltinfo"
+)
+
 log "configure ${configure_args[*]} ${cache_vars[*]}"
 if ! env CC="$cc" LIBS="-lm" CFLAGS="$cflags" LDFLAGS="$ldflags" MODULE_BUILDTYPE=static \
-    "${cache_vars[@]}" ./configure "${configure_args[@]}" >&3 2>&1; then
+    "${lib_vars[@]}" "${cache_vars[@]}" ./configure "${configure_args[@]}" >&3 2>&1; then
   echo "build_cpython: configure failed; the end of config.log:" >&2
   tail -40 config.log >&2
   exit 1
@@ -126,8 +139,11 @@ fi
 
 # CPython 3.11 on Linux builds Modules/Setup.stdlib's modules through setup.py as shared
 # objects; the same lines in Setup.local build them into libpython. setup.py alone knows
-# _ctypes, _curses, _curses_panel and readline: their lines are written here. Test modules
-# stay shared (they are never embedded).
+# _ctypes, _curses, _curses_panel and readline: their lines are written here. From 3.12 on,
+# Setup.stdlib lists every module and MODULE_BUILDTYPE=static puts them in libpython.
+setup=Modules/Setup.stdlib
+if [[ "$version" == 3.11 ]]; then
+setup=Modules/Setup.local
 {
   echo '*static*'
   sed -n '/^\*shared\*/q;p' Modules/Setup.stdlib | grep -v -E '^\*static\*|^(_test|_xxtestfuzz)'
@@ -136,7 +152,15 @@ fi
   echo "_curses_panel _curses_panel.c -DHAVE_NCURSESW -D_XOPEN_SOURCE_EXTENDED -I$deps/include/ncursesw -lpanelw -lncursesw -ltinfo"
   echo 'readline readline.c -ledit -ltinfo'
 } > Modules/Setup.local
-log "Setup.local: $(grep -vc '^[#*]' Modules/Setup.local) modules"
+fi
+log "$setup: $(sed -n '/^\*shared\*/q;p' "$setup" | grep -vc '^[#*]') modules"
+
+# A module whose library or header configure did not find is left out silently otherwise.
+missing="$(sed -n 's/^MODULE_\([A-Z0-9_]*\)_STATE=missing$/\1/p' Makefile | tr 'A-Z\n' 'a-z ')"
+if [[ -n "$missing" ]]; then
+  echo "build_cpython: configure did not find the library or header of: $missing (see config.log)" >&2
+  exit 1
+fi
 
 log "make"
 if ! make -j"$jobs" "${make_args[@]}" >&3 2>&1; then
@@ -145,13 +169,26 @@ if ! make -j"$jobs" "${make_args[@]}" >&3 2>&1; then
   exit 1
 fi
 
-# Every module Setup.local names must be built in: a library configure did not find would
-# otherwise silently leave a module out.
+# Only the C library is linked dynamically: a module that configure linked against a library
+# outside deps (the host's) would make the interpreter need it.
+foreign="$("$readelf" -d python | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' |
+  grep -v -E '^(libc|libm|libdl|libpthread|librt|libutil)\.so' || true)"
+if [[ -n "$foreign" ]]; then
+  echo "build_cpython: the interpreter links shared libraries that are not in $deps/lib:" $foreign >&2
+  exit 1
+fi
+
+# Every module of the static section of $setup must be built in.
 missing="$(./python -I -S -c '
 import sys
 names = set(sys.builtin_module_names)
-wanted = [l.split()[0] for l in open("Modules/Setup.local") if l.strip() and l[0] not in "#*"]
-print(" ".join(n for n in wanted if n not in names))')"
+wanted = []
+for line in open(sys.argv[1]):
+    if line.startswith("*shared*"):
+        break
+    if line.strip() and line[0] not in "#*":
+        wanted.append(line.split()[0])
+print(" ".join(n for n in wanted if n not in names))' "$setup")"
 if [[ -n "$missing" ]]; then
   echo "build_cpython: not built in (a library or header was not found; see config.log): $missing" >&2
   exit 1
@@ -173,15 +210,16 @@ echo "Every extension module of this CPython is built in." > "$out_stdlib/lib-dy
 cp python "$out_interpreter"
 cp pyconfig.h "$out_pyconfig"
 
-# One relocatable object: libpython, the bundled libmpdec and expat, and the static
-# third-party libraries. LTO objects are compiled to machine code here, once, instead of at
-# every link of every binary. Only CPython's API stays global, so that an extension module
+# One relocatable object: libpython, the bundled libmpdec, expat and (3.12+) HACL* SHA-2,
+# and the static third-party libraries. LTO objects are compiled to machine code here, once,
+# instead of at every link of every binary. Only CPython's API stays global, so that an extension module
 # bringing its own OpenSSL or SQLite does not bind to ours.
 log "pre-link"
 lto_flags=()
 [[ "${arg[lto]:-0}" == 1 ]] && lto_flags=(-flto="$jobs" -flinker-output=nolto-rel)
 bundled=()
-for archive in Modules/_decimal/libmpdec/libmpdec.a Modules/expat/libexpat.a; do
+for archive in Modules/_decimal/libmpdec/libmpdec.a Modules/expat/libexpat.a \
+  Modules/_hacl/libHacl_Hash_SHA2.a; do
   if [[ -f "$archive" ]]; then bundled+=("$archive"); fi
 done
 "$cc" -r -nostdlib -O3 "${lto_flags[@]}" $prefix_map -o "$work/libpython.o" \

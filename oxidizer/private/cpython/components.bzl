@@ -40,11 +40,15 @@ THIRD_PARTY = [
     _component("crypt", ["_crypt"], "libcrypt-dev", ["libcrypt.a"], ["crypt.h"]),
 ]
 
-# Libraries CPython's source tree bundles and the build links in: (name, SPDX, modules).
+# Libraries CPython's source tree bundles and the build links in: (name, SPDX, modules,
+# path in the source tree; an entry counts only for a version whose source has it).
 BUNDLED = [
-    ("CPython", "PSF-2.0", []),
-    ("libmpdec (bundled)", "BSD-2-Clause", ["_decimal"]),
-    ("Expat (bundled)", "MIT", ["pyexpat", "_elementtree"]),
+    ("CPython", "PSF-2.0", [], "Include/patchlevel.h"),
+    ("libmpdec (bundled)", "BSD-2-Clause", ["_decimal"], "Modules/_decimal/libmpdec"),
+    ("Expat (bundled)", "MIT", ["pyexpat", "_elementtree"], "Modules/expat"),
+    ("HACL* (bundled)", "MIT", ["_md5", "_sha1", "_sha2", "_sha3"], "Modules/_hacl"),
+    ("tiny_sha3 (bundled)", "MIT", ["_sha3"], "Modules/_sha3/sha3.c"),
+    ("BLAKE2 reference implementation (bundled)", "CC0-1.0", ["_blake2"], "Modules/_blake2/impl"),
 ]
 
 # Modules never built in by default: GNU gdbm is GPL-3.0 (`_gdbm`, and `_dbm` through
