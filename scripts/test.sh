@@ -11,5 +11,11 @@ scripts/setup.sh --no-example
 rm -rf tests/integration/generated
 bazel test //...
 
+# CPython 3.13 (Debian trixie's source): the runtime behaviour test, the examples and the
+# importer's integration tests, with every binary on 3.13 (--config=py313 in .bazelrc).
+bazel test //runtime:runtime_behaviour_test_py313
+OXIDIZER_BAZEL_CONFIG=py313 .venv/bin/python -m pytest -q -p no:cacheprovider \
+  tests/integration/test_examples.py tests/integration/test_importer.py
+
 # pytest last: its summary line is the run's verdict.
 exec .venv/bin/python -m pytest -q -p no:cacheprovider tools/tests tests/integration "$@"
