@@ -186,7 +186,7 @@ def _frozen_modules(rctx):
             names.append(line[2:].split("\"")[0])
     return sorted({n: None for n in names}.keys())
 
-def _find(rctx, dirs, name):
+def _find(dirs, rctx, name):
     for d in dirs:
         path = rctx.path(d + "/" + name)
         if path.exists:
@@ -202,17 +202,17 @@ def _copy_static_deps(rctx, builtin):
         if not modules:
             continue
         for archive in lib.archives:
-            path = _find(rctx, LIBRARY_DIRS, archive)
+            path = _find(rctx.attr.library_dirs or LIBRARY_DIRS, rctx, archive)
             if not path:
                 _fail_with(rctx, "static library %s (for %s) not found in %s; install Debian's %s" % (
                     archive,
                     ", ".join(modules),
-                    ", ".join(LIBRARY_DIRS),
+                    ", ".join(rctx.attr.library_dirs or LIBRARY_DIRS),
                     lib.package,
                 ))
             rctx.symlink(path, "deps/lib/" + archive)
         for header in lib.headers:
-            path = _find(rctx, INCLUDE_DIRS, header)
+            path = _find(INCLUDE_DIRS, rctx, header)
             if not path:
                 _fail_with(rctx, "header %s (for %s) not found in %s; install Debian's %s" % (
                     header,
@@ -373,6 +373,7 @@ shared through `--disk_cache` and remote caches.""",
         "pgo": attr.bool(default = True, doc = "Profile-guided optimization (trains on CPython's own `--pgo` test set)."),
         "lto": attr.bool(default = True, doc = "Link-time optimization, done once when libpython is pre-linked."),
         "enable_modules": attr.string_list(doc = "Modules left out by default to build in anyway (`_gdbm`, `_dbm`: GPL-3.0 via GNU gdbm; you accept its terms for your binary)."),
+        "library_dirs": attr.string_list(doc = "Directories searched for the static archives (default: Debian's multiarch and /usr/lib)."),
         "fetch_interpreter": attr.string(default = "python3", doc = "Host interpreter that runs pip at fetch time for `oxidizer_pip_parse` (any Python 3 with pip; wheels are chosen for this build's tags)."),
     },
 )

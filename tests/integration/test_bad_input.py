@@ -139,6 +139,24 @@ def test_distribution_without_static_library_fails_at_fetch(bazel: Bazel) -> Non
     assert "has no static libpython; looked for /nonexistent/libpython3.11.a" in err
 
 
+def test_source_distribution_with_a_wrong_sha256(bazel: Bazel) -> None:
+    err = build_fails(bazel, "@test_python_source_bad_sha256//:distribution")
+    assert "python3.11_3.11.2.orig.tar.gz" in err
+    assert "2411c74bda5bbcfcddaf4531f66d1adc73f247f529aee981b029513aefdbf849" in err  # what was found
+    assert "0000000000000000000000000000000000000000000000000000000000000000" in err  # what was expected
+
+
+def test_source_distribution_of_another_version(bazel: Bazel) -> None:
+    err = build_fails(bazel, "@test_python_source_wrong_version//:distribution")
+    assert 'oxidizer_python_source(name = "test_python_source_wrong_version"): ' in err
+    assert "python3.13_3.13.5.orig.tar.xz is CPython 3.13.5, expected 3.11 (python_version)" in err
+
+
+def test_source_distribution_without_a_static_archive(bazel: Bazel) -> None:
+    err = build_fails(bazel, "@test_python_source_without_static_libs//:distribution")
+    assert "static library libssl.a (for _ssl, _hashlib) not found in /nonexistent/lib; install Debian's libssl-dev" in err
+
+
 def test_ext_modules_symbol_clash_or_shadowing(bazel: Bazel, generated_package: Path) -> None:
     write_files(generated_package, {
         "BUILD.bazel": LOAD + (
