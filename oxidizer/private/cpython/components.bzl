@@ -38,6 +38,8 @@ THIRD_PARTY = [
     _component("bsd", ["readline"], "libbsd-dev", ["libbsd.a"], []),
     _component("md", ["readline"], "libmd-dev", ["libmd.a"], []),
     _component("crypt", ["_crypt"], "libcrypt-dev", ["libcrypt.a"], ["crypt.h"]),
+    # GPL-3.0: copied only when `enable_modules` asks for `_gdbm` (not built by default).
+    _component("gdbm", ["_gdbm"], "libgdbm-dev", ["libgdbm.a"], ["gdbm.h"]),
 ]
 
 # Libraries CPython's source tree bundles and the build links in: (name, SPDX, modules,
