@@ -46,6 +46,8 @@ DENY: dict[str, str] = {
     "tkinter": "needs Tk and a display",
     "turtle": "needs Tk and a display",
     "turtledemo": "needs Tk and a display",
+    "_dbm": "ndbm through GNU gdbm_compat (GPL-3.0): not built in by the default distribution",
+    "nis": "NIS (libnsl, libtirpc): not built by the default distribution; removed in 3.13",
 }
 
 
