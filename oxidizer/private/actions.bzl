@@ -200,7 +200,28 @@ def _installable(policy, files, dist):
         return depset()
     return depset([f for f in files.to_list() if _may_be_shared_object(f, dist.extension_suffixes)])
 
-def oxidize_resources(actions, label, workspace_name, policy, name, files, import_roots, dist, tools, main = None, builtin_extensions = []):
+def excluded_builtin_modules(policy, dist):
+    """Built-in modules of `dist` that `policy.extension_module_filter` leaves out.
+
+    A source-built distribution links every extension module in; the filter then judges
+    them as it judges shared-library ones: `minimal` keeps what start-up needs,
+    `no-libraries` drops those linking a third-party library, `no-copyleft` those linking a
+    GPL or LGPL one.
+    """
+    mode = policy.extension_module_filter
+    if mode == "minimal" and dist.startup_builtins:
+        return [m for m in dist.builtin_modules if m not in dist.startup_builtins]
+    if mode == "no-libraries":
+        return sorted(dist.builtin_module_licenses.keys())
+    if mode == "no-copyleft":
+        return sorted([
+            m
+            for m, licenses in dist.builtin_module_licenses.items()
+            if [l for l in licenses if "GPL" in l]
+        ])
+    return []
+
+def oxidize_resources(actions, label, workspace_name, policy, name, files, import_roots, dist, tools, main = None, builtin_extensions = [], excluded_builtins = []):
     """Registers the classify, compile and pack actions of one resource group.
 
     Args:
@@ -282,6 +303,7 @@ def oxidize_resources(actions, label, workspace_name, policy, name, files, impor
         optimize_levels = policy.bytecode_optimize_levels,
         bytecode = bytecode,
         inputs = files,
+        excluded_builtins = excluded_builtins,
     )
 
 def _pack(actions, target, tools, dist, manifest, bytecode, files, packed, builtin_extensions = [], relocation = None):
@@ -344,4 +366,5 @@ def relocated_group(actions, label, name, policy, group, dist, tools):
         optimize_levels = group.optimize_levels,
         bytecode = group.bytecode,
         inputs = group.inputs,
+        excluded_builtins = group.excluded_builtins,
     )

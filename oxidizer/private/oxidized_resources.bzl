@@ -1,7 +1,7 @@
 """The oxidized_resources rule: one separately cached group of packed Python resources."""
 
 load("@rules_python//python:defs.bzl", "PyInfo")
-load(":actions.bzl", "DISTRIBUTION_POLICY_ATTRS", "POLICY_ATTRS", "check_policy", "oxidize_resources", "policy_from_attrs")
+load(":actions.bzl", "DISTRIBUTION_POLICY_ATTRS", "POLICY_ATTRS", "check_policy", "excluded_builtin_modules", "oxidize_resources", "policy_from_attrs")
 load(":providers.bzl", "PythonDistributionInfo")
 load(":tools.bzl", "TOOL_ATTRS", "distribution_attr", "tools_struct")
 
@@ -29,16 +29,18 @@ def _oxidized_resources_impl(ctx):
         files = depset(ctx.files.srcs, transitive = [files])
         import_roots = roots.to_list()
     check_policy(ctx)
+    policy = policy_from_attrs(ctx.attr)
     info = oxidize_resources(
         ctx.actions,
         ctx.label,
         ctx.workspace_name,
-        policy_from_attrs(ctx.attr),
+        policy,
         ctx.label.name,
         files,
         import_roots,
         dist,
         tools_struct(ctx),
+        excluded_builtins = excluded_builtin_modules(policy, dist) if ctx.attr.stdlib else [],
     )
     return [
         info,

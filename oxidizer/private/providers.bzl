@@ -15,6 +15,8 @@ PythonDistributionInfo = provider(
         "cache_tag": ":type: string\n\n`sys.implementation.cache_tag`, e.g. `cpython-311`.",
         "builtin_modules": ":type: list[string]\n\n`sys.builtin_module_names`.",
         "frozen_modules": ":type: list[string]\n\nModules frozen into libpython (served by FrozenImporter).",
+        "builtin_module_licenses": ":type: dict[string, list[string]]\n\nBuilt-in module -> SPDX licences of the third-party libraries linked in for it (what `extension_module_filter` judges built-ins by).",
+        "startup_builtins": ":type: list[string]\n\nBuilt-in modules needed to start the interpreter (kept by `extension_module_filter = \"minimal\"`); empty: no built-in is ever left out.",
         "extension_suffixes": ":type: list[string]\n\n`importlib.machinery.EXTENSION_SUFFIXES`.",
         "licenses": ":type: File | None\n\nThe distribution's licences file (docs/licenses.md): every component it links in or " +
                     "ships, with its SPDX licence. Every py_oxidized_binary records it (`oxidizer licenses BINARY`). " +
@@ -30,6 +32,7 @@ OxidizedResourcesInfo = provider(
         "installable": ":type: depset[File]\n\nInput files that filesystem-relative resources are copied from.",
         "magic_number_hex": ":type: string\n\nMagic number of the bytecode in `packed`.",
         "optimize_levels": ":type: list[int]\n\nBytecode optimization levels present for in-memory modules.",
+        "excluded_builtins": ":type: list[string]\n\nBuilt-in modules of the distribution the group's `extension_module_filter` leaves out (a standard-library group of a distribution that builds its extension modules in); the binary removes them from the inittab.",
         "bytecode": ":type: File\n\nThe group's compiled bytecode bundle (a binary that moves the group's resources repacks from it).",
         "inputs": ":type: depset[File]\n\nEvery input file of the group (what its manifest's `source_path`s name).",
     },

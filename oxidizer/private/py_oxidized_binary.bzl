@@ -103,6 +103,7 @@ def _embed_config(ctx, groups, app, inputs_of_deps):
         args.add(mapped_name, format = "--mapped_name=%s")
     add_interpreter_args(ctx, args)
     args.add_all(_ext_module_names(ctx), format_each = "--builtin_extension=%s")
+    args.add_all(ctx.attr.stdlib[OxidizedResourcesInfo].excluded_builtins, format_each = "--exclude_builtin=%s")
 
     # The distribution's licences go into a non-allocated ELF section (`oxidizer licenses`).
     licenses = ctx.attr.distribution[PythonDistributionInfo].licenses

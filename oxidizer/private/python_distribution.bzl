@@ -33,6 +33,8 @@ def _python_distribution_impl(ctx):
             builtin_modules = ctx.attr.builtin_modules,
             frozen_modules = ctx.attr.frozen_modules,
             extension_suffixes = ctx.attr.extension_suffixes,
+            builtin_module_licenses = ctx.attr.builtin_module_licenses,
+            startup_builtins = ctx.attr.startup_builtins,
             licenses = ctx.file.licenses,
         ),
         DefaultInfo(files = depset([ctx.file.interpreter])),
@@ -52,6 +54,8 @@ python_distribution = rule(
         "cache_tag": attr.string(doc = "`sys.implementation.cache_tag`."),
         "builtin_modules": attr.string_list(doc = "`sys.builtin_module_names`."),
         "frozen_modules": attr.string_list(doc = "Frozen module names."),
+        "builtin_module_licenses": attr.string_list_dict(doc = "Built-in module -> SPDX licences of the libraries linked in for it."),
+        "startup_builtins": attr.string_list(doc = "Built-in modules needed to start the interpreter; the others can be left out by `extension_module_filter`."),
         "extension_suffixes": attr.string_list(doc = "Extension module filename suffixes."),
         "licenses": attr.label(
             allow_single_file = [".json"],

@@ -100,6 +100,8 @@ python_distribution(
     magic_number_hex = "{magic_number_hex}",
     cache_tag = "{cache_tag}",
     builtin_modules = {builtin_modules},
+    builtin_module_licenses = {builtin_module_licenses},
+    startup_builtins = {startup_builtins},
     frozen_modules = {frozen_modules},
     extension_suffixes = {extension_suffixes},
 )
@@ -162,9 +164,12 @@ def _setup_modules(text):
         names.append(line.replace("\t", " ").split(" ")[0])
     return names
 
+# Modules config.c.in always builds in.
+_CORE_BUILTINS = ["_ast", "_imp", "_string", "_tokenize", "_warnings", "builtins", "gc", "marshal", "sys"]
+
 def _builtin_modules(rctx, disabled):
     """What `sys.builtin_module_names` will hold (the build checks Setup.local's part)."""
-    names = ["_ast", "_imp", "_string", "_tokenize", "_warnings", "builtins", "gc", "marshal", "sys"]
+    names = list(_CORE_BUILTINS)
     for setup in ["Setup", "Setup.bootstrap.in", "Setup.stdlib.in"]:
         path = rctx.path("src/Modules/" + setup)
         if path.exists:
@@ -320,7 +325,16 @@ def _python_source_repo_impl(rctx):
         modules = [m for m in modules if m in builtin]
         if rctx.path("src/" + path).exists and (modules or name == "CPython"):
             licenses.append(component(name, version, spdx, "CPython %s source" % version, modules))
-    licenses += _copy_static_deps(rctx, builtin)
+    third_party = _copy_static_deps(rctx, builtin)
+    licenses += third_party
+
+    # What extension_module_filter judges built-in modules by: the licences of the
+    # third-party libraries each links in, and the modules start-up needs.
+    builtin_module_licenses = {}
+    for entry in third_party:
+        for module in entry["modules"]:
+            builtin_module_licenses.setdefault(module, []).append(entry["spdx"])
+    startup_builtins = [m for m in _CORE_BUILTINS + _setup_modules(rctx.read("src/Modules/Setup.bootstrap.in")) if m in builtin]
 
     magic = _magic_number_hex(rctx)
     cache_tag = "cpython-" + major_minor.replace(".", "")
@@ -347,6 +361,8 @@ def _python_source_repo_impl(rctx):
         magic_number_hex = magic,
         cache_tag = cache_tag,
         builtin_modules = repr(builtin),
+        builtin_module_licenses = repr(builtin_module_licenses),
+        startup_builtins = repr(sorted(startup_builtins)),
         frozen_modules = repr(frozen),
         extension_suffixes = repr(suffixes),
     ))

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "builtin_filter.h"
 #include "ca_probe.h"
 #include "oxidized_importer.h"
 #include "oxidizer/config.h"
@@ -1239,9 +1240,16 @@ oxidizer_run(const oxidizer_config *config, int argc, char **argv)
         return 1;
     }
 
+    if (oxidizer_remove_builtins(config->excluded_builtins,
+                                 config->excluded_builtin_count) < 0) {
+        fprintf(stderr, "%s: out of memory\n", argv0);
+        free_indexes(indexes, count);
+        return 1;
+    }
     if (PyImport_AppendInittab("oxidized_importer",
                                PyInit_oxidized_importer) < 0) {
         fprintf(stderr, "%s: cannot register oxidized_importer\n", argv0);
+        oxidizer_free_builtin_filter();
         free_indexes(indexes, count);
         return 1;
     }
@@ -1250,6 +1258,7 @@ oxidizer_run(const oxidizer_config *config, int argc, char **argv)
         if (PyImport_AppendInittab(ext->name, ext->init) < 0) {
             fprintf(stderr, "%s: cannot register built-in extension %s\n",
                     argv0, ext->name);
+            oxidizer_free_builtin_filter();
             free_indexes(indexes, count);
             return 1;
         }
@@ -1298,6 +1307,7 @@ oxidizer_run(const oxidizer_config *config, int argc, char **argv)
         /* e.g. flushing sys.stdout failed; same value as python. */
         exitcode = 120;
     }
+    oxidizer_free_builtin_filter();
     free_indexes(indexes, count);
     if (unhandled_keyboard_interrupt) {
         exitcode = exit_sigint();

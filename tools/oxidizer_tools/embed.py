@@ -111,6 +111,8 @@ class EmbedConfig:
     mapped_digest: bytes = b""
     # Top-level names of extension modules linked into the binary (PyInit_<name>).
     builtin_extensions: tuple[str, ...] = ()
+    # Built-in modules of the distribution left out (extension_module_filter).
+    excluded_builtins: tuple[str, ...] = ()
     # Exec path of the distribution's licences file (tools/oxidizer_tools/licenses.py),
     # carried in a non-allocated ELF section: never mapped, never read at start-up.
     licenses_file: str = ""
@@ -174,6 +176,18 @@ def _string_list(name: str, values: Sequence[str]) -> list[str]:
 
 def _optional_string(value: str) -> str:
     return c_string(value) if value else "0"
+
+
+def _excluded_builtins(names: Sequence[str]) -> list[str]:
+    """The names interpreter.c removes from the inittab before start-up."""
+    for name in names:
+        if not all(p.isidentifier() and p.isascii() for p in name.split(".")):
+            raise EmbedError(f"excluded built-in {name!r} is not a module name")
+    lines = ["static const char *const excluded_builtins[] = {"]
+    lines += [f"    {c_string(name)}," for name in sorted(set(names))]
+    if not names:
+        lines.append("    0,")
+    return lines + ["};", ""]
 
 
 def _builtin_extensions(names: Sequence[str]) -> list[str]:
@@ -242,6 +256,7 @@ def generate(config: EmbedConfig) -> str:
     lines.append("};")
     lines.append("")
     lines += _builtin_extensions(config.builtin_extensions)
+    lines += _excluded_builtins(config.excluded_builtins)
     lines += _string_list("module_search_paths", config.module_search_paths)
     lines += _string_list("warn_options", config.warn_options)
     lines += _string_list("x_options", config.x_options)
@@ -297,6 +312,8 @@ def generate(config: EmbedConfig) -> str:
         "    .builtin_extensions = builtin_extensions,",
         f"    .builtin_extension_count = {len(config.builtin_extensions)},",
         f"    .no_ca_probe = {int(not config.ca_probe)},",
+        "    .excluded_builtins = excluded_builtins,",
+        f"    .excluded_builtin_count = {len(set(config.excluded_builtins))},",
         "};",
         "",
     ]
@@ -386,7 +403,7 @@ def run(
         if not sep:
             raise EmbedError(f"--blob wants NAME=PATH, got {blob!r}")
         pairs.append((name, path))
-    for key in ("warn_options", "x_options", "builtin_extensions"):
+    for key in ("warn_options", "x_options", "builtin_extensions", "excluded_builtins"):
         if key in settings:
             settings[key] = tuple(settings[key])  # type: ignore[arg-type]
     if mapped_output:
@@ -461,6 +478,7 @@ def main(argv: Sequence[str]) -> None:
             multiprocessing_auto_dispatch=f.multiprocessing_auto_dispatch,
             multiprocessing_start_method=f.multiprocessing_start_method,
             builtin_extensions=f.builtin_extension or [],
+            excluded_builtins=f.exclude_builtin or [],
             **tristate,
         )
     except EmbedError as e:
@@ -510,6 +528,7 @@ if __name__ == "__main__":
     flags.DEFINE_string("relative_path_origin", "", "Directory (relative to the exe) of relative resources.")
     flags.DEFINE_boolean("virtual_module_file", False, "Give in-memory modules a virtual __file__.")
     flags.DEFINE_multi_string("builtin_extension", [], "Module name of an extension module linked in.")
+    flags.DEFINE_multi_string("exclude_builtin", [], "Built-in module of the distribution to leave out.")
     flags.DEFINE_string("licenses", "", "The distribution's licences file, recorded in the binary.")
     from oxidizer_tools import params
 

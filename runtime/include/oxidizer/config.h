@@ -121,6 +121,10 @@ typedef struct {
      * default SSL_CERT_FILE/SSL_CERT_DIR are set when both are unset; see
      * runtime/src/ca_probe.h). */
     int no_ca_probe;
+    /* Built-in modules left out (the standard library group's
+     * extension_module_filter on a distribution that builds them in). */
+    const char *const *excluded_builtins;
+    size_t excluded_builtin_count;
 } oxidizer_config;
 
 /* Defined by the generated file of each binary. */

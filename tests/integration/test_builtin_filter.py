@@ -1,0 +1,62 @@
+"""extension_module_filter on the source-built distribution, whose extension modules are
+all built in: filtered-out built-ins cannot be imported from the binary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from oxidizer_it import Bazel, package_label, run_binary, write_files
+
+MAIN = """\
+import importlib, json, sys
+result = {}
+for name in ["_ssl", "_sqlite3", "_crypt", "_json", "_decimal", "math"]:
+    try:
+        importlib.import_module(name)
+        result[name] = True
+    except ImportError:
+        result[name] = False
+result["builtin"] = "_ssl" in sys.builtin_module_names
+print(json.dumps(result, sort_keys=True))
+"""
+
+BUILD = """\
+load("//oxidizer:defs.bzl", "oxidized_resources", "py_oxidized_binary")
+
+[
+    oxidized_resources(name = "stdlib_" + mode.replace("-", "_"), stdlib = True, extension_module_filter = mode)
+    for mode in ["all", "minimal", "no-libraries", "no-copyleft"]
+]
+
+[
+    py_oxidized_binary(name = mode.replace("-", "_"), main = "main.py", stdlib = ":stdlib_" + mode.replace("-", "_"))
+    for mode in ["all", "minimal", "no-libraries", "no-copyleft"]
+]
+"""
+
+EXPECTED = {
+    # Every extension module is built in.
+    "all": {"_ssl": True, "_sqlite3": True, "_crypt": True, "_json": True, "_decimal": True, "math": True},
+    # Only what start-up needs (Modules/Setup.bootstrap): json and decimal fall back to
+    # their pure-Python implementations, which are still importable by their own names.
+    "minimal": {"_ssl": False, "_sqlite3": False, "_crypt": False, "_json": False, "_decimal": False, "math": False},
+    # Nothing that links a third-party library (OpenSSL, SQLite, libxcrypt).
+    "no_libraries": {"_ssl": False, "_sqlite3": False, "_crypt": False, "_json": True, "_decimal": True, "math": True},
+    # Nothing linking a GPL/LGPL library: libxcrypt (LGPL-2.1+) for _crypt.
+    "no_copyleft": {"_ssl": True, "_sqlite3": True, "_crypt": False, "_json": True, "_decimal": True, "math": True},
+}
+
+
+@pytest.mark.parametrize("mode", sorted(EXPECTED))
+def test_filtered_builtins_cannot_be_imported(bazel: Bazel, generated_package: Path, mode: str) -> None:
+    write_files(generated_package, {"BUILD.bazel": BUILD, "main.py": MAIN})
+    label = package_label(generated_package) + ":" + mode
+    bazel.build(label)
+    proc = run_binary(bazel.bin(label))
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    # The module is still linked in; only the inittab no longer names it.
+    assert result.pop("builtin") is (mode != "minimal" and mode != "no_libraries")
+    assert result == EXPECTED[mode]
