@@ -123,8 +123,10 @@ if [[ "${arg[pgo]:-0}" == 1 ]]; then
     "PGO_PROF_GEN_FLAG=-fprofile-generate -fprofile-reproducible=serial"
     "PGO_PROF_USE_FLAG=-fprofile-use -fprofile-correction -fprofile-reproducible=serial $lto_compile"
     "PROFILE_TASK=-I $work/pgo_training.py"
-    # run_profile_task alone uses LLVM_PROF_FILE (empty with gcc) as its command prefix.
-    "LLVM_PROF_FILE=env -i PYTHONHASHSEED=0 LC_ALL=C TZ=UTC setarch $(uname -m) -R"
+    # run_profile_task alone uses LLVM_PROF_FILE (empty with gcc) as its command prefix. The
+    # counts of the build's own runs of the instrumented interpreter (setup.py's parallel
+    # compiles, sysconfig) are dropped first: only the training run makes the profile.
+    "LLVM_PROF_FILE=find . -name '*.gcda' -delete && env -i PYTHONHASHSEED=0 LC_ALL=C TZ=UTC setarch $(uname -m) -R"
   )
 elif [[ -n "$lto_compile" ]]; then
   make_args+=("CFLAGS_NODIST=$lto_compile")
