@@ -19,7 +19,7 @@ load("@rules_oxidizer//runtime:defs.bzl", "oxidizer_runtime")
 
 package(default_visibility = ["//visibility:public"])
 
-exports_files(["python", "metadata.json", "licenses.json", "build_cpython.sh"])
+exports_files(["python", "metadata.json", "licenses.json", "build_cpython.sh", "pgo_training.py"])
 
 filegroup(
     name = "source",
@@ -39,6 +39,7 @@ cpython_build(
     lto = {lto},
     pgo = {pgo},
     script = "build_cpython.sh",
+    training = "pgo_training.py",
     source = ":source",
     version = "{major_minor}",
 )
@@ -348,6 +349,7 @@ def _python_source_repo_impl(rctx):
     rctx.symlink(host_python, "python")
 
     rctx.symlink(Label("//oxidizer/private/cpython:build_cpython.sh"), "build_cpython.sh")
+    rctx.symlink(Label("//oxidizer/private/cpython:pgo_training.py"), "pgo_training.py")
     rctx.file("metadata.json", json.encode_indent(_metadata(rctx, version, major_minor, magic, cache_tag, builtin, frozen, suffixes)) + "\n")
     rctx.file("licenses.json", licenses_json(licenses))
     rctx.file("WORKSPACE", "workspace(name = \"%s\")\n" % rctx.attr.name)

@@ -45,7 +45,13 @@ fi
 
 # Paths compiled into the objects are mapped to /oxidizer/... with -ffile-prefix-map, so the
 # result does not depend on where the action ran. The work directory is inside the sandbox.
-work="$(mktemp -d "$(dirname "$out_log")/work.XXXXXX")"
+# A fixed path (one build per version at a time, under a lock): the PGO training run then
+# sees the same paths, so the same allocations, at every build.
+work="${TMPDIR:-/tmp}/rules_oxidizer-cpython-$version"
+exec 9>"$work.lock"
+flock 9
+rm -rf "$work"
+mkdir -p "$work"
 [[ -z "${OXIDIZER_KEEP_CPYTHON_BUILD:-}" ]] && trap 'rm -rf "$work"' EXIT
 cp -RL "$src/." "$work/src"
 chmod -R u+w "$work/src"
@@ -108,7 +114,20 @@ make_args=()
 lto_compile=""
 [[ "${arg[lto]:-0}" == 1 ]] && lto_compile="-flto=$jobs -ffat-lto-objects"
 if [[ "${arg[pgo]:-0}" == 1 ]]; then
-  make_args+=("PGO_PROF_USE_FLAG=-fprofile-use -fprofile-correction $lto_compile")
+  # A deterministic training workload (pgo_training.py) in an empty environment without
+  # address randomization, instead of the `-m test --pgo` run whose threads and timing
+  # loops change the profile, and so the machine code, from one build to the next.
+  training="$(abs "${arg[training]}")"
+  cp "$training" "$work/pgo_training.py"
+  make_args+=(
+    "PGO_PROF_GEN_FLAG=-fprofile-generate -fprofile-reproducible=serial"
+    "PGO_PROF_USE_FLAG=-fprofile-use -fprofile-correction -fprofile-reproducible=serial $lto_compile"
+    "PROFILE_TASK=-I $work/pgo_training.py"
+    # run_profile_task alone uses LLVM_PROF_FILE (empty with gcc) as its command prefix. The
+    # counts of the build's own runs of the instrumented interpreter (setup.py's parallel
+    # compiles, sysconfig) are dropped first: only the training run makes the profile.
+    "LLVM_PROF_FILE=find . -name '*.gcda' -delete && env -i PYTHONHASHSEED=0 LC_ALL=C TZ=UTC setarch $(uname -m) -R"
+  )
 elif [[ -n "$lto_compile" ]]; then
   make_args+=("CFLAGS_NODIST=$lto_compile")
 fi

@@ -31,6 +31,7 @@ def _cpython_build_impl(ctx):
     args.add("lto=%d" % int(ctx.attr.lto))
     args.add("disabled=" + ",".join(ctx.attr.disabled_modules))
     args.add("jobs=%d" % ctx.attr.jobs)
+    args.add("training=" + ctx.file.training.path)
     args.add("out_object=" + libpython.path)
     args.add("out_pyconfig=" + pyconfig.path)
     args.add("out_interpreter=" + interpreter.path)
@@ -40,7 +41,7 @@ def _cpython_build_impl(ctx):
     ctx.actions.run(
         executable = ctx.executable.script,
         arguments = [args],
-        inputs = depset(ctx.files.source + ctx.files.deps, transitive = [cc_toolchain.all_files]),
+        inputs = depset(ctx.files.source + ctx.files.deps + [ctx.file.training], transitive = [cc_toolchain.all_files]),
         outputs = [libpython, pyconfig, interpreter, stdlib, log],
         mnemonic = "OxidizerBuildCPython",
         progress_message = "Building CPython %s from source (configure, PGO, LTO) for %s" % (version, ctx.label),
@@ -78,6 +79,7 @@ cpython_build = rule(
             allow_single_file = True,
             doc = "build_cpython.sh.",
         ),
+        "training": attr.label(mandatory = True, allow_single_file = [".py"], doc = "The PGO training script (pgo_training.py)."),
         "_cc_toolchain": attr.label(default = Label("@bazel_tools//tools/cpp:current_cc_toolchain")),
     },
     toolchains = ["@bazel_tools//tools/cpp:toolchain_type"],
