@@ -1,5 +1,6 @@
 """Repository rule that exposes a locally installed CPython with a static libpython."""
 
+load(":distribution_build.bzl", "STDLIB_RESOURCES_BUILD")
 load(":licenses.bzl", "installed_distribution_components", "licenses_json")
 
 _STDLIB_EXCLUDES = [
@@ -72,20 +73,6 @@ python_distribution(
     licenses = "licenses.json",
 )
 
-# The standard library as one separately cached resource group (the default `stdlib` of
-# every py_oxidized_binary using this distribution).
-oxidized_resources(
-    name = "stdlib_resources",
-    distribution = ":distribution",
-    # CPython's own test extension modules (the `test` packages are left out by
-    # include_test = False).
-    excludes = ["_test*", "_ctypes_test", "_xxtestfuzz", "xxlimited", "xxlimited_35"],
-    # A complete standard library by default (PyOxidizer leaves its data files out):
-    # lib2to3's grammars, venv's scripts and pydoc's data are part of what works.
-    extension_module_filter = "all",
-    include_distribution_resources = True,
-    stdlib = True,
-)
 """
 
 def _fail_with(rctx, message):
@@ -128,7 +115,7 @@ def _python_distribution_repo_impl(rctx):
     # Debian's libpython3.11.a is not position independent.
     # --as-needed drops libraries nothing references (the toolchain always adds -lstdc++).
     linkopts = ["-no-pie", "-rdynamic", "-Wl,--as-needed"] + info["link_flags"] + ["-lpthread", "-lutil"]
-    rctx.file("BUILD.bazel", _BUILD_TEMPLATE.format(
+    rctx.file("BUILD.bazel", (_BUILD_TEMPLATE + STDLIB_RESOURCES_BUILD).format(
         interpreter = info["executable"],
         static_library_name = static_library.split("/")[-1],
         linkopts = repr(linkopts),

@@ -6,6 +6,7 @@ the build action declares every input it reads. CPython itself is compiled by on
 action (`cpython_build`), shared through `--disk_cache` and remote caches.
 """
 
+load(":distribution_build.bzl", "STDLIB_RESOURCES_BUILD")
 load("//oxidizer/private:licenses.bzl", "component", "library_license", "licenses_json")
 load("//oxidizer/private/cpython:components.bzl", "BUNDLED", "DISABLED_MODULES", "INCLUDE_DIRS", "LIBRARY_DIRS", "SUPPORTED_VERSIONS", "THIRD_PARTY")
 
@@ -107,14 +108,6 @@ python_distribution(
     extension_suffixes = {extension_suffixes},
 )
 
-oxidized_resources(
-    name = "stdlib_resources",
-    distribution = ":distribution",
-    excludes = ["_test*", "_ctypes_test", "_xxtestfuzz", "xxlimited", "xxlimited_35"],
-    extension_module_filter = "all",
-    include_distribution_resources = True,
-    stdlib = True,
-)
 """
 
 def _fail_with(rctx, message):
@@ -353,7 +346,7 @@ def _python_source_repo_impl(rctx):
     rctx.file("metadata.json", json.encode_indent(_metadata(rctx, version, major_minor, magic, cache_tag, builtin, frozen, suffixes)) + "\n")
     rctx.file("licenses.json", licenses_json(licenses))
     rctx.file("WORKSPACE", "workspace(name = \"%s\")\n" % rctx.attr.name)
-    rctx.file("BUILD.bazel", _BUILD_TEMPLATE.format(
+    rctx.file("BUILD.bazel", (_BUILD_TEMPLATE + STDLIB_RESOURCES_BUILD).format(
         version = version,
         major_minor = major_minor,
         source = source,
