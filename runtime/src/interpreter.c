@@ -117,8 +117,8 @@ install_finder(const oxidizer_config *config, const oxr_index *indexes,
         snprintf(origin, sizeof(origin), "%s", exe_dir);
     }
     oxidized_finder_options options = {
-        .optimization_level = config->optimization_level,
-        .virtual_module_file = config->virtual_module_file,
+        .optimization_level = config->settings.optimization_level,
+        .virtual_module_file = config->settings.module_file,
     };
     PyObject *finder = oxidized_finder_new(indexes, config->packed_blob_count,
                                            exe, origin, &options);
@@ -175,7 +175,7 @@ remove_zipimport_placeholder(void)
  * encodings is served frozen and the finder is installed afterwards.
  *
  * On success *finder_out holds a new reference to the installed finder (or
- * NULL when config->oxidized_importer is off). */
+ * NULL when config->settings.oxidized_importer is off). */
 static PyStatus
 start_interpreter(PyConfig *py_config, const oxidizer_config *config,
                   const oxr_index *indexes, const char *exe,
@@ -187,7 +187,7 @@ start_interpreter(PyConfig *py_config, const oxidizer_config *config,
     if (PyStatus_Exception(status)) {
         return status;
     }
-    if (config->oxidized_importer) {
+    if (config->settings.oxidized_importer) {
         *finder_out = install_finder(config, indexes, exe, exe_dir);
         if (*finder_out == NULL) {
             print_exception_fallback("installing OxidizedFinder");
@@ -199,7 +199,7 @@ start_interpreter(PyConfig *py_config, const oxidizer_config *config,
      * off. A placeholder module without `zipimporter` makes CPython skip that
      * (about 4% of start-up); it is removed right after, so `import
      * zipimport` later still gets the real (frozen) module. */
-    int stub_zipimport = !config->filesystem_importer;
+    int stub_zipimport = !config->settings.filesystem_importer;
     if (stub_zipimport && install_zipimport_placeholder() < 0) {
         Py_CLEAR(*finder_out);
         return PyStatus_Error("failed to prepare start-up");
@@ -252,12 +252,46 @@ append_strings(PyWideStringList *list, const char *const *strings)
 }
 
 /* The embedded allocator values are CPython's PyMemAllocatorName. */
-_Static_assert(PYMEM_ALLOCATOR_NOT_SET == 0 && PYMEM_ALLOCATOR_DEFAULT == 1
-               && PYMEM_ALLOCATOR_DEBUG == 2 && PYMEM_ALLOCATOR_MALLOC == 3
-               && PYMEM_ALLOCATOR_MALLOC_DEBUG == 4
-               && PYMEM_ALLOCATOR_PYMALLOC == 5
-               && PYMEM_ALLOCATOR_PYMALLOC_DEBUG == 6,
-               "PyMemAllocatorName changed: update tools/oxidizer_tools/embed.py");
+static int
+is_setting(const char *value, const char *expected)
+{
+    return value != NULL && strcmp(value, expected) == 0;
+}
+
+/* The allocator setting's names (PyOxidizer's spelling) as PyMemAllocatorName;
+ * PYMEM_ALLOCATOR_NOT_SET for none. */
+static PyMemAllocatorName
+allocator_name(const char *name)
+{
+    static const struct {
+        const char *name;
+        PyMemAllocatorName value;
+    } names[] = {
+        {OXIDIZER_ALLOCATOR_NOT_SET, PYMEM_ALLOCATOR_NOT_SET},
+        {OXIDIZER_ALLOCATOR_DEFAULT, PYMEM_ALLOCATOR_DEFAULT},
+        {OXIDIZER_ALLOCATOR_DEBUG, PYMEM_ALLOCATOR_DEBUG},
+        {OXIDIZER_ALLOCATOR_MALLOC, PYMEM_ALLOCATOR_MALLOC},
+        {OXIDIZER_ALLOCATOR_MALLOC_DEBUG, PYMEM_ALLOCATOR_MALLOC_DEBUG},
+        {OXIDIZER_ALLOCATOR_PY_MALLOC, PYMEM_ALLOCATOR_PYMALLOC},
+        {OXIDIZER_ALLOCATOR_PY_MALLOC_DEBUG, PYMEM_ALLOCATOR_PYMALLOC_DEBUG},
+    };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (is_setting(name, names[i].name)) {
+            return names[i].value;
+        }
+    }
+    return PYMEM_ALLOCATOR_NOT_SET;
+}
+
+/* PyConfig.bytes_warning from the bytes_warning setting. */
+static int
+bytes_warning_level(const char *name)
+{
+    if (is_setting(name, OXIDIZER_BYTES_WARNING_RAISE)) {
+        return 2;
+    }
+    return is_setting(name, OXIDIZER_BYTES_WARNING_WARN) ? 1 : 0;
+}
 
 static PyStatus
 build_config(PyConfig *py_config, const oxidizer_config *config, int argc,
@@ -265,25 +299,27 @@ build_config(PyConfig *py_config, const oxidizer_config *config, int argc,
 {
     PyStatus status;
     PyPreConfig preconfig;
-    int python_profile = config->config_profile == OXIDIZER_PROFILE_PYTHON;
-    int parse_argv = config->parse_argv == 1;
+    const oxidizer_settings *settings = &config->settings;
+    int python_profile = is_setting(settings->config_profile,
+                                    OXIDIZER_CONFIG_PROFILE_PYTHON);
+    int parse_argv = config->settings.parse_argv == 1;
     /* Locale handling like `python -I`: C locale coercion and UTF-8 mode
      * when LC_CTYPE is the legacy C locale. */
     PyPreConfig_InitPythonConfig(&preconfig);
     preconfig.parse_argv = parse_argv;
     if (!python_profile) {
-        preconfig.use_environment = !config->ignore_environment;
-        preconfig.isolated = config->ignore_environment
-                             && config->user_site_directory != 1;
+        /* The isolated profile ignores PYTHON* variables. */
+        preconfig.use_environment = 0;
+        preconfig.isolated = settings->user_site_directory != 1;
     }
-    if (config->allocator > 0) {
-        preconfig.allocator = config->allocator;
+    if (allocator_name(settings->allocator) != PYMEM_ALLOCATOR_NOT_SET) {
+        preconfig.allocator = allocator_name(settings->allocator);
     }
-    if (config->utf8_mode >= 0) {
-        preconfig.utf8_mode = config->utf8_mode;
+    if (config->settings.utf8_mode >= 0) {
+        preconfig.utf8_mode = config->settings.utf8_mode;
     }
-    if (config->development_mode >= 0) {
-        preconfig.dev_mode = config->development_mode;
+    if (config->settings.development_mode >= 0) {
+        preconfig.dev_mode = config->settings.development_mode;
     }
     status = parse_argv ? Py_PreInitializeFromBytesArgs(&preconfig, argc, argv)
                         : Py_PreInitialize(&preconfig);
@@ -306,47 +342,47 @@ build_config(PyConfig *py_config, const oxidizer_config *config, int argc,
     py_config->install_signal_handlers = 1;
     py_config->configure_c_stdio = 1;
     py_config->pathconfig_warnings = 0;
-    py_config->site_import = config->site_import;
-    py_config->optimization_level = config->optimization_level;
-    py_config->bytes_warning = config->bytes_warning;
-    if (config->user_site_directory >= 0) {
-        py_config->user_site_directory = config->user_site_directory;
+    py_config->site_import = config->settings.site_import;
+    py_config->optimization_level = config->settings.optimization_level;
+    py_config->bytes_warning = bytes_warning_level(settings->bytes_warning);
+    if (config->settings.user_site_directory >= 0) {
+        py_config->user_site_directory = config->settings.user_site_directory;
     }
-    if (config->write_bytecode >= 0) {
-        py_config->write_bytecode = config->write_bytecode;
+    if (config->settings.write_bytecode >= 0) {
+        py_config->write_bytecode = config->settings.write_bytecode;
     }
-    if (config->buffered_stdio >= 0) {
-        py_config->buffered_stdio = config->buffered_stdio;
+    if (config->settings.buffered_stdio >= 0) {
+        py_config->buffered_stdio = config->settings.buffered_stdio;
     }
-    if (config->development_mode >= 0) {
-        py_config->dev_mode = config->development_mode;
+    if (config->settings.development_mode >= 0) {
+        py_config->dev_mode = config->settings.development_mode;
     }
-    if (config->inspect >= 0) {
-        py_config->inspect = config->inspect;
+    if (config->settings.inspect >= 0) {
+        py_config->inspect = config->settings.inspect;
     }
-    if (config->interactive >= 0) {
-        py_config->interactive = config->interactive;
+    if (config->settings.interactive >= 0) {
+        py_config->interactive = config->settings.interactive;
     }
-    if (config->quiet >= 0) {
-        py_config->quiet = config->quiet;
+    if (config->settings.quiet >= 0) {
+        py_config->quiet = config->settings.quiet;
     }
-    if (config->verbose >= 0) {
-        py_config->verbose = config->verbose;
+    if (config->settings.verbose >= 0) {
+        py_config->verbose = config->settings.verbose;
     }
-    if (config->fault_handler >= 0) {
-        py_config->faulthandler = config->fault_handler;
+    if (config->settings.fault_handler >= 0) {
+        py_config->faulthandler = config->settings.fault_handler;
     }
-    if (config->tracemalloc >= 0) {
-        py_config->tracemalloc = config->tracemalloc;
+    if (config->settings.tracemalloc >= 0) {
+        py_config->tracemalloc = config->settings.tracemalloc;
     }
-    if (config->use_hash_seed) {
+    if (config->settings.use_hash_seed || config->settings.hash_seed >= 0) {
         py_config->use_hash_seed = 1;
-        py_config->hash_seed = config->hash_seed;
+        py_config->hash_seed = config->settings.hash_seed;
     }
     const char *strings[][2] = {
-        {config->stdio_encoding, "stdio_encoding"},
-        {config->stdio_errors, "stdio_errors"},
-        {config->check_hash_pycs_mode, "check_hash_pycs_mode"},
+        {config->settings.stdio_encoding, "stdio_encoding"},
+        {config->settings.stdio_errors, "stdio_errors"},
+        {config->settings.check_hash_pycs_mode, "check_hash_pycs_mode"},
     };
     wchar_t **fields[] = {&py_config->stdio_encoding, &py_config->stdio_errors,
                           &py_config->check_hash_pycs_mode};
@@ -359,11 +395,11 @@ build_config(PyConfig *py_config, const oxidizer_config *config, int argc,
             }
         }
     }
-    status = append_strings(&py_config->warnoptions, config->warn_options);
+    status = append_strings(&py_config->warnoptions, config->settings.warn_options);
     if (PyStatus_Exception(status)) {
         return status;
     }
-    status = append_strings(&py_config->xoptions, config->x_options);
+    status = append_strings(&py_config->xoptions, config->settings.x_options);
     if (PyStatus_Exception(status)) {
         return status;
     }
@@ -388,8 +424,8 @@ build_config(PyConfig *py_config, const oxidizer_config *config, int argc,
         return status;
     }
     py_config->module_search_paths_set = 1;
-    if (config->module_search_paths != NULL) {
-        for (const char *const *p = config->module_search_paths; *p != NULL;
+    if (config->settings.module_search_paths != NULL) {
+        for (const char *const *p = config->settings.module_search_paths; *p != NULL;
              p++) {
             status = append_search_path(py_config, *p, exe_dir);
             if (PyStatus_Exception(status)) {
@@ -542,13 +578,13 @@ static int
 configure_sys(const oxidizer_config *config, int argc, char **argv,
               const char *exe_dir)
 {
-    if (!config->filesystem_importer && remove_path_finder() < 0) {
+    if (!config->settings.filesystem_importer && remove_path_finder() < 0) {
         return -1;
     }
-    if (config->sys_frozen && PySys_SetObject("frozen", Py_True) < 0) {
+    if (config->settings.sys_frozen && PySys_SetObject("frozen", Py_True) < 0) {
         return -1;
     }
-    if (config->sys_meipass) {
+    if (config->settings.sys_meipass) {
         PyObject *dir = PyUnicode_DecodeFSDefault(exe_dir);
         if (dir == NULL) {
             return -1;
@@ -559,7 +595,7 @@ configure_sys(const oxidizer_config *config, int argc, char **argv,
             return -1;
         }
     }
-    if (config->argvb && set_sys_argvb(argc, argv) < 0) {
+    if (config->settings.argvb && set_sys_argvb(argc, argv) < 0) {
         return -1;
     }
     if (install_excepthook(NULL) < 0) {
@@ -737,10 +773,10 @@ static int
 run_repl(const oxidizer_config *config)
 {
     int interactive = isatty(fileno(stdin));
-    if (interactive && config->quiet != 1) {
+    if (interactive && config->settings.quiet != 1) {
         fprintf(stderr, "Python %s on %s\n", Py_GetVersion(),
                 Py_GetPlatform());
-        if (config->site_import) {
+        if (config->settings.site_import) {
             fprintf(stderr, "Type \"help\", \"copyright\", \"credits\" or "
                             "\"license\" for more information.\n");
         }
@@ -974,14 +1010,14 @@ run(const oxidizer_config *config, PyObject *finder, const PyConfig *parsed,
     const char *exe_dir, int argc, char **argv)
 {
     const char *argv0 = argc > 0 && argv[0] != NULL ? argv[0] : "oxidizer";
-    if (config->multiprocessing_auto_dispatch) {
+    if (config->settings.multiprocessing_auto_dispatch) {
         int status = multiprocessing_dispatch(config, finder, argc, argv);
         if (status >= 0) {
             return status;
         }
     }
-    if (config->multiprocessing_start_method != NULL
-        && set_start_method(config->multiprocessing_start_method) < 0) {
+    if (config->settings.multiprocessing_start_method != NULL
+        && set_start_method(config->settings.multiprocessing_start_method) < 0) {
         return exit_status_from_exception();
     }
     /* parse_argv: -c, -m or a file on the command line wins, like python. */
@@ -1225,15 +1261,17 @@ oxidizer_run(const oxidizer_config *config, int argc, char **argv)
     }
 
     /* terminfo_resolution = static:DIRS (never overrides the user's). */
-    if (config->terminfo_dirs != NULL && getenv("TERMINFO_DIRS") == NULL
-        && setenv("TERMINFO_DIRS", config->terminfo_dirs, 0) < 0) {
+    const char *terminfo = config->settings.terminfo_resolution;
+    if (terminfo != NULL && strncmp(terminfo, "static:", 7) == 0
+        && getenv("TERMINFO_DIRS") == NULL
+        && setenv("TERMINFO_DIRS", terminfo + 7, 0) < 0) {
         fprintf(stderr, "%s: cannot set TERMINFO_DIRS\n", argv0);
         free_indexes(indexes, count);
         return 1;
     }
 
     /* TLS trust store: where this host keeps it, unless the user said. */
-    if (!config->no_ca_probe && oxidizer_ca_probe_apply("") < 0) {
+    if (config->settings.tls_ca_probe && oxidizer_ca_probe_apply("") < 0) {
         fprintf(stderr, "%s: cannot set SSL_CERT_FILE/SSL_CERT_DIR: %s\n",
                 argv0, strerror(errno));
         free_indexes(indexes, count);
@@ -1296,8 +1334,8 @@ oxidizer_run(const oxidizer_config *config, int argc, char **argv)
         }
     }
     PyConfig_Clear(&py_config);
-    if (config->write_modules_directory_env != NULL) {
-        const char *directory = getenv(config->write_modules_directory_env);
+    if (config->settings.write_modules_directory_env != NULL) {
+        const char *directory = getenv(config->settings.write_modules_directory_env);
         if (directory != NULL && directory[0] != '\0') {
             write_modules(directory);
         }

@@ -61,20 +61,29 @@ static const oxidizer_packed_blob blobs[] = {
 };
 
 static const char *const search_paths[] = {"$ORIGIN/lib", NULL};
+static const char *const no_strings[] = {NULL};
 
 const oxidizer_config oxidizer_embedded_config = {
     .run_mode = RUNTIME_TEST_RUN_MODE,
     .run_target = RUNTIME_TEST_RUN_TARGET,
-    .sys_frozen = 1,
-    .site_import = RUNTIME_TEST_SITE,
-    .filesystem_importer = RUNTIME_TEST_FS_IMPORTER,
-    .oxidized_importer = 1,
-    .optimization_level = RUNTIME_TEST_OPTIMIZE,
-    .write_bytecode = 0,
-    .buffered_stdio = 1,
-    .user_site_directory = 0,
-    .ignore_environment = 1,
-    .module_search_paths = search_paths,
     .packed_blobs = blobs,
     .packed_blob_count = sizeof(blobs) / sizeof(blobs[0]),
+    .settings = {
+        .config_profile = OXIDIZER_CONFIG_PROFILE_ISOLATED,
+        .sys_frozen = 1,
+        .site_import = RUNTIME_TEST_SITE,
+        .filesystem_importer = RUNTIME_TEST_FS_IMPORTER,
+        .oxidized_importer = 1,
+        .optimization_level = RUNTIME_TEST_OPTIMIZE,
+        .write_bytecode = 0,
+        .buffered_stdio = 1,
+        .user_site_directory = 0,
+        .module_search_paths = search_paths,
+        .warn_options = no_strings,
+        .x_options = no_strings,
+        .verbose = -1,
+        .tracemalloc = -1,
+        .hash_seed = -1,
+        .tls_ca_probe = 1,
+    },
 };

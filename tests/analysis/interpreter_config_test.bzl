@@ -17,6 +17,14 @@ def _embed_args(env, action):
         args += a.arguments if hasattr(a, "arguments") else []
     return args or action.argv
 
+def _settings_file(env):
+    """The settings file the binary's build writes, decoded; None when absent."""
+    for action in env.ctx.attr.target_under_test[ActionsInfo].actions:
+        outputs = action.outputs.to_list()
+        if len(outputs) == 1 and outputs[0].basename.endswith(".interpreter_settings.json"):
+            return json.decode(action.content)
+    return None
+
 def _embed_flags_test_impl(ctx):
     env = analysistest.begin(ctx)
     action = _embed_action(env)
@@ -28,6 +36,15 @@ def _embed_flags_test_impl(ctx):
         asserts.true(env, flag in argv, "embed argv lacks %r: %s" % (flag, argv))
     for flag in ctx.attr.absent:
         asserts.false(env, flag in argv, "embed argv has %r: %s" % (flag, argv))
+    settings_file = _settings_file(env)
+    asserts.true(env, settings_file != None, "no interpreter settings file written")
+    if settings_file != None:
+        settings_arg = [a for a in argv if a.startswith("--settings=") and a.endswith(".interpreter_settings.json")]
+        asserts.true(env, len(settings_arg) == 1, "embed argv lacks --settings=FILE: %s" % argv)
+        for key, value in json.decode(ctx.attr.settings).items():
+            asserts.equals(env, value, settings_file["settings"].get(key, "<missing>"), "setting " + key)
+        for key in ctx.attr.absent_settings:
+            asserts.false(env, key in settings_file["settings"], "the runtime does not take setting " + key)
     outputs = [f.basename for f in action.outputs.to_list()]
     for name in ctx.attr.outputs:
         asserts.true(env, name in outputs, "embed action does not write %r: %s" % (name, outputs))
@@ -38,6 +55,8 @@ embed_flags_test = make_analysis_test(
     attrs = {
         "flags": attr.string_list(),
         "absent": attr.string_list(),
+        "settings": attr.string(default = "{}", doc = "JSON object: settings the file must hold, with these values."),
+        "absent_settings": attr.string_list(),
         "outputs": attr.string_list(),
     },
 )
@@ -54,11 +73,11 @@ BAD_SETTINGS = {
     ),
     "hash_seed_negative": (
         {"hash_seed": -5, "run_module": "m"},
-        "attribute hash_seed: -5 must be between 0 and 2147483647",
+        "attribute hash_seed: -5 must be between -1 and 2147483647",
     ),
     "stdio_errors_unknown": (
         {"stdio_errors": "explode", "run_module": "m"},
-        "attribute stdio_errors: unknown error handler \"explode\"",
+        "attribute stdio_errors: \"explode\" is not one of \"\", \"strict\"",
     ),
     "stdio_encoding_bad": (
         {"stdio_encoding": "utf 8!", "run_module": "m"},
@@ -106,11 +125,27 @@ BAD_SETTINGS = {
     ),
     "verbose_negative": (
         {"verbose": -3, "run_module": "m"},
-        "attribute verbose: -3 must be -1 (default) or >= 0",
+        "attribute verbose: -3 must be >= -1",
     ),
     "tracemalloc_negative": (
         {"tracemalloc": -2, "run_module": "m"},
-        "attribute tracemalloc: -2 must be -1 (default) or >= 0 frames",
+        "attribute tracemalloc: -2 must be >= -1",
+    ),
+    "tristate_out_of_range": (
+        {"utf8_mode": 2, "run_module": "m"},
+        "attribute utf8_mode: 2 is not one of -1, 0, 1",
+    ),
+    "bytes_warning_unknown": (
+        {"bytes_warning": "loud", "run_module": "m"},
+        "attribute bytes_warning: \"loud\" is not one of \"none\", \"warn\", \"raise\"",
+    ),
+    "optimization_level_3": (
+        {"optimization_level": 3, "run_module": "m"},
+        "attribute optimization_level: 3 is not one of 0, 1, 2",
+    ),
+    "newline_in_setting": (
+        {"x_options": ["a\nb"], "run_module": "m"},
+        "attribute x_options: \"a\\nb\" contains a line break or NUL",
     ),
     "spawn_without_dispatch": (
         {"multiprocessing_start_method": "spawn", "multiprocessing_auto_dispatch": False, "run_module": "m"},
@@ -177,33 +212,32 @@ def interpreter_config_test_suite(name):
     embed_flags_test(
         name = "configured_flags_test",
         target_under_test = ":configured",
-        flags = [
-            "--run_mode=module",
-            "--config_profile=python",
-            "--sys_meipass",
-            "--argvb",
-            "--filesystem_importer",  # implied by module_search_paths
-            "--module_search_path=$ORIGIN/lib",
-            "--bytes_warning=raise",
-            "--buffered_stdio=0",
-            "--utf8_mode=1",
-            "--development_mode=1",
-            "--quiet=1",
-            "--verbose=2",
-            "--hash_seed=42",
-            "--stdio_encoding=latin-1",
-            "--stdio_errors=backslashreplace",
-            "--warn_option=error::DeprecationWarning",
-            "--x_option=faulthandler",
-            "--x_option=frozen_modules=off",
-            "--check_hash_pycs_mode=always",
-            "--write_modules_directory_env=MODULES_DIR",
-            "--terminfo_dirs=/usr/share/terminfo:/etc/terminfo",
-            "--allocator=malloc",
-            "--multiprocessing_start_method=spawn",
-            "--tracemalloc=5",
-        ],
-        absent = ["--inspect=-1", "--nosys_meipass"],
+        flags = ["--run_mode=module"],
+        settings = json.encode({
+            "config_profile": "python",
+            "sys_meipass": True,
+            "argvb": True,
+            "filesystem_importer": True,  # implied by module_search_paths
+            "module_search_paths": ["$ORIGIN/lib"],
+            "bytes_warning": "raise",
+            "buffered_stdio": 0,
+            "utf8_mode": 1,
+            "development_mode": 1,
+            "quiet": 1,
+            "verbose": 2,
+            "hash_seed": 42,
+            "stdio_encoding": "latin-1",
+            "stdio_errors": "backslashreplace",
+            "warn_options": ["error::DeprecationWarning"],
+            "x_options": ["faulthandler", "frozen_modules=off"],
+            "check_hash_pycs_mode": "always",
+            "write_modules_directory_env": "MODULES_DIR",
+            "terminfo_resolution": "static:/usr/share/terminfo:/etc/terminfo",
+            "allocator": "malloc",
+            "multiprocessing_start_method": "spawn",
+            "tracemalloc": 5,
+            "inspect": -1,
+        }),
     )
     tests.append("configured_flags_test")
 
@@ -211,17 +245,23 @@ def interpreter_config_test_suite(name):
     embed_flags_test(
         name = "defaults_flags_test",
         target_under_test = ":defaults",
-        flags = [
-            "--config_profile=isolated",
-            "--nosys_meipass",
-            "--oxidized_importer",
-            "--nofilesystem_importer",
-            "--noargvb",
-            "--bytes_warning=none",
-            "--multiprocessing_auto_dispatch",
-        ],
-        # Unset tri-states are not passed: the profile decides.
-        absent = ["--buffered_stdio=-1", "--utf8_mode=-1", "--hash_seed=-1", "--mapped_name=x"],
+        settings = json.encode({
+            "config_profile": "isolated",
+            "sys_meipass": False,
+            "oxidized_importer": True,
+            "filesystem_importer": False,
+            "argvb": False,
+            "bytes_warning": "none",
+            "multiprocessing_auto_dispatch": True,
+            "tls_ca_probe": True,
+            "buffered_stdio": -1,
+            "utf8_mode": -1,
+            "hash_seed": -1,
+            "module_search_paths": [],
+        }),
+        # Settings the build consumes never reach the runtime.
+        absent_settings = ["raw_allocator", "packed_resources_load_mode"],
+        absent = ["--mapped_name=x"],
     )
     tests.append("defaults_flags_test")
 
@@ -266,7 +306,8 @@ def interpreter_config_test_suite(name):
     embed_flags_test(
         name = "file_mode_flags_test",
         target_under_test = ":file_mode",
-        flags = ["--run_mode=file", "--run_target=$ORIGIN/scripts/run.py", "--nooxidized_importer", "--filesystem_importer"],
+        flags = ["--run_mode=file", "--run_target=$ORIGIN/scripts/run.py"],
+        settings = json.encode({"oxidized_importer": False, "filesystem_importer": True}),
         absent = ["--mapped_name=x"],
     )
     tests.append("file_mode_flags_test")

@@ -7,6 +7,7 @@ compiled; the config is a `const oxidizer_config` initializer (runtime/include/o
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import struct
 import sys
@@ -23,33 +24,10 @@ RUN_MODES = {
     "repl": "OXIDIZER_RUN_REPL",
     "file": "OXIDIZER_RUN_FILE",
 }
-PROFILES = {"isolated": "OXIDIZER_PROFILE_ISOLATED", "python": "OXIDIZER_PROFILE_PYTHON"}
-BYTES_WARNING = {"none": 0, "warn": 1, "raise": 2}
-CHECK_HASH_PYCS_MODES = ("default", "always", "never")
-# PyMemAllocatorName values (CPython's Include/cpython/pymem.h); checked by interpreter.c.
-ALLOCATORS = {
-    "not-set": 0,
-    "default": 1,
-    "debug": 2,
-    "malloc": 3,
-    "malloc-debug": 4,
-    "py-malloc": 5,
-    "py-malloc-debug": 6,
-}
-START_METHODS = ("", "fork", "forkserver", "spawn")
-# Tri-state settings: -1 keeps the profile's default.
-TRISTATE = (
-    "buffered_stdio",
-    "utf8_mode",
-    "development_mode",
-    "inspect",
-    "interactive",
-    "quiet",
-    "write_bytecode",
-    "parse_argv",
-    "user_site_directory",
-    "fault_handler",
-)
+# The settings file, written by the rule from oxidizer/private/interpreter_settings.bzl. Each
+# value's JSON type picks its C form: true/false -> 1/0, number -> integer, string -> string
+# literal (NULL when empty), list of strings -> NULL-terminated array.
+SETTINGS_FORMAT_HELP = '{"settings": {NAME: VALUE, ...}}'
 
 # The memory-mapped packed resources file (binary-relative-memory-mapped:FILE):
 #   magic "OXPACKS1", SHA-256 of the contents (32 bytes), u32 count, u32 zero,
@@ -64,48 +42,22 @@ class EmbedError(Exception):
 
 
 @dataclass(frozen=True)
+class Setting:
+    """One interpreter setting of the settings file: becomes field `name` of `oxidizer_settings`."""
+
+    name: str
+    value: bool | int | str | tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class EmbedConfig:
     """Everything the generated file holds."""
 
     run_mode: str
     run_target: str
     blobs: tuple[tuple[str, str], ...]  # (name, exec path), searched in order
-    sys_frozen: bool
-    site_import: bool
-    filesystem_importer: bool
-    optimization_level: int
-    module_search_paths: tuple[str, ...]
+    settings: tuple[Setting, ...] = ()
     relative_path_origin: str = ""
-    virtual_module_file: bool = False
-    config_profile: str = "isolated"
-    sys_meipass: bool = False
-    oxidized_importer: bool = True
-    argvb: bool = False
-    bytes_warning: str = "none"
-    buffered_stdio: int = -1
-    utf8_mode: int = -1
-    development_mode: int = -1
-    inspect: int = -1
-    interactive: int = -1
-    quiet: int = -1
-    verbose: int = -1
-    write_bytecode: int = -1
-    parse_argv: int = -1
-    user_site_directory: int = -1
-    fault_handler: int = -1
-    tracemalloc: int = -1
-    hash_seed: int = -1
-    stdio_encoding: str = ""
-    stdio_errors: str = ""
-    warn_options: tuple[str, ...] = ()
-    x_options: tuple[str, ...] = ()
-    check_hash_pycs_mode: str = "default"
-    write_modules_directory_env: str = ""
-    terminfo_dirs: str = ""
-    ca_probe: bool = True
-    allocator: str = ""
-    multiprocessing_auto_dispatch: bool = True
-    multiprocessing_start_method: str = ""
     load_mode: str = "embedded"  # embedded, mapped or none
     mapped_name: str = ""  # FILE of binary-relative-memory-mapped:FILE
     mapped_digest: bytes = b""
@@ -116,6 +68,30 @@ class EmbedConfig:
     # Exec path of the distribution's licences file (tools/oxidizer_tools/licenses.py),
     # carried in a non-allocated ELF section: never mapped, never read at start-up.
     licenses_file: str = ""
+
+
+def _check_setting(name: str, value: object) -> Setting:
+    if not name.isidentifier() or not name.isascii():
+        raise EmbedError(f"setting name {name!r} is not a C identifier")
+    if isinstance(value, (bool, str)):
+        return Setting(name, value)
+    if isinstance(value, int) and -(2**63) <= value < 2**63:
+        return Setting(name, value)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return Setting(name, tuple(value))
+    raise EmbedError(f"setting {name}: {value!r} is not a bool, integer, string or list of strings")
+
+
+def parse_settings(text: str, origin: str) -> tuple[Setting, ...]:
+    """Parses a settings file, keeping its order."""
+    try:
+        data = json.loads(text)
+    except ValueError as e:
+        raise EmbedError(f"{origin}: not JSON: {e}") from e
+    entries = data.get("settings") if isinstance(data, dict) else None
+    if not isinstance(entries, dict) or set(data) != {"settings"}:
+        raise EmbedError(f"{origin}: expected {SETTINGS_FORMAT_HELP}")
+    return tuple(_check_setting(name, value) for name, value in entries.items())
 
 
 def c_string(text: str) -> str:
@@ -141,24 +117,6 @@ def _asm_path(path: str) -> str:
 def _check(config: EmbedConfig) -> None:
     if config.run_mode not in RUN_MODES:
         raise EmbedError(f"unknown run mode {config.run_mode!r}")
-    if config.config_profile not in PROFILES:
-        raise EmbedError(f"unknown config profile {config.config_profile!r}")
-    if config.bytes_warning not in BYTES_WARNING:
-        raise EmbedError(f"unknown bytes_warning {config.bytes_warning!r}")
-    if config.check_hash_pycs_mode not in CHECK_HASH_PYCS_MODES:
-        raise EmbedError(f"unknown check_hash_pycs_mode {config.check_hash_pycs_mode!r}")
-    if config.allocator and config.allocator not in ALLOCATORS:
-        raise EmbedError(f"unknown allocator {config.allocator!r}")
-    if config.multiprocessing_start_method not in START_METHODS:
-        raise EmbedError(f"unknown multiprocessing start method {config.multiprocessing_start_method!r}")
-    for name in TRISTATE:
-        if getattr(config, name) not in (-1, 0, 1):
-            raise EmbedError(f"{name} must be -1, 0 or 1, got {getattr(config, name)}")
-    for name in ("verbose", "tracemalloc"):
-        if getattr(config, name) < -1:
-            raise EmbedError(f"{name} must be >= -1, got {getattr(config, name)}")
-    if not -1 <= config.hash_seed <= 4294967295:
-        raise EmbedError(f"hash_seed must be between 0 and 4294967295, got {config.hash_seed}")
     if config.load_mode not in ("embedded", "mapped", "none"):
         raise EmbedError(f"unknown load mode {config.load_mode!r}")
     if config.load_mode == "mapped" and (not config.mapped_name or len(config.mapped_digest) != 32):
@@ -176,6 +134,22 @@ def _string_list(name: str, values: Sequence[str]) -> list[str]:
 
 def _optional_string(value: str) -> str:
     return c_string(value) if value else "0"
+
+
+def _settings_initializer(settings: Sequence[Setting]) -> tuple[list[str], list[str]]:
+    """(static arrays the settings need, the lines of the `.settings = {...}` initializer)."""
+    arrays: list[str] = []
+    fields: list[str] = []
+    for s in settings:
+        if isinstance(s.value, tuple):
+            arrays += _string_list(f"setting_{s.name}", s.value) + [""]
+            value = f"setting_{s.name}"
+        elif isinstance(s.value, str):
+            value = _optional_string(s.value)
+        else:
+            value = str(int(s.value))
+        fields.append(f"        .{s.name} = {value},")
+    return arrays, ["    .settings = {"] + fields + ["    },"]
 
 
 def _excluded_builtins(names: Sequence[str]) -> list[str]:
@@ -257,63 +231,25 @@ def generate(config: EmbedConfig) -> str:
     lines.append("")
     lines += _builtin_extensions(config.builtin_extensions)
     lines += _excluded_builtins(config.excluded_builtins)
-    lines += _string_list("module_search_paths", config.module_search_paths)
-    lines += _string_list("warn_options", config.warn_options)
-    lines += _string_list("x_options", config.x_options)
+    settings_arrays, settings_fields = _settings_initializer(config.settings)
+    lines += settings_arrays
     digest = ", ".join(f"0x{b:02x}" for b in config.mapped_digest) if config.mapped_digest else "0"
     load_mode = {"embedded": "OXIDIZER_LOAD_EMBEDDED", "mapped": "OXIDIZER_LOAD_MAPPED", "none": "OXIDIZER_LOAD_NONE"}
     lines += [
-        "",
         "const oxidizer_config oxidizer_embedded_config = {",
         f"    .run_mode = {RUN_MODES[config.run_mode]},",
         f"    .run_target = {c_string(config.run_target)},",
-        f"    .sys_frozen = {int(config.sys_frozen)},",
-        f"    .site_import = {int(config.site_import)},",
-        f"    .filesystem_importer = {int(config.filesystem_importer)},",
-        f"    .oxidized_importer = {int(config.oxidized_importer)},",
-        f"    .optimization_level = {config.optimization_level},",
-        f"    .write_bytecode = {config.write_bytecode},",
-        f"    .buffered_stdio = {config.buffered_stdio},",
-        f"    .user_site_directory = {config.user_site_directory},",
-        f"    .ignore_environment = {int(config.config_profile == 'isolated')},",
-        "    .module_search_paths = module_search_paths,",
-        f"    .virtual_module_file = {int(config.virtual_module_file)},",
         f"    .relative_path_origin = {c_string(config.relative_path_origin)},",
         "    .packed_blobs = blobs,",
         f"    .packed_blob_count = {len(embedded)},",
-        f"    .config_profile = {PROFILES[config.config_profile]},",
-        f"    .sys_meipass = {int(config.sys_meipass)},",
-        f"    .argvb = {int(config.argvb)},",
-        f"    .bytes_warning = {BYTES_WARNING[config.bytes_warning]},",
-        f"    .utf8_mode = {config.utf8_mode},",
-        f"    .development_mode = {config.development_mode},",
-        f"    .inspect = {config.inspect},",
-        f"    .interactive = {config.interactive},",
-        f"    .quiet = {config.quiet},",
-        f"    .verbose = {config.verbose},",
-        f"    .parse_argv = {config.parse_argv},",
-        f"    .fault_handler = {config.fault_handler},",
-        f"    .tracemalloc = {config.tracemalloc},",
-        f"    .use_hash_seed = {int(config.hash_seed >= 0)},",
-        f"    .hash_seed = {max(config.hash_seed, 0)}u,",
-        f"    .stdio_encoding = {_optional_string(config.stdio_encoding)},",
-        f"    .stdio_errors = {_optional_string(config.stdio_errors)},",
-        "    .warn_options = warn_options,",
-        "    .x_options = x_options,",
-        f"    .check_hash_pycs_mode = {c_string(config.check_hash_pycs_mode)},",
-        f"    .write_modules_directory_env = {_optional_string(config.write_modules_directory_env)},",
-        f"    .terminfo_dirs = {_optional_string(config.terminfo_dirs)},",
-        f"    .allocator = {ALLOCATORS[config.allocator] if config.allocator else -1},",
-        f"    .multiprocessing_auto_dispatch = {int(config.multiprocessing_auto_dispatch)},",
-        f"    .multiprocessing_start_method = {_optional_string(config.multiprocessing_start_method)},",
         f"    .packed_load_mode = {load_mode[config.load_mode]},",
         f"    .packed_file = {_optional_string(config.mapped_name)},",
         f"    .packed_file_digest = {{{digest}}},",
         "    .builtin_extensions = builtin_extensions,",
         f"    .builtin_extension_count = {len(config.builtin_extensions)},",
-        f"    .no_ca_probe = {int(not config.ca_probe)},",
         "    .excluded_builtins = excluded_builtins,",
         f"    .excluded_builtin_count = {len(set(config.excluded_builtins))},",
+        *settings_fields,
         "};",
         "",
     ]
@@ -352,30 +288,27 @@ def run(
     output: Path,
     run_mode: str,
     run_target: str,
-    main_manifest: str,
+    main_manifest: str = "",
     run_target_file: str = "",
-    blobs: Sequence[str],
-    sys_frozen: bool,
-    site_import: bool,
-    filesystem_importer: bool,
-    optimization_level: int,
-    module_search_paths: Sequence[str],
+    blobs: Sequence[str] = (),
+    settings_file: str = "",
     relative_path_origin: str = "",
-    virtual_module_file: bool = False,
     mapped_output: str = "",
     mapped_name: str = "",
     entry_point: str = "",
     entry_points_files: Sequence[str] = (),
     licenses_file: str = "",
-    **settings: object,
+    builtin_extensions: Sequence[str] = (),
+    excluded_builtins: Sequence[str] = (),
 ) -> None:
-    """Writes the generated C file (and the mapped packed file when `mapped_output` is set).
-
-    `settings` are the remaining `EmbedConfig` fields (config_profile, warn_options, ...).
-    """
-    unknown = set(settings) - {f for f in EmbedConfig.__dataclass_fields__}
-    if unknown:
-        raise EmbedError(f"unknown settings {sorted(unknown)}")
+    """Writes the generated C file (and the mapped packed file when `mapped_output` is set)."""
+    settings: tuple[Setting, ...] = ()
+    if settings_file:
+        try:
+            text = Path(settings_file).read_text(encoding="utf-8")
+        except OSError as e:
+            raise EmbedError(f"{settings_file}: {e.strerror or e}") from e
+        settings = parse_settings(text, settings_file)
     if run_target_file:
         run_target = Path(run_target_file).read_text(encoding="utf-8")
     if licenses_file:
@@ -385,7 +318,6 @@ def run(
             raise EmbedError(f"{licenses_file}: {e.strerror or e}") from e
         except licenses.LicensesError as e:
             raise EmbedError(f"the distribution's licences file: {e}") from e
-        settings["licenses_file"] = licenses_file
     if entry_point:
         try:
             entry = entry_points.resolve(entry_point, [Path(p) for p in entry_points_files])
@@ -403,29 +335,26 @@ def run(
         if not sep:
             raise EmbedError(f"--blob wants NAME=PATH, got {blob!r}")
         pairs.append((name, path))
-    for key in ("warn_options", "x_options", "builtin_extensions", "excluded_builtins"):
-        if key in settings:
-            settings[key] = tuple(settings[key])  # type: ignore[arg-type]
+    load_mode, digest = "embedded", b""
     if mapped_output:
         if not mapped_name:
             raise EmbedError("--mapped_output needs --mapped_name")
-        settings["load_mode"] = "mapped"
-        settings["mapped_name"] = mapped_name
-        settings["mapped_digest"] = write_mapped(Path(mapped_output), pairs)
+        load_mode = "mapped"
+        digest = write_mapped(Path(mapped_output), pairs)
     elif not pairs:
-        settings.setdefault("load_mode", "none")
+        load_mode = "none"
     config = EmbedConfig(
         run_mode=run_mode,
         run_target=run_target,
         blobs=tuple(pairs),
-        sys_frozen=sys_frozen,
-        site_import=site_import,
-        filesystem_importer=filesystem_importer,
-        optimization_level=optimization_level,
-        module_search_paths=tuple(module_search_paths),
+        settings=settings,
         relative_path_origin=relative_path_origin,
-        virtual_module_file=virtual_module_file,
-        **settings,  # type: ignore[arg-type]
+        load_mode=load_mode,
+        mapped_name=mapped_name if mapped_output else "",
+        mapped_digest=digest,
+        builtin_extensions=tuple(builtin_extensions),
+        excluded_builtins=tuple(excluded_builtins),
+        licenses_file=licenses_file,
     )
     text = generate(config)
     tmp = output.with_name(output.name + ".tmp")
@@ -437,7 +366,6 @@ def main(argv: Sequence[str]) -> None:
     from absl import flags
 
     f = flags.FLAGS
-    tristate = {name: getattr(f, name) for name in TRISTATE}
     try:
         run(
             output=Path(f.output),
@@ -446,40 +374,15 @@ def main(argv: Sequence[str]) -> None:
             main_manifest=f.main_manifest,
             run_target_file=f.run_target_file,
             blobs=f.blob or [],
-            sys_frozen=f.sys_frozen,
-            site_import=f.site_import,
-            filesystem_importer=f.filesystem_importer,
-            optimization_level=f.optimization_level,
-            module_search_paths=f.module_search_path or [],
+            settings_file=f.settings,
             relative_path_origin=f.relative_path_origin,
-            virtual_module_file=f.virtual_module_file,
             mapped_output=f.mapped_output,
             mapped_name=f.mapped_name,
             entry_point=f.entry_point,
             entry_points_files=f.entry_points_file or [],
             licenses_file=f.licenses,
-            config_profile=f.config_profile,
-            sys_meipass=f.sys_meipass,
-            oxidized_importer=f.oxidized_importer,
-            argvb=f.argvb,
-            bytes_warning=f.bytes_warning,
-            verbose=f.verbose,
-            tracemalloc=f.tracemalloc,
-            hash_seed=f.hash_seed,
-            stdio_encoding=f.stdio_encoding,
-            stdio_errors=f.stdio_errors,
-            warn_options=f.warn_option or [],
-            x_options=f.x_option or [],
-            check_hash_pycs_mode=f.check_hash_pycs_mode,
-            write_modules_directory_env=f.write_modules_directory_env,
-            terminfo_dirs=f.terminfo_dirs,
-            ca_probe=f.ca_probe,
-            allocator=f.allocator,
-            multiprocessing_auto_dispatch=f.multiprocessing_auto_dispatch,
-            multiprocessing_start_method=f.multiprocessing_start_method,
             builtin_extensions=f.builtin_extension or [],
             excluded_builtins=f.exclude_builtin or [],
-            **tristate,
         )
     except EmbedError as e:
         print(f"error: {e}", file=sys.stderr)
@@ -497,36 +400,10 @@ if __name__ == "__main__":
     flags.DEFINE_multi_string("entry_points_file", [], "A dist-info entry_points.txt of the binary's deps.")
     flags.DEFINE_string("main_manifest", "", "Manifest whose main_module is run (run_mode=main).")
     flags.DEFINE_multi_string("blob", [], "NAME=EXEC_PATH of a packed resources blob.")
+    flags.DEFINE_string("settings", "", "The binary's interpreter settings file: " + SETTINGS_FORMAT_HELP)
     flags.DEFINE_string("mapped_output", "", "Write the blobs to this file instead of embedding them.")
     flags.DEFINE_string("mapped_name", "", "Path of the mapped file relative to the executable's directory.")
-    flags.DEFINE_enum("config_profile", "isolated", sorted(PROFILES), "PyConfig profile.")
-    flags.DEFINE_boolean("sys_frozen", True, "Set sys.frozen.")
-    flags.DEFINE_boolean("sys_meipass", False, "Set sys._MEIPASS to the executable's directory.")
-    flags.DEFINE_boolean("oxidized_importer", True, "Install OxidizedFinder.")
-    flags.DEFINE_boolean("site_import", False, "Import site at start-up.")
-    flags.DEFINE_boolean("filesystem_importer", False, "Keep the filesystem PathFinder.")
-    flags.DEFINE_boolean("argvb", False, "Set sys.argvb.")
-    flags.DEFINE_integer("optimization_level", 0, "sys.flags.optimize.")
-    flags.DEFINE_multi_string("module_search_path", [], "sys.path entry ($ORIGIN = exe dir).")
-    flags.DEFINE_enum("bytes_warning", "none", sorted(BYTES_WARNING), "PyConfig.bytes_warning.")
-    for _name in TRISTATE:
-        flags.DEFINE_integer(_name, -1, f"PyConfig {_name}: -1 profile default, 0 off, 1 on.")
-    flags.DEFINE_integer("verbose", -1, "PyConfig.verbose (-1: profile default).")
-    flags.DEFINE_integer("tracemalloc", -1, "PyConfig.tracemalloc frames (-1: profile default).")
-    flags.DEFINE_integer("hash_seed", -1, "PyConfig.hash_seed (-1: not set).")
-    flags.DEFINE_string("stdio_encoding", "", "PyConfig.stdio_encoding.")
-    flags.DEFINE_string("stdio_errors", "", "PyConfig.stdio_errors.")
-    flags.DEFINE_multi_string("warn_option", [], "sys.warnoptions entry.")
-    flags.DEFINE_multi_string("x_option", [], "-X option.")
-    flags.DEFINE_enum("check_hash_pycs_mode", "default", list(CHECK_HASH_PYCS_MODES), "PyConfig.check_hash_pycs_mode.")
-    flags.DEFINE_string("write_modules_directory_env", "", "Env var naming where to write loaded modules.")
-    flags.DEFINE_string("terminfo_dirs", "", "TERMINFO_DIRS to set when unset.")
-    flags.DEFINE_boolean("ca_probe", True, "Set SSL_CERT_FILE/SSL_CERT_DIR from the host's CA store when both are unset.")
-    flags.DEFINE_string("allocator", "", "PyPreConfig.allocator name.")
-    flags.DEFINE_boolean("multiprocessing_auto_dispatch", True, "Run multiprocessing children.")
-    flags.DEFINE_string("multiprocessing_start_method", "", "multiprocessing.set_start_method() at start-up.")
     flags.DEFINE_string("relative_path_origin", "", "Directory (relative to the exe) of relative resources.")
-    flags.DEFINE_boolean("virtual_module_file", False, "Give in-memory modules a virtual __file__.")
     flags.DEFINE_multi_string("builtin_extension", [], "Module name of an extension module linked in.")
     flags.DEFINE_multi_string("exclude_builtin", [], "Built-in module of the distribution to leave out.")
     flags.DEFINE_string("licenses", "", "The distribution's licences file, recorded in the binary.")
