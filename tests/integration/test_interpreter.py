@@ -72,6 +72,21 @@ def test_settings_reach_python(built: Bazel, tmp_path: Path) -> None:
     assert "json" in names and "tracemalloc" in names and names == sorted(names)
 
 
+def elf_type(path: Path) -> int:
+    """e_type of an ELF file: 2 (ET_EXEC) position-dependent, 3 (ET_DYN) PIE."""
+    with open(path, "rb") as f:
+        header = f.read(18)
+    assert header[:4] == b"\x7fELF"
+    return int.from_bytes(header[16:18], "little")
+
+
+def test_pie_is_opt_in(built: Bazel) -> None:
+    # Default: position-dependent, no relative relocations to apply at start-up.
+    assert elf_type(binary(built, "traceback")) == 2
+    # pie = True: the settings binary (which test_settings_reach_python runs).
+    assert elf_type(binary(built, "settings")) == 3
+
+
 def test_settings_terminfo_dirs_not_overridden(built: Bazel, tmp_path: Path) -> None:
     proc = run_binary(binary(built, "settings"), cwd=tmp_path, env=clean_env(TERMINFO_DIRS="/mine"))
     assert json.loads(proc.stdout)["terminfo_dirs"] == "/mine"
