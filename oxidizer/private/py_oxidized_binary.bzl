@@ -172,6 +172,12 @@ def _ext_module_names(ctx):
         names.append(name)
     return sorted(names)
 
+def _strips(ctx):
+    """Whether the link omits the symbol table (`strip`; `auto`: in `-c opt` builds)."""
+    if ctx.attr.strip == "auto":
+        return ctx.var["COMPILATION_MODE"] == "opt"
+    return ctx.attr.strip == "always"
+
 def _link(ctx, dist, config_c, blobs):
     cc_toolchain = find_cpp_toolchain(ctx)
     feature_configuration = cc_common.configure_features(
@@ -204,6 +210,9 @@ def _link(ctx, dist, config_c, blobs):
         output_type = "executable",
         link_deps_statically = True,
         stamp = 0,
+        # The dynamic symbol table (extension modules bind to the Python API through it)
+        # and non-allocated sections such as .rules_oxidizer.licenses stay.
+        user_link_flags = ["-Wl,--strip-all"] if _strips(ctx) else [],
     )
     return linking_outputs.executable
 
@@ -351,6 +360,15 @@ py_oxidized_binary(
                   "`{\"//native:speedups\": \"_speedups\"}` maps a `cc_library` defining " +
                   "`PyInit__speedups` to the module name `_speedups`. Dotted names (`pkg._speedups`) " +
                   "work too: the init symbol is `PyInit_` + the last component.",
+        ),
+        "strip": attr.string(
+            default = "auto",
+            values = ["auto", "always", "never"],
+            doc = "Link without the symbol table and debug information (`ld --strip-all`): " +
+                  "`auto` strips in `-c opt` builds (the default of this workspace's `.bazelrc`), " +
+                  "`always`, `never`. The dynamic symbols that extension modules bind to and the " +
+                  "`.rules_oxidizer.licenses` section stay; stack traces of native crashes " +
+                  "(gdb, perf) lose function names. About 2 MB.",
         ),
         "_support": attr.label(
             default = Label("//runtime/python:support"),
