@@ -244,9 +244,10 @@ def _py_oxidized_binary_impl(ctx):
     checked += [(label, group) for label, group in third_party]
     for label, group in checked:
         _check_group(ctx, dist, label, group)
-    if needs_relocation(policy):
+    keep_list = ctx.file.modules_keep_list
+    if needs_relocation(policy, keep_list):
         shared = [
-            (name, relocated_group(ctx.actions, ctx.label, "%s.shared%d" % (ctx.label.name, index), policy, group, dist, tools))
+            (name, relocated_group(ctx.actions, ctx.label, "%s.shared%d" % (ctx.label.name, index), policy, group, dist, tools, keep_list))
             for index, (name, group) in enumerate(shared)
         ]
 
@@ -360,6 +361,16 @@ py_oxidized_binary(
                   "`{\"//native:speedups\": \"_speedups\"}` maps a `cc_library` defining " +
                   "`PyInit__speedups` to the module name `_speedups`. Dotted names (`pkg._speedups`) " +
                   "work too: the init symbol is `PyInit_` + the last component.",
+        ),
+        "modules_keep_list": attr.label(
+            allow_single_file = True,
+            doc = "A keep-list for trimming: a file with one module name per line (`#` comments), " +
+                  "e.g. the union of the files a training run with `write_modules_directory_env` " +
+                  "writes. The shared groups (the standard library, third-party libraries, " +
+                  "`resources`) are repacked with only those modules, the packages above them and " +
+                  "those packages' data files; `.dist-info` metadata, File resources and shared " +
+                  "libraries stay. The app's own modules are never trimmed. A module the training " +
+                  "run did not import is then missing: see the user guide, \"Trimming\".",
         ),
         "strip": attr.string(
             default = "auto",

@@ -228,8 +228,10 @@ def run(
     resource_locations: Sequence[str] = (),
     allow_in_memory_shared_library_loading: bool = False,
     fallback: str = "",
+    modules_keep_list: Path | None = None,
 ) -> None:
-    """Packs a group; with `output_manifest`, first applies a binary's placement (relocate.py)."""
+    """Packs a group; with `output_manifest`, first applies a binary's placement (relocate.py)
+    and keep-list (trim.py)."""
     manifest = manifest_pb2.ResourceManifest.FromString(manifest_path.read_bytes())
     if output_manifest is not None:
         from oxidizer_tools.relocate import relocate
@@ -240,6 +242,14 @@ def run(
         except LocationError as e:
             raise PackError(f"{target}: resources_location_fallback: {e}") from e
         manifest = relocate(manifest, overrides, allow_in_memory_shared_library_loading, target, fallback_location)
+        if modules_keep_list is not None:
+            from oxidizer_tools.trim import KeepListError, parse_keep_list, trim
+
+            try:
+                keep = parse_keep_list(modules_keep_list.read_text(encoding="utf-8"), str(modules_keep_list))
+            except (KeepListError, UnicodeDecodeError) as e:
+                raise PackError(f"{target}: modules_keep_list: {e}") from e
+            manifest = trim(manifest, keep)
         _write(output_manifest, manifest.SerializeToString(deterministic=True))
     try:
         bundle = read_bundle(bundle_path.read_bytes())
@@ -278,6 +288,7 @@ def main(argv: Sequence[str]) -> None:
             resource_locations=f.resource_location or [],
             allow_in_memory_shared_library_loading=f.allow_in_memory_shared_library_loading,
             fallback=f.resources_location_fallback,
+            modules_keep_list=Path(f.modules_keep_list) if f.modules_keep_list else None,
         )
     except (PackError, ClassifyError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
@@ -297,6 +308,7 @@ if __name__ == "__main__":
     flags.DEFINE_multi_string("resource_location", [], "The binary's PATTERN=LOCATION.")
     flags.DEFINE_boolean("allow_in_memory_shared_library_loading", False, "Move fallback shared objects into memory.")
     flags.DEFINE_string("resources_location_fallback", "", "Move fallback shared objects to this location.")
+    flags.DEFINE_string("modules_keep_list", "", "Keep only these modules (one name per line); with output_manifest.")
     from oxidizer_tools import params
 
     app.run(main, argv=params.tool_argv(sys.argv))
