@@ -3,6 +3,7 @@
 load("//oxidizer:repositories.bzl", "CPYTHON_SOURCES")
 load("//oxidizer/private:python_distribution_repo.bzl", "oxidizer_python_distribution")
 load("//oxidizer/private:python_source_repo.bzl", "oxidizer_python_source")
+load("//oxidizer/private:zstd_repo.bzl", "oxidizer_zstd_repository")
 
 _python_distribution = tag_class(
     doc = "Declares a CPython installation with a static libpython as a repository.",
@@ -30,6 +31,8 @@ _python_source = tag_class(
 )
 
 def _oxidizer_impl(module_ctx):
+    # Debian's static libzstd for the runtime (rules_oxidizer's own use_repo).
+    oxidizer_zstd_repository(name = "oxidizer_zstd")
     for mod in module_ctx.modules:
         for src in mod.tags.python_source:
             pinned = CPYTHON_SOURCES[src.python_version]

@@ -11,6 +11,7 @@ load("//oxidizer/private:bazel4_compat.bzl", "copied_repository")
 load("//oxidizer/private:python_distribution_repo.bzl", _oxidizer_python_distribution = "oxidizer_python_distribution")
 load("//oxidizer/private:python_source_repo.bzl", _oxidizer_python_source = "oxidizer_python_source")
 load("//oxidizer/private:tool_deps_repo.bzl", "oxidizer_tool_deps")
+load("//oxidizer/private:zstd_repo.bzl", "oxidizer_zstd_repository")
 
 oxidizer_python_distribution = _oxidizer_python_distribution
 oxidizer_python_source = _oxidizer_python_source
@@ -78,6 +79,8 @@ def rules_oxidizer_dependencies(python_version = "3.11", local_interpreter = Non
         interpreter = tool_interpreter,
         requirements_lock = Label("//third_party/tool_deps:requirements_lock.txt"),
     )
+    # Debian's static libzstd: the runtime decompresses compressed module sources.
+    maybe(oxidizer_zstd_repository, name = "oxidizer_zstd")
 
 # Debian's packages of Bazel's own rule repositories (bazel-rules-java, bazel-platforms,
 # bazel-skylib).

@@ -15,7 +15,7 @@ run_example=1
 packages=(
   bazel-bootstrap bazel-rules-java bazel-platforms bazel-skylib
   libssl-dev libsqlite3-dev libffi-dev zlib1g-dev libbz2-dev liblzma-dev uuid-dev
-  libncurses-dev libedit-dev libbsd-dev libmd-dev libcrypt-dev
+  libncurses-dev libedit-dev libbsd-dev libmd-dev libcrypt-dev libzstd-dev
   python3.11 python3.11-dev libpython3.11-dev python3.11-venv python3-pip
   build-essential strace hyperfine
 )

@@ -174,6 +174,12 @@ def _ext_module_names(ctx):
         names.append(name)
     return sorted(names)
 
+def _strips(ctx):
+    """Whether the link omits the symbol table (`strip`; `auto`: in `-c opt` builds)."""
+    if ctx.attr.strip == "auto":
+        return ctx.var["COMPILATION_MODE"] == "opt"
+    return ctx.attr.strip == "always"
+
 def _link(ctx, dist, config_c, blobs):
     cc_toolchain = find_cpp_toolchain(ctx)
     feature_configuration = cc_common.configure_features(
@@ -209,8 +215,10 @@ def _link(ctx, dist, config_c, blobs):
         # A position-dependent executable has no R_X86_64_RELATIVE relocations for ld.so to
         # apply at every start (68k for hello, each dirtying a page of type objects and
         # method tables): fewer instructions, copy-on-write faults and RSS, as Debian's own
-        # non-PIE python3.11.
-        user_link_flags = [] if ctx.attr.pie else ["-no-pie"],
+        # non-PIE python3.11. Stripping keeps the dynamic symbol table (extension modules bind
+        # to the Python API through it) and non-allocated sections such as
+        # .rules_oxidizer.licenses.
+        user_link_flags = ([] if ctx.attr.pie else ["-no-pie"]) + (["-Wl,--strip-all"] if _strips(ctx) else []),
     )
     return linking_outputs.executable
 
@@ -242,9 +250,10 @@ def _py_oxidized_binary_impl(ctx):
     checked += [(label, group) for label, group in third_party]
     for label, group in checked:
         _check_group(ctx, dist, label, group)
-    if needs_relocation(policy):
+    keep_list = ctx.file.modules_keep_list
+    if needs_relocation(policy, keep_list):
         shared = [
-            (name, relocated_group(ctx.actions, ctx.label, "%s.shared%d" % (ctx.label.name, index), policy, group, dist, tools))
+            (name, relocated_group(ctx.actions, ctx.label, "%s.shared%d" % (ctx.label.name, index), policy, group, dist, tools, keep_list))
             for index, (name, group) in enumerate(shared)
         ]
 
@@ -358,6 +367,25 @@ py_oxidized_binary(
                   "`{\"//native:speedups\": \"_speedups\"}` maps a `cc_library` defining " +
                   "`PyInit__speedups` to the module name `_speedups`. Dotted names (`pkg._speedups`) " +
                   "work too: the init symbol is `PyInit_` + the last component.",
+        ),
+        "modules_keep_list": attr.label(
+            allow_single_file = True,
+            doc = "A keep-list for trimming: a file with one module name per line (`#` comments), " +
+                  "e.g. the union of the files a training run with `write_modules_directory_env` " +
+                  "writes. The shared groups (the standard library, third-party libraries, " +
+                  "`resources`) are repacked with only those modules, the packages above them and " +
+                  "those packages' data files; `.dist-info` metadata, File resources and shared " +
+                  "libraries stay. The app's own modules are never trimmed. A module the training " +
+                  "run did not import is then missing: see the user guide, \"Trimming\".",
+        ),
+        "strip": attr.string(
+            default = "auto",
+            values = ["auto", "always", "never"],
+            doc = "Link without the symbol table and debug information (`ld --strip-all`): " +
+                  "`auto` strips in `-c opt` builds (the default of this workspace's `.bazelrc`), " +
+                  "`always`, `never`. The dynamic symbols that extension modules bind to and the " +
+                  "`.rules_oxidizer.licenses` section stay; stack traces of native crashes " +
+                  "(gdb, perf) lose function names. About 2 MB.",
         ),
         "pie": attr.bool(
             default = False,

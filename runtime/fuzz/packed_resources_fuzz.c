@@ -79,6 +79,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         }
         touch(data, size, r->in_memory_source);
+        touch(data, size, r->in_memory_source_zstd);
+        if (r->in_memory_source.data != NULL
+                && r->in_memory_source_zstd.data != NULL) {
+            abort();
+        }
         touch(data, size, r->in_memory_bytecode);
         touch(data, size, r->in_memory_bytecode_opt1);
         touch(data, size, r->in_memory_bytecode_opt2);

@@ -60,6 +60,7 @@
 #include "extract.h"
 #include "memory_library.h"
 #include "oxidized_importer.h"
+#include "oxidizer/zstd_source.h"
 
 /* ------------------------------------------------------------------------ */
 /* Cached objects. Set once by PyInit_oxidized_importer() / on first use.   */
@@ -280,6 +281,69 @@ relative_bytecode(const oxr_resource *r, int optimize)
     return NULL;
 }
 
+/* Whether r carries its source in memory: plain (0x06) or zstd (0x21). */
+static int
+has_memory_source(const oxr_resource *r)
+{
+    return r->in_memory_source.data != NULL
+           || r->in_memory_source_zstd.data != NULL;
+}
+
+/* The in-memory source of r as a new bytes object (has_memory_source(r)
+ * must hold): field 0x06 copied, or field 0x21 decompressed now (sources
+ * are read only by get_source, linecache, inspect and tracebacks). A frame
+ * that is corrupt or declares more than field 0x06 could hold raises
+ * ImportError naming the module. */
+static PyObject *
+memory_source(const oxr_resource *r)
+{
+    if (r->in_memory_source.data != NULL) {
+        if (r->in_memory_source.len > PY_SSIZE_T_MAX) {
+            return PyErr_NoMemory();
+        }
+        return PyBytes_FromStringAndSize(
+            (const char *)r->in_memory_source.data,
+            (Py_ssize_t)r->in_memory_source.len);
+    }
+    const size_t max = UINT32_MAX < PY_SSIZE_T_MAX ? UINT32_MAX
+                                                   : PY_SSIZE_T_MAX;
+    char err[160];
+    size_t size = 0;
+    PyObject *bytes = NULL;
+    if (oxidizer_zstd_content_size(r->in_memory_source_zstd.data,
+                                   r->in_memory_source_zstd.len, max, &size,
+                                   err, sizeof(err))
+        == OXZ_OK) {
+        bytes = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)size);
+        if (bytes == NULL) {
+            return NULL;
+        }
+        if (oxidizer_zstd_decompress(r->in_memory_source_zstd.data,
+                                     r->in_memory_source_zstd.len,
+                                     (uint8_t *)PyBytes_AS_STRING(bytes),
+                                     size, err, sizeof(err))
+            == OXZ_OK) {
+            return bytes;
+        }
+        Py_DECREF(bytes);
+    }
+    PyObject *name = PyUnicode_DecodeUTF8((const char *)r->name.data,
+                                          (Py_ssize_t)r->name.len,
+                                          "surrogateescape");
+    if (name == NULL) {
+        return NULL;
+    }
+    PyObject *msg = PyUnicode_FromFormat(
+        "compressed source of module %R (packed resource field 0x21) is "
+        "invalid: %s", name, err);
+    if (msg != NULL) {
+        PyErr_SetImportError(msg, name, NULL);
+        Py_DECREF(msg);
+    }
+    Py_DECREF(name);
+    return NULL;
+}
+
 /* What loads resource r. An extension module wins over source and bytecode
  * of the same name (a wheel ships both x.py and x.cpython-311-...so when
  * mypyc or Cython compiled x), as in CPython, whose FileFinder tries the
@@ -301,8 +365,7 @@ resource_kind(const oxr_resource *r, int optimize)
         }
     }
     if ((r->flags & OXR_FLAG_IS_MODULE) || r->flavor == FLAVOR_MODULE) {
-        if (r->in_memory_source.data != NULL
-            || memory_bytecode(r, optimize) != NULL) {
+        if (has_memory_source(r) || memory_bytecode(r, optimize) != NULL) {
             return KIND_MEMORY;
         }
         if (r->relative_path_module_source.data != NULL) {
@@ -960,16 +1023,11 @@ resource_code(OxidizedFinder *self, PyObject *fullname, const oxr_resource *r)
         }
         return code;
     }
-    if (r->in_memory_source.data != NULL) {
+    if (has_memory_source(r)) {
         /* Like importlib's source_to_code(): compile the bytes so the
          * tokenizer honours a PEP 263 coding cookie and BOM. The copy gives
          * the tokenizer its NUL terminator. */
-        if (r->in_memory_source.len > PY_SSIZE_T_MAX) {
-            return PyErr_NoMemory();
-        }
-        PyObject *source = PyBytes_FromStringAndSize(
-            (const char *)r->in_memory_source.data,
-            (Py_ssize_t)r->in_memory_source.len);
+        PyObject *source = memory_source(r);
         if (source == NULL) {
             return NULL;
         }
@@ -1284,18 +1342,15 @@ finder_get_source(OxidizedFinder *self, PyObject *fullname)
     }
     enum resource_kind kind = resource_kind(r, self->optimize);
     int extracted = kind == KIND_MEMORY && is_extracted_module(r);
-    if ((r->in_memory_source.data == NULL && !extracted)
-        || is_extension_kind(kind)) {
+    if ((!has_memory_source(r) && !extracted) || is_extension_kind(kind)) {
         Py_RETURN_NONE;
     }
     if (ensure_external() < 0) {
         return NULL;
     }
     PyObject *source;
-    if (r->in_memory_source.data != NULL) {
-        source = PyBytes_FromStringAndSize(
-            (const char *)r->in_memory_source.data,
-            (Py_ssize_t)r->in_memory_source.len);
+    if (has_memory_source(r)) {
+        source = memory_source(r);
     }
     else {
         /* An extracted module: its source is the extracted file. */
@@ -1433,7 +1488,8 @@ read_file_bytes(PyObject *path)
 }
 
 /* In-memory source of the module whose virtual __file__ is
- * <exe dir>/<rest> (rest NUL-terminated), or NULL without an exception. */
+ * <exe dir>/<rest> (rest NUL-terminated), or NULL without an exception (with
+ * one when its compressed source is invalid). */
 static PyObject *
 virtual_file_source(OxidizedFinder *self, const char *rest, size_t rest_len)
 {
@@ -1460,13 +1516,12 @@ virtual_file_source(OxidizedFinder *self, const char *rest, size_t rest_len)
     }
     const oxr_resource *r = finder_lookup(self, name, name_len);
     PyMem_Free(name);
-    if (r == NULL || r->in_memory_source.data == NULL
+    if (r == NULL || !has_memory_source(r)
         || ((r->flags & OXR_FLAG_IS_PACKAGE) != 0)
                != (name_len == rest_len - (sizeof(init_suffix) - 1))) {
         return NULL;
     }
-    return PyBytes_FromStringAndSize((const char *)r->in_memory_source.data,
-                                     (Py_ssize_t)r->in_memory_source.len);
+    return memory_source(r);
 }
 
 /* get_data(path): ResourceLoader, see manual section 6.7.3. path is
@@ -1813,8 +1868,8 @@ append_resource_entries(OxidizedFinder *self, PyObject *list,
     }
     /* Module sources, so the tree looks like the package directory. */
     PyObject *source = NULL;
-    if (kind == KIND_MEMORY && r->in_memory_source.data != NULL) {
-        source = bytes_of(&r->in_memory_source);
+    if (kind == KIND_MEMORY && has_memory_source(r)) {
+        source = memory_source(r);
     }
     else if (kind == KIND_SOURCE_FILE
              || (kind == KIND_MEMORY && is_extracted_module(r))) {
@@ -2103,7 +2158,6 @@ resource_fields(const oxr_resource *r)
         const oxr_bytes *value;
         int as_str;
     } fields[] = {
-        {"in_memory_source", &r->in_memory_source, 0},
         {"in_memory_bytecode", &r->in_memory_bytecode, 0},
         {"in_memory_bytecode_opt1", &r->in_memory_bytecode_opt1, 0},
         {"in_memory_bytecode_opt2", &r->in_memory_bytecode_opt2, 0},
@@ -2147,6 +2201,15 @@ resource_fields(const oxr_resource *r)
             < 0) {
             goto error;
         }
+    }
+    /* A compressed source (0x21) is given decompressed, as PyOxidizer's
+     * in_memory_source: serialize_indexed_resources() writes it back as
+     * plain 0x06. */
+    if (set_item(d, "in_memory_source",
+                 has_memory_source(r) ? memory_source(r)
+                                      : Py_NewRef(Py_None))
+        < 0) {
+        goto error;
     }
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
         if (set_item(d, fields[i].key,

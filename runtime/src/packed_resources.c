@@ -13,8 +13,9 @@
  *   0x00 marker on its very last byte.
  * - A field may appear at most once per resource; a blob section at most
  *   once. Field 0x02 (flavor) is only valid in v1, 0x16-0x1a need v2 and
- *   0x1b-0x20 need v3 (0x1f and 0x20 are rules_oxidizer's extensions for
- *   filesystem-extracted resources).
+ *   0x1b-0x21 need v3 (0x1f and 0x20 are rules_oxidizer's extensions for
+ *   filesystem-extracted resources, 0x21 for compressed sources). A
+ *   resource with both 0x06 and 0x21 is rejected.
  * - A field of length 0 whose blob section is absent is accepted (the
  *   canonical writer omits sections whose total length is 0); its slice
  *   then points at the start of the blob data.
@@ -33,7 +34,7 @@
 
 #define MAGIC_LEN 7
 #define HEADER_LEN (MAGIC_LEN + 1 + 1 + 4 + 4 + 4)
-#define MAX_FIELD 0x20
+#define MAX_FIELD 0x21
 /* 0x01, 0x03 <u16>, 0xff: the smallest possible resource entry. Bounds the
  * declared count before anything is allocated. */
 #define MIN_ENTRY_LEN 5
@@ -103,6 +104,7 @@ static const field_spec FIELDS[MAX_FIELD + 1] = {
     [0x1e] = F_BYTES(4, 3, file_data_utf8_relative_path, true),
     [0x1f] = F_FLAG(3, OXR_FLAG_FILESYSTEM_EXTRACTED),
     [0x20] = F_BYTES(8, 3, extraction_payload, false),
+    [0x21] = F_BYTES(4, 3, in_memory_source_zstd, false),
 };
 
 /* v1 flavors 1..5 are equivalent to fields 0x16..0x1a. */
@@ -661,6 +663,10 @@ parse_entry(parser *p, oxr_resource *r)
     }
     if (r->name.data == NULL) {
         return fail_res(p, r, "missing name field (0x03)");
+    }
+    if (r->in_memory_source.data != NULL
+        && r->in_memory_source_zstd.data != NULL) {
+        return fail_res(p, r, "both fields 0x06 and 0x21 (source twice)");
     }
     return OXR_OK;
 }

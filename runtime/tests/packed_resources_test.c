@@ -97,7 +97,7 @@ typedef struct {
 #define TN(w, m) {T_NAMED, w, offsetof(oxr_resource, m), 0}
 #define TF(f) {T_FLAG, 0, 0, f}
 
-static const tspec TSPEC[0x21] = {
+static const tspec TSPEC[0x22] = {
     [0x02] = {T_FLAVOR, 0, 0, 0},
     [0x03] = {T_NAME, 2, offsetof(oxr_resource, name), 0},
     [0x04] = TF(OXR_FLAG_IS_PACKAGE),
@@ -129,6 +129,7 @@ static const tspec TSPEC[0x21] = {
     [0x1e] = TB(4, file_data_utf8_relative_path),
     [0x1f] = TF(OXR_FLAG_FILESYSTEM_EXTRACTED),
     [0x20] = TB(8, extraction_payload),
+    [0x21] = TB(4, in_memory_source_zstd),
 };
 
 #define MAXF 32
@@ -155,9 +156,9 @@ typedef struct {
 typedef struct {
     size_t blob_index_start, res_index_start, blob_start;
     size_t entry_off[1024]; /* offset of each resource's 0x01 marker */
-    size_t section_off[0x21];
-    size_t section_len[0x21];
-    size_t section_index_off[0x21]; /* offset of the section's 0x01 */
+    size_t section_off[0x22];
+    size_t section_len[0x22];
+    size_t section_index_off[0x22]; /* offset of the section's 0x01 */
 } layout;
 
 /* Starts a resource: the name is its first field. */
@@ -206,7 +207,7 @@ write_blob(buf *out, const tres *rs, size_t n, wopts o, layout *lay)
         lay = &scratch;
     }
     memset(lay, 0, sizeof(*lay));
-    buf sec[0x21];
+    buf sec[0x22];
     memset(sec, 0, sizeof(sec));
     buf ri = {0};
     size_t entry_rel[1024];
@@ -217,7 +218,7 @@ write_blob(buf *out, const tres *rs, size_t n, wopts o, layout *lay)
         put_le(&ri, 0x01, 1);
         for (size_t k = 0; k < rs[i].nfields; k++) {
             const tfield *f = &rs[i].f[k];
-            const tspec *t = &TSPEC[f->id < 0x21 ? f->id : 0];
+            const tspec *t = &TSPEC[f->id < 0x22 ? f->id : 0];
             put_le(&ri, f->id, 1);
             switch (t->kind) {
             case T_FLAVOR:
@@ -256,9 +257,9 @@ write_blob(buf *out, const tres *rs, size_t n, wopts o, layout *lay)
 
     buf bi = {0};
     unsigned nsec = 0;
-    size_t sec_rel[0x21], sec_index_rel[0x21], pos = 0;
-    for (int k = 0; k < 0x21; k++) {
-        int id = o.reverse_sections ? 0x20 - k : k;
+    size_t sec_rel[0x22], sec_index_rel[0x22], pos = 0;
+    for (int k = 0; k < 0x22; k++) {
+        int id = o.reverse_sections ? 0x21 - k : k;
         if (sec[id].len == 0) {
             continue;  /* like the canonical writer */
         }
@@ -294,8 +295,8 @@ write_blob(buf *out, const tres *rs, size_t n, wopts o, layout *lay)
     for (size_t i = 0; i < n && i < 1024; i++) {
         lay->entry_off[i] = lay->res_index_start + entry_rel[i];
     }
-    for (int k = 0; k < 0x21; k++) {
-        int id = o.reverse_sections ? 0x20 - k : k;
+    for (int k = 0; k < 0x22; k++) {
+        int id = o.reverse_sections ? 0x21 - k : k;
         if (sec[id].len) {
             lay->section_off[id] = lay->blob_start + sec_rel[id];
             lay->section_len[id] = sec[id].len;
@@ -338,7 +339,7 @@ static void
 check_resource(const buf *b, const tres *want, const oxr_resource *got,
                uint8_t version)
 {
-    bool present[0x21] = {false};
+    bool present[0x22] = {false};
     uint32_t flags = 0;
     for (size_t k = 0; k < want->nfields; k++) {
         const tfield *f = &want->f[k];
@@ -396,7 +397,7 @@ check_resource(const buf *b, const tres *want, const oxr_resource *got,
     if (!present[0x02]) {
         CHECK(got->flavor == 0);
     }
-    for (int id = 0; id < 0x21; id++) {
+    for (int id = 0; id < 0x22; id++) {
         const tspec *t = &TSPEC[id];
         if (present[id]) {
             continue;
@@ -535,7 +536,14 @@ all_fields_v3(tres *rs)
     F(r, 0x13, "", NULL);
     F(r, 0x1d, "", NULL);
     F(r, 0x06, "", NULL);
-    return 3;
+
+    /* A compressed source (rules_oxidizer's 0x21): the parser does not
+     * look inside the frame. */
+    r = R(&rs[3], "zipped");
+    F(r, 0x16, NULL);
+    F(r, 0x07, "zipped-bc", NULL);
+    F(r, 0x21, "\x28\xb5\x2f\xfd not really a frame", NULL);
+    return 4;
 }
 
 /* ---- tests ----------------------------------------------------------- */
@@ -570,7 +578,7 @@ test_empty(void)
 static void
 test_all_fields(void)
 {
-    static tres rs[3];
+    static tres rs[4];
     size_t n = all_fields_v3(rs);
     for (int pad = 0; pad <= 2; pad++) {
         roundtrip(rs, n, (wopts){3, pad, false});
@@ -659,9 +667,9 @@ test_versions(void)
         EXPECT_ERROR(&b, "not valid in format version 1");
         roundtrip(&r, 1, (wopts){2, 0, false});
     }
-    for (uint8_t id = 0x1b; id <= 0x20; id++) {
+    for (uint8_t id = 0x1b; id <= 0x21; id++) {
         R(&r, "x");
-        if (id == 0x1d || id == 0x1e || id == 0x20) {
+        if (id == 0x1d || id == 0x1e || id == 0x20 || id == 0x21) {
             F(&r, id, "data", NULL);
         }
         else {
@@ -832,6 +840,12 @@ test_duplicates(void)
     R(&rs[1], "");
     write_blob(&b, rs, 2, (wopts){3, 0, false}, NULL);
     EXPECT_ERROR(&b, "duplicate name");
+    /* The source, plain and compressed: which one would be meant? */
+    R(&rs[0], "m");
+    F(&rs[0], 0x06, "src", NULL);
+    F(&rs[0], 0x21, "zst", NULL);
+    write_blob(&b, rs, 1, (wopts){3, 0, false}, NULL);
+    EXPECT_ERROR(&b, "resource 0 (\"m\"): both fields 0x06 and 0x21");
     free(b.p);
 }
 
@@ -1027,11 +1041,11 @@ test_resources_index(void)
            "after 0 resources, got 0x02");
     MUTATE(e1, 0xff, "after 1 resources, got 0xff");
     MUTATE(e0, 0x00, "resources index: end marker at byte 0");
-    MUTATE(e0 + 4, 0x21, "resource 0 (\"foo\"): unknown field id 0x21");
+    MUTATE(e0 + 4, 0x22, "resource 0 (\"foo\"): unknown field id 0x22");
     MUTATE(e0 + 4, 0xfe, "resource 0 (\"foo\"): unknown field id 0xfe");
     MUTATE(e0 + 4, 0x00, "resource 0 (\"foo\"): unknown field id 0x00");
     MUTATE(e0 + 4, 0x01, "resource 0 (\"foo\"): unknown field id 0x01");
-    MUTATE(e0 + 1, 0x21, "resource 0: unknown field id 0x21");
+    MUTATE(e0 + 1, 0x22, "resource 0: unknown field id 0x22");
     MUTATE(e0 + 9, 0x07, "resource 0 (\"foo\"): duplicate field 0x07");
     MUTATE(e0 + 9, 0x03, "resource 0 (\"foo\"): duplicate field 0x03");
     MUTATE(e0 + 2, 11, "resource 0: field 0x03 length 11 overruns its blob "
@@ -1130,7 +1144,7 @@ test_huge_lengths(void)
 static void
 test_truncation_and_mutation(void)
 {
-    static tres rs[3];
+    static tres rs[4];
     size_t n = all_fields_v3(rs);
     buf blobs[4] = {{0}};
     write_blob(&blobs[0], rs, n, (wopts){3, 0, false}, NULL);

@@ -64,6 +64,7 @@ class Policy:
       handling_mode: "classify" (typed resources) or "files" (every file is a File
         resource; implies allow_files).
       allow_in_memory_shared_library_loading: extension modules may be placed in-memory.
+      compress_sources: the packer stores in-memory module sources zstd-compressed.
     """
 
     location: Location
@@ -83,6 +84,7 @@ class Policy:
     allow_files: bool = False
     handling_mode: str = "classify"
     allow_in_memory_shared_library_loading: bool = False
+    compress_sources: bool = False
 
     @property
     def files_allowed(self) -> bool:
@@ -467,6 +469,7 @@ def classify(
         optimize_levels=sorted(policy.optimize_levels),
         include_sources=policy.include_sources,
         main_module=main_module,
+        compress_sources=policy.compress_sources,
     )
     manifest.resources.extend(sorted(resources, key=_sort_key))
     return manifest
@@ -583,6 +586,7 @@ def run(
     allow_files: bool = False,
     handling_mode: str = "classify",
     allow_in_memory_shared_library_loading: bool = False,
+    compress_sources: bool = False,
 ) -> None:
     """The tool as a function: classifies and writes both outputs."""
     if extension_module_filter not in extension_filter.FILTERS:
@@ -613,6 +617,7 @@ def run(
             allow_files=allow_files,
             handling_mode=handling_mode,
             allow_in_memory_shared_library_loading=allow_in_memory_shared_library_loading,
+            compress_sources=compress_sources,
         )
     except LocationError as e:
         raise ClassifyError(f"{target}: {e}") from e
@@ -658,6 +663,7 @@ def main(argv: Sequence[str]) -> None:
             allow_files=f.allow_files,
             handling_mode=f.resources_handling_mode,
             allow_in_memory_shared_library_loading=f.allow_in_memory_shared_library_loading,
+            compress_sources=f.compress_sources,
         )
     except ClassifyError as e:
         print(f"error: {e}", file=sys.stderr)
@@ -691,6 +697,7 @@ def _define_flags() -> None:
     flags.DEFINE_boolean("allow_files", False, "Unclassifiable files become File resources.")
     flags.DEFINE_string("resources_handling_mode", "classify", "classify or files.")
     flags.DEFINE_boolean("allow_in_memory_shared_library_loading", False, "Extension modules may be in memory.")
+    flags.DEFINE_boolean("compress_sources", False, "Pack in-memory module sources zstd-compressed.")
 
 
 if __name__ == "__main__":

@@ -43,6 +43,23 @@ _FLAG_LABELS = {
 }
 
 
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+
+def zstd_content_size(frame: bytes) -> int | None:
+    """The content size a zstd frame header declares (RFC 8878 3.1.1.1), or None."""
+    if len(frame) < 5 or frame[:4] != _ZSTD_MAGIC:
+        return None
+    descriptor = frame[4]
+    single_segment = descriptor >> 5 & 1
+    pos = 5 + (0 if single_segment else 1) + (0, 1, 2, 4)[descriptor & 3]
+    width = (1 if single_segment else 0, 2, 4, 8)[descriptor >> 6]
+    if width == 0 or len(frame) < pos + width:
+        return None
+    size = int.from_bytes(frame[pos : pos + width], "little")
+    return size + 256 if width == 2 else size
+
+
 def _summarize(resource: Resource) -> dict[str, Any]:
     """JSON-ready summary of one resource."""
     flags: list[str] = []
@@ -73,6 +90,9 @@ def _summarize(resource: Resource) -> dict[str, Any]:
     summary.update(flags=flags, sizes=sizes, relative_paths=paths)
     if entries:
         summary["entries"] = entries
+    if resource.in_memory_source_zstd is not None:
+        # rules_oxidizer's compressed source (field 0x21): what it decompresses to.
+        summary["decompressed_sizes"] = {"in_memory_source_zstd": zstd_content_size(resource.in_memory_source_zstd)}
     return summary
 
 
@@ -82,7 +102,8 @@ def describe(data: bytes) -> list[dict[str, Any]]:
     Each dict has ``name``, ``flags`` (names of the set boolean fields), ``sizes``
     (byte size of each present in-memory field; for mappings, the total),
     ``relative_paths`` and, when present, ``entries`` (per-entry sizes of
-    in-memory mappings) and ``shared_library_dependency_names``. Raises
+    in-memory mappings), ``shared_library_dependency_names`` and
+    ``decompressed_sizes`` (the size a compressed field's zstd frame declares). Raises
     :class:`PackedResourcesError` on malformed data.
     """
     return [_summarize(r) for r in read_packed_resources(data)]
@@ -138,7 +159,10 @@ def _format_table(rows: Sequence[dict[str, Any]]) -> list[str]:
     table = [("NAME", "FLAGS", "SIZES", "PATHS")]
     for row in rows:
         flags = ",".join(_FLAG_LABELS.get(f, f) for f in row["flags"])
-        sizes = " ".join(f"{k}={v}" for k, v in row["sizes"].items())
+        unpacked = row.get("decompressed_sizes", {})
+        sizes = " ".join(
+            f"{k}={v}" + (f"/{unpacked[k]}" if k in unpacked else "") for k, v in row["sizes"].items()
+        )
         paths = " ".join(
             f"{k}={v}" if isinstance(v, str) else f"{k}=[{len(v)} entries]"
             for k, v in row["relative_paths"].items()

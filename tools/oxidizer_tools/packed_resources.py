@@ -102,6 +102,8 @@ class ResourceField(enum.IntEnum):
     IS_FILESYSTEM_EXTRACTED = 0x1F
     # The files of the blob's filesystem-extracted resources (extraction.py's format).
     EXTRACTION_PAYLOAD = 0x20
+    # The module source as one zstd frame (instead of 0x06), decompressed on demand.
+    IN_MEMORY_SOURCE_ZSTD = 0x21
     END_OF_ENTRY = 0xFF
 
     @property
@@ -169,7 +171,7 @@ class FrozenMap(Mapping[str, V], Generic[V]):
 
 @dataclass(frozen=True)
 class Resource:
-    """One entry of a packed resources blob; mirrors resource fields 0x03-0x20.
+    """One entry of a packed resources blob; mirrors resource fields 0x03-0x21.
 
     Mapping fields accept any ``Mapping`` and are stored as :class:`FrozenMap`;
     ``shared_library_dependency_names`` accepts any iterable of ``str`` and is stored
@@ -206,6 +208,7 @@ class Resource:
     file_data_utf8_relative_path: str | None = field(default=None)
     is_filesystem_extracted: bool = False
     extraction_payload: bytes | None = None
+    in_memory_source_zstd: bytes | None = None
 
     def __post_init__(self) -> None:
         # object.__setattr__ is the sanctioned way to normalise a frozen dataclass.
@@ -263,6 +266,7 @@ _FIELDS: Final[dict[ResourceField, tuple[_Kind, str]]] = {
     F.FILE_DATA_UTF8_RELATIVE_PATH: (_Kind.PATH, "I"),
     F.IS_FILESYSTEM_EXTRACTED: (_Kind.FLAG, ""),
     F.EXTRACTION_PAYLOAD: (_Kind.BYTES, "Q"),
+    F.IN_MEMORY_SOURCE_ZSTD: (_Kind.BYTES, "I"),
 }
 # Fields whose data lives in a blob section.
 _BLOB_FIELDS: Final = frozenset(f for f, (kind, _) in _FIELDS.items() if kind is not _Kind.FLAG)
@@ -270,7 +274,7 @@ _BLOB_FIELDS: Final = frozenset(f for f, (kind, _) in _FIELDS.items() if kind is
 _MAX_FIELD: Final = {
     1: F.RELATIVE_PATH_DISTRIBUTION_RESOURCES,
     2: F.IS_SHARED_LIBRARY,
-    3: F.EXTRACTION_PAYLOAD,
+    3: F.IN_MEMORY_SOURCE_ZSTD,
 }
 # Version 1 resource flavors (manual 7.2.4) and the v2+ flag each one stands for.
 _FLAVOR_FLAGS: Final[dict[int, str | None]] = {
@@ -340,6 +344,8 @@ def _encode_resource(resource: Resource) -> _EncodedResource:
 
     if not resource.name:
         raise PackedResourcesError("resource with an empty name")
+    if resource.in_memory_source is not None and resource.in_memory_source_zstd is not None:
+        raise fail("has both in_memory_source and in_memory_source_zstd")
     name = utf8(resource.name, "name")
     index = bytearray([F.START_OF_ENTRY])
     blobs: dict[ResourceField, list[bytes]] = {}
@@ -655,6 +661,8 @@ def _read_resource(cursor: _Cursor, view: memoryview, layout: _Layout, number: i
         values[what] = value
     if "name" not in values:
         raise fail("no name field")
+    if F.IN_MEMORY_SOURCE in seen and F.IN_MEMORY_SOURCE_ZSTD in seen:
+        raise fail("has both in_memory_source (0x06) and in_memory_source_zstd (0x21)")
     return Resource(**values)  # type: ignore[arg-type]  # keys/types come from _FIELDS
 
 

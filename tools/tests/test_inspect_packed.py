@@ -121,3 +121,34 @@ def test_main_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     path = tmp_path / "missing"
     assert main([str(path)]) == 1
     assert capsys.readouterr().err == f"inspect_packed: {path}: No such file or directory\n"
+
+
+def test_compressed_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from oxidizer_tools.pack import compress_source
+
+    source = b"".join(b"line_%d = %d\n" % (i, i) for i in range(200))
+    frame = compress_source(source)
+    blob = tmp_path / "blob"
+    blob.write_bytes(write_packed_resources([Resource("m", is_module=True, in_memory_source_zstd=frame)]))
+    (summary,) = describe(blob.read_bytes())
+    assert summary["sizes"] == {"in_memory_source_zstd": len(frame)}
+    assert summary["decompressed_sizes"] == {"in_memory_source_zstd": len(source)}
+    assert main([str(blob)]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[-1].split() == ["m", "mod", f"in_memory_source_zstd={len(frame)}/{len(source)}", "-"]
+
+
+@pytest.mark.parametrize(
+    ("frame", "size"),
+    [
+        (b"\x28\xb5\x2f\xfd\x20\x06\x31\x00\x00x = 1\n", 6),  # single segment, 1-byte size
+        (b"\x28\xb5\x2f\xfd\x60\x00\x01", 256 + 256),  # 2-byte size: stored minus 256
+        (b"\x28\xb5\x2f\xfd\x04\x00", None),  # no content size
+        (b"\x28\xb5\x2f\xfd\xe0\x01", None),  # truncated 8-byte size
+        (b"pyembed\x03", None),
+    ],
+)
+def test_zstd_content_size(frame: bytes, size: int | None) -> None:
+    from oxidizer_tools.inspect_packed import zstd_content_size
+
+    assert zstd_content_size(frame) == size

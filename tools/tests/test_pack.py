@@ -436,3 +436,33 @@ def test_mixed_relative_and_extracted_files_of_one_record(tmp_path: Path) -> Non
         r.location.kind = kind
     with pytest.raises(PackError, match="'pkg' has both filesystem-relative and filesystem-extracted files"):
         build_resources(manifest, Bundle(magic=b"\0\0\0\0", code={}))
+
+
+def test_compressed_sources(tmp_path: Path) -> None:
+    import zstandard
+
+    big = "".join(f"def f{i}(x):\n    return x + {i}\n" for i in range(50))
+    files = {"pkg/__init__.py": "", "pkg/big.py": big, "tiny.py": "T = 1\n"}
+    r = pipeline(tmp_path, files, compress_sources=True)
+    frame = r["pkg.big"].in_memory_source_zstd
+    assert r["pkg.big"].in_memory_source is None and frame is not None
+    assert len(frame) < len(big) // 4
+    params = zstandard.get_frame_parameters(frame)
+    assert params.content_size == len(big) and params.has_checksum and params.dict_id == 0
+    assert zstandard.ZstdDecompressor().decompress(frame) == big.encode()
+    # A frame would be larger than these sources: they stay plain (field 0x06).
+    assert r["tiny"].in_memory_source == b"T = 1\n" and r["tiny"].in_memory_source_zstd is None
+    assert r["pkg"].in_memory_source == b"" and r["pkg"].in_memory_source_zstd is None
+
+
+def test_compressed_sources_off_by_default_in_the_tool(tmp_path: Path) -> None:
+    big = "X = 1\n" * 100
+    r = pipeline(tmp_path, {"big.py": big})
+    assert r["big"].in_memory_source == big.encode() and r["big"].in_memory_source_zstd is None
+
+
+def test_compressed_sources_are_deterministic(tmp_path: Path) -> None:
+    files = {"m.py": "".join(f"V{i} = {i * i}\n" for i in range(300))}
+    first = pipeline(tmp_path / "a", files, compress_sources=True)
+    second = pipeline(tmp_path / "b", files, compress_sources=True)
+    assert first["m"].in_memory_source_zstd == second["m"].in_memory_source_zstd

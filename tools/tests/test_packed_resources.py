@@ -95,11 +95,13 @@ SAMPLES: dict[str, Any] = {
     "file_data_utf8_relative_path": "bin/tool",
     "is_filesystem_extracted": True,
     "extraction_payload": b"OXEX payload",
+    "in_memory_source_zstd": b"\x28\xb5\x2f\xfd frame",
 }
 
 
 def everything(name: str = "everything") -> Resource:
-    return Resource(name=name, **SAMPLES)
+    """Every field but in_memory_source_zstd, which excludes in_memory_source."""
+    return Resource(name=name, **{k: v for k, v in SAMPLES.items() if k != "in_memory_source_zstd"})
 
 
 def roundtrip(resources: list[Resource]) -> list[Resource]:
@@ -229,6 +231,8 @@ def resources(draw: st.DrawFn) -> Resource:
             kwargs[attr] = draw(st.dictionaries(st.text(max_size=5), rel_paths, max_size=3))
         else:
             kwargs[attr] = draw(st.dictionaries(st.text(max_size=5), st.binary(max_size=8), max_size=3))
+    if "in_memory_source" in kwargs:
+        kwargs.pop("in_memory_source_zstd", None)  # one or the other
     return Resource(draw(st.text(min_size=1)), **kwargs)
 
 
@@ -323,6 +327,7 @@ class HugeBytes(bytes):
         ([Resource("nul", relative_path_module_source="a\x00b")], "NUL"),
         ([Resource("map", relative_path_package_resources={"k": "../k"})], "'map': relative_path_package_"),
         ([Resource("d", relative_path_distribution_resources={"k": "/k"})], "is absolute"),
+        ([Resource("s", in_memory_source=b"x", in_memory_source_zstd=b"z")], "'s': has both in_memory_source and"),
     ],
 )
 def test_writer_errors(resources: list[Resource], message: str) -> None:
@@ -371,7 +376,12 @@ BLOB_INDEX_END = 21 + 14
         (build(3, NAME_A, [b"\x03" + u16(1) + b"\x06" + u32(1)]), "'a': field 0x06 has 1 bytes of"),
         (build(3, [(0x03, b"\xff")], ENTRY_A), "not valid UTF-8"),
         (build(3, [], [b"\x04"]), "resource #0: no name"),
-        (build(3, NAME_A, [b"\x03" + u16(1) + b"\x21"]), "'a': unknown field 0x21"),
+        (build(3, NAME_A, [b"\x03" + u16(1) + b"\x22"]), "'a': unknown field 0x22"),
+        (build(2, NAME_A, [b"\x03" + u16(1) + b"\x21" + u32(0)]), "unknown field 0x21 for version 2"),
+        (
+            build(3, [(0x03, b"a"), (0x06, b"s"), (0x21, b"z")], [ENTRY_A[0] + b"\x06" + u32(1) + b"\x21" + u32(1)]),
+            "'a': has both in_memory_source \\(0x06\\) and in_memory_source_zstd",
+        ),
         (build(3, NAME_A, [b"\x03" + u16(1) + b"\x02\x01"]), "unknown field 0x02 for version 3"),
         (build(2, NAME_A, [b"\x03" + u16(1) + b"\x1b"]), "unknown field 0x1b for version 2"),
         (build(1, NAME_A, [b"\x03" + u16(1) + b"\x16"]), "unknown field 0x16 for version 1"),

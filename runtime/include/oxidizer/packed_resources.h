@@ -81,6 +81,9 @@ typedef struct {
     /* rules_oxidizer extension: the files of the blob's filesystem-extracted
      * resources, carried by the resource named OXR_EXTRACTION_RESOURCE. */
     oxr_bytes extraction_payload;               /* 0x20 */
+    /* rules_oxidizer extension: the module source as one zstd frame, in place
+     * of 0x06 (never both); the runtime decompresses it on demand. */
+    oxr_bytes in_memory_source_zstd;            /* 0x21 */
 } oxr_resource;
 
 /* Name of the resource holding a blob's extraction payload (field 0x20). It
