@@ -107,12 +107,12 @@ def _embed_config(ctx, groups, app, inputs_of_deps):
     args.add_all(_ext_module_names(ctx), format_each = "--builtin_extension=%s")
     args.add_all(ctx.attr.stdlib[OxidizedResourcesInfo].excluded_builtins, format_each = "--exclude_builtin=%s")
 
-    # The distribution's licences go into a non-allocated ELF section (`oxidizer licenses`).
-    licenses = ctx.attr.distribution[PythonDistributionInfo].licenses
-    if licenses:
-        inputs.append(licenses)
-        incbin.append(licenses)
-        args.add(licenses, format = "--licenses=%s")
+    # The licences of the distribution and of the runtime go into a non-allocated ELF
+    # section (`oxidizer licenses`).
+    licenses = [ctx.attr.distribution[PythonDistributionInfo].licenses] if ctx.attr.distribution[PythonDistributionInfo].licenses else []
+    licenses += ctx.files._runtime_licenses
+    inputs += licenses
+    args.add_all(licenses, format_each = "--licenses=%s")
     args.add(ctx.label.name + "_lib", format = "--relative_path_origin=%s")
     run_py_tool(
         ctx.actions,
@@ -396,6 +396,7 @@ py_oxidized_binary(
                   "3 MB less RSS for a hello-world, and is 1.6 MB smaller. Shared libraries and the heap " +
                   "are randomized either way.",
         ),
+        "_runtime_licenses": attr.label(default = Label("//runtime:licenses"), allow_files = True),
         "_support": attr.label(
             default = Label("//runtime/python:support"),
             providers = [OxidizedResourcesInfo],

@@ -45,6 +45,8 @@ def test_licenses_of_a_binary_with_a_wheel(bazel: Bazel, generated_package: Path
     assert by_name["OpenSSL"] == {**by_name["OpenSSL"], "spdx": "Apache-2.0", "linkage": "static"}
     assert by_name["libedit"]["spdx"] == "BSD-3-Clause" and "readline" in by_name["libedit"]["modules"]
     assert not [c for c in report["components"] if "GPL-3.0" in c["spdx"]], report["components"]
+    # The runtime's own component (source decompression), merged with the distribution's.
+    assert by_name["Zstandard"]["spdx"] == "BSD-3-Clause OR GPL-2.0-only" and by_name["Zstandard"]["linkage"] == "static"
     assert {"name": "PyYAML", "version": "6.0.4", "license": "MIT"} in report["packages"]
 
     text = _oxidizer(bazel, "licenses", str(bazel.bin(label)))

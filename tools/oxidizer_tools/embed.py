@@ -65,9 +65,10 @@ class EmbedConfig:
     builtin_extensions: tuple[str, ...] = ()
     # Built-in modules of the distribution left out (extension_module_filter).
     excluded_builtins: tuple[str, ...] = ()
-    # Exec path of the distribution's licences file (tools/oxidizer_tools/licenses.py),
-    # carried in a non-allocated ELF section: never mapped, never read at start-up.
-    licenses_file: str = ""
+    # The licences of everything linked in (tools/oxidizer_tools/licenses.py): the
+    # distribution's components and the runtime's, merged, in canonical form. Carried in a
+    # non-allocated ELF section: never mapped, never read at start-up.
+    licenses_text: str = ""
 
 
 def _check_setting(name: str, value: object) -> Setting:
@@ -213,13 +214,13 @@ def generate(config: EmbedConfig) -> str:
             f'extern const uint8_t {sym}[] __attribute__((visibility("hidden")));',
             f'extern const uint8_t {sym}_end[] __attribute__((visibility("hidden")));',
         ]
-    if config.licenses_file:
+    if config.licenses_text:
         # Flags "" = not SHF_ALLOC: the linker keeps the section in the file, not in memory.
-        asm = (
-            f'".section {licenses.SECTION},\\"\\",@progbits\\n"'
-            f'".incbin \\"{_asm_path(config.licenses_file)}\\"\\n"'
-            f'".previous\\n"'
-        )
+        data = config.licenses_text.encode("utf-8")
+        rows = [", ".join(str(b) for b in data[i : i + 32]) for i in range(0, len(data), 32)]
+        asm = f'".section {licenses.SECTION},\\"\\",@progbits\\n"'
+        asm += "".join(f'".byte {row}\\n"' for row in rows)
+        asm += '".previous\\n"'
         lines.append(f"__asm__({asm});")
     lines.append("")
     lines.append("static const oxidizer_packed_blob blobs[] = {")
@@ -297,7 +298,7 @@ def run(
     mapped_name: str = "",
     entry_point: str = "",
     entry_points_files: Sequence[str] = (),
-    licenses_file: str = "",
+    licenses_files: Sequence[str] = (),
     builtin_extensions: Sequence[str] = (),
     excluded_builtins: Sequence[str] = (),
 ) -> None:
@@ -311,13 +312,18 @@ def run(
         settings = parse_settings(text, settings_file)
     if run_target_file:
         run_target = Path(run_target_file).read_text(encoding="utf-8")
-    if licenses_file:
+    components: list[licenses.Component] = []
+    for licenses_file in licenses_files:
         try:
-            licenses.parse(Path(licenses_file).read_bytes(), licenses_file)
+            components += licenses.parse(Path(licenses_file).read_bytes(), licenses_file)
         except OSError as e:
             raise EmbedError(f"{licenses_file}: {e.strerror or e}") from e
         except licenses.LicensesError as e:
-            raise EmbedError(f"the distribution's licences file: {e}") from e
+            raise EmbedError(f"a licences file: {e}") from e
+    names = [c.name for c in components]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise EmbedError(f"components in more than one licences file: {', '.join(twice)}")
     if entry_point:
         try:
             entry = entry_points.resolve(entry_point, [Path(p) for p in entry_points_files])
@@ -354,7 +360,7 @@ def run(
         mapped_digest=digest,
         builtin_extensions=tuple(builtin_extensions),
         excluded_builtins=tuple(excluded_builtins),
-        licenses_file=licenses_file,
+        licenses_text=licenses.dumps(components) if components else "",
     )
     text = generate(config)
     tmp = output.with_name(output.name + ".tmp")
@@ -380,7 +386,7 @@ def main(argv: Sequence[str]) -> None:
             mapped_name=f.mapped_name,
             entry_point=f.entry_point,
             entry_points_files=f.entry_points_file or [],
-            licenses_file=f.licenses,
+            licenses_files=f.licenses or [],
             builtin_extensions=f.builtin_extension or [],
             excluded_builtins=f.exclude_builtin or [],
         )
@@ -406,7 +412,7 @@ if __name__ == "__main__":
     flags.DEFINE_string("relative_path_origin", "", "Directory (relative to the exe) of relative resources.")
     flags.DEFINE_multi_string("builtin_extension", [], "Module name of an extension module linked in.")
     flags.DEFINE_multi_string("exclude_builtin", [], "Built-in module of the distribution to leave out.")
-    flags.DEFINE_string("licenses", "", "The distribution's licences file, recorded in the binary.")
+    flags.DEFINE_multi_string("licenses", [], "A licences file (the distribution's, the runtime's), recorded in the binary.")
     from oxidizer_tools import params
 
     app.run(main, argv=params.tool_argv(sys.argv))
