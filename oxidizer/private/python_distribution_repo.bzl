@@ -120,6 +120,8 @@ def _python_distribution_repo_impl(rctx):
         static_library_name = static_library.split("/")[-1],
         linkopts = repr(linkopts),
         stdlib_excludes = repr(_STDLIB_EXCLUDES),
+        # An installed distribution's extension modules are only known at analysis; keep all.
+        unusable_stdlib_packages = "[]",
         version = info["version"],
         magic_number_hex = info["magic_number_hex"],
         cache_tag = info["cache_tag"],

@@ -6,7 +6,7 @@ the build action declares every input it reads. CPython itself is compiled by on
 action (`cpython_build`), shared through `--disk_cache` and remote caches.
 """
 
-load(":distribution_build.bzl", "STDLIB_RESOURCES_BUILD")
+load(":distribution_build.bzl", "STDLIB_RESOURCES_BUILD", "unusable_stdlib_packages")
 load("//oxidizer/private:licenses.bzl", "component", "library_license", "licenses_json")
 load("//oxidizer/private/cpython:components.bzl", "BUNDLED", "DISABLED_MODULES", "INCLUDE_DIRS", "LIBRARY_DIRS", "SUPPORTED_VERSIONS", "THIRD_PARTY")
 
@@ -351,6 +351,7 @@ def _python_source_repo_impl(rctx):
         major_minor = major_minor,
         source = source,
         disabled_modules = repr(disabled),
+        unusable_stdlib_packages = repr(unusable_stdlib_packages(disabled)),
         pgo = repr(rctx.attr.pgo),
         lto = repr(rctx.attr.lto),
         magic_number_hex = magic,
