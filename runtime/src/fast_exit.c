@@ -64,9 +64,10 @@ call_module_function(const char *module_name, const char *name, int import_it)
     Py_DECREF(module);
 }
 
-/* Sets every value of d to None, names with one leading underscore first,
- * __builtins__ kept: CPython's _PyModule_ClearDict(), over a snapshot of the
- * keys so __del__ methods may change the dict. */
+/* Sets every value of d but __builtins__ to None, the most recently bound
+ * name first, so a __del__ run by it still finds the modules and functions
+ * bound before its object (usually the imports at the top). Iterates over a
+ * snapshot of the keys, so __del__ methods may change the dict. */
 static void
 clear_module_dict(PyObject *d)
 {
@@ -75,26 +76,15 @@ clear_module_dict(PyObject *d)
         PyErr_WriteUnraisable(NULL);
         return;
     }
-    for (int pass = 0; pass < 2; pass++) {
-        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(keys); i++) {
-            PyObject *key = PyList_GET_ITEM(keys, i); /* borrowed */
-            if (!PyUnicode_Check(key)) {
-                continue;
-            }
-            const char *s = PyUnicode_AsUTF8(key);
-            if (s == NULL) {
-                PyErr_Clear();
-                continue;
-            }
-            int underscore = s[0] == '_' && s[1] != '_';
-            if ((pass == 0 && !underscore)
-                || (pass == 1 && strcmp(s, "__builtins__") == 0)) {
-                continue;
-            }
-            if (PyDict_Contains(d, key) == 1
-                && PyDict_SetItem(d, key, Py_None) < 0) {
-                PyErr_WriteUnraisable(NULL);
-            }
+    for (Py_ssize_t i = PyList_GET_SIZE(keys) - 1; i >= 0; i--) {
+        PyObject *key = PyList_GET_ITEM(keys, i); /* borrowed */
+        if (PyUnicode_Check(key)
+            && PyUnicode_CompareWithASCIIString(key, "__builtins__") == 0) {
+            continue;
+        }
+        int has = PyDict_Contains(d, key);
+        if (has < 0 || (has == 1 && PyDict_SetItem(d, key, Py_None) < 0)) {
+            PyErr_WriteUnraisable(NULL);
         }
     }
     Py_DECREF(keys);

@@ -8,9 +8,9 @@
  *  1. threading._shutdown() (joins non-daemon threads), when threading was
  *     imported;
  *  2. the atexit callbacks (atexit._run_exitfuncs());
- *  3. __main__'s dict is cleared (names starting with one underscore first,
- *     __builtins__ kept, as CPython's module teardown does), so the __del__ of
- *     objects only __main__ holds run (NamedTemporaryFile deletes its file);
+ *  3. __main__'s dict is cleared (values set to None, the most recently
+ *     bound name first, __builtins__ kept), so the __del__ of objects only
+ *     __main__ holds run (NamedTemporaryFile deletes its file);
  *  4. sys.stdout and sys.stderr are flushed; when that of stdout fails the
  *     error is reported as "Exception ignored in: ..." and the status is 120,
  *     as Py_FinalizeEx() makes it;
