@@ -120,6 +120,9 @@ install_finder(const oxidizer_config *config, const oxr_index *indexes,
     oxidized_finder_options options = {
         .optimization_level = config->settings.optimization_level,
         .virtual_module_file = config->settings.module_file,
+        /* With virtual __file__s on, os & co. keep theirs: ours. */
+        .decline_frozen = !config->settings.module_file,
+        .freeze_imports = config->settings.freeze_imports,
     };
     PyObject *finder = oxidized_finder_new(indexes, config->packed_blob_count,
                                            exe, origin, &options);
