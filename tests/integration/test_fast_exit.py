@@ -1,4 +1,5 @@
-"""The exit guarantees (docs/user-guide.md#exit), each with fast_exit on (default) and off.
+"""The exit guarantees (docs/user-guide.md#exit), each with fast_exit on (default) and off;
+libpython's frozen modules and freeze_imports.
 
 The binaries are in tests/integration/fast_exit/: the probe exit_probe.py as a main resource
 (probe_fast, probe_slow), as a file next to the binary (file_fast, file_slow) and REPL binaries.
@@ -16,7 +17,10 @@ from oxidizer_it import Bazel, clean_env, run_binary
 
 PKG = "//tests/integration/fast_exit"
 MODES = ["fast", "slow"]
-TARGETS = [f"{kind}_{mode}" for kind in ("probe", "file", "repl") for mode in MODES] + ["probe_freeze"]
+TARGETS = [f"{kind}_{mode}" for kind in ("probe", "file", "repl") for mode in MODES] + [
+    "probe_freeze",
+    "probe_module_file",
+]
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +148,31 @@ def test_repl_on_stdin(built: Bazel, mode: str) -> None:
     assert (proc.returncode, proc.stdout) == (0, "1\nbye\n")
     proc = probe(built, f"repl_{mode}", input="import sys\nsys.exit(4)\n")
     assert proc.returncode == 4
+
+
+def test_frozen_modules_come_from_libpython(built: Bazel, tmp_path: Path) -> None:
+    """Names in _imp._frozen_module_names() are left to FrozenImporter, as in CPython."""
+    proc = probe(built, "probe_fast", "frozen", str(tmp_path / "ok"))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "freeze_count False\nloader FrozenImporter\norigin frozen posixpath\n"
+    # Tracebacks through them read <frozen os>, as python's.
+    proc = probe(built, "probe_fast", "frozen", "/dev/null/x/y")
+    assert proc.returncode == 1
+    assert 'File "<frozen os>", line ' in proc.stderr
+    assert proc.stderr.rstrip().endswith("NotADirectoryError: [Errno 20] Not a directory: '/dev/null/x'")
+
+
+def test_frozen_modules_ours_with_module_file(built: Bazel, tmp_path: Path) -> None:
+    proc = probe(built, "probe_module_file", "frozen", str(tmp_path / "ok"))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[1] == "loader OxidizedFinder"
+    assert lines[2].startswith("origin /") and lines[2].endswith("/os.py posixpath")
+
+
+def test_freeze_imports(built: Bazel, tmp_path: Path) -> None:
+    proc = probe(built, "probe_freeze", "frozen", str(tmp_path / "ok"))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] == "freeze_count True"
+    proc = probe(built, "probe_freeze", "multiprocessing")
+    assert (proc.returncode, proc.stdout) == (0, "worker ran\nfork 0\nworker ran\nspawn 0\n"), proc.stderr
