@@ -128,8 +128,8 @@ file_is_closed(PyObject *f)
     return r;
 }
 
-/* Flushes sys.<name>; returns -1 when that fails (reported for stdout as
- * "Exception ignored in: <stdout>", silently for stderr, as CPython). */
+/* Flushes sys.<name>; returns -1 when that fails (reported when `report`,
+ * for stdout, with the message of CPython's finalization). */
 static int
 flush_std_file(const char *name, int report)
 {
@@ -143,7 +143,13 @@ flush_std_file(const char *name, int report)
         PyObject *result = PyObject_CallMethod(f, "flush", NULL);
         if (result == NULL) {
             if (report) {
+                /* The message of this version's Py_FinalizeEx(). */
+#if PY_VERSION_HEX >= 0x030D0000
+                PyErr_FormatUnraisable("Exception ignored on flushing sys.%s",
+                                       name);
+#else
                 PyErr_WriteUnraisable(f);
+#endif
             }
             else {
                 PyErr_Clear();
