@@ -265,6 +265,25 @@ INTERPRETER_SETTINGS = [
         "(`<exe dir>/<package path>/<module>.py`; no file exists there). Off by default, " +
         "as in PyOxidizer, where in-memory modules have no `__file__`.",
     ),
+    _setting(
+        "fast_exit",
+        "bool",
+        "When the entry point returns, end the process without `Py_FinalizeEx()`: join non-daemon " +
+        "threads (`threading._shutdown()`), run the `atexit` callbacks, clear `__main__`'s namespace " +
+        "(so the `__del__` of objects only it holds run), flush `sys.stdout` and `sys.stderr` (exit " +
+        "status 120 when that fails, as `python`), flush every other open buffered file object and C " +
+        "stdio, then `_exit()` (or die of SIGINT after an uncaught `KeyboardInterrupt`). Not run: " +
+        "the `__del__` of objects other modules still hold, and C `Py_AtExit()` hooks. " +
+        "[Guarantees](user-guide.md#exit).",
+        default = True,
+    ),
+    _setting(
+        "freeze_imports",
+        "bool",
+        "Call `gc.freeze()` after each outermost import `OxidizedFinder` executes, so later " +
+        "collections skip the imported modules' objects (faster imports and less GC work). " +
+        "Trade-off: cyclic garbage that exists at a freeze is never collected.",
+    ),
 ]
 
 _TRISTATE_DOC = " `-1`: the `config_profile`'s default; `0`: off; `1`: on."

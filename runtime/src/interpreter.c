@@ -17,6 +17,7 @@
 
 #include "builtin_filter.h"
 #include "ca_probe.h"
+#include "fast_exit.h"
 #include "oxidized_importer.h"
 #include "oxidizer/config.h"
 #include "oxidizer/packed_resources.h"
@@ -119,6 +120,9 @@ install_finder(const oxidizer_config *config, const oxr_index *indexes,
     oxidized_finder_options options = {
         .optimization_level = config->settings.optimization_level,
         .virtual_module_file = config->settings.module_file,
+        /* With virtual __file__s on, os & co. keep theirs: ours. */
+        .decline_frozen = !config->settings.module_file,
+        .freeze_imports = config->settings.freeze_imports,
     };
     PyObject *finder = oxidized_finder_new(indexes, config->packed_blob_count,
                                            exe, origin, &options);
@@ -1086,16 +1090,6 @@ write_modules(const char *directory)
     Py_XDECREF(globals);
 }
 
-static int
-exit_sigint(void)
-{
-    /* Die of SIGINT so a calling shell sees it, like python. */
-    if (signal(SIGINT, SIG_DFL) != SIG_ERR) {
-        kill(getpid(), SIGINT);
-    }
-    return 128 + SIGINT;
-}
-
 static uint32_t
 read_u32(const uint8_t *p)
 {
@@ -1341,6 +1335,9 @@ oxidizer_run(const oxidizer_config *config, int argc, char **argv)
         }
     }
     Py_XDECREF(finder);
+    if (config->settings.fast_exit) {
+        oxidizer_fast_exit(exitcode, unhandled_keyboard_interrupt);
+    }
     if (Py_FinalizeEx() < 0) {
         /* e.g. flushing sys.stdout failed; same value as python. */
         exitcode = 120;
@@ -1348,7 +1345,7 @@ oxidizer_run(const oxidizer_config *config, int argc, char **argv)
     oxidizer_free_builtin_filter();
     free_indexes(indexes, count);
     if (unhandled_keyboard_interrupt) {
-        exitcode = exit_sigint();
+        exitcode = oxidizer_exit_sigint();
     }
     return exitcode;
 }

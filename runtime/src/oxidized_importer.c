@@ -189,6 +189,11 @@ typedef struct {
     /* Extraction directories, made on first use (see resource_root()). */
     struct extraction *extractions;
     size_t extraction_count;
+    /* Names find_spec() declines (served by FrozenImporter), or NULL. */
+    PyObject *frozen_names;
+    /* gc.freeze when the outermost exec_module() returns, or NULL. */
+    PyObject *gc_freeze;
+    int exec_depth;
 } OxidizedFinder;
 
 typedef struct {
@@ -973,6 +978,15 @@ call_interpreter_importer(const oxr_resource *r, const char *method,
 static PyObject *
 find_spec_name(OxidizedFinder *self, PyObject *fullname)
 {
+    if (self->frozen_names != NULL) {
+        int frozen = PySet_Contains(self->frozen_names, fullname);
+        if (frozen < 0) {
+            return NULL;
+        }
+        if (frozen) {
+            Py_RETURN_NONE;
+        }
+    }
     const oxr_resource *r = lookup_object(self, fullname);
     if (r == NULL) {
         if (PyErr_Occurred()) {
@@ -1136,13 +1150,24 @@ finder_exec_module(OxidizedFinder *self, PyObject *module)
         Py_DECREF(code);
         return NULL;
     }
+    self->exec_depth++;
     PyObject *result = PyEval_EvalCode(code, dict, dict);
+    self->exec_depth--;
     Py_DECREF(dict);
     Py_DECREF(code);
     if (result == NULL) {
         return NULL;
     }
     Py_DECREF(result);
+    if (self->gc_freeze != NULL && self->exec_depth == 0) {
+        /* freeze_imports: what the import created moves to the permanent
+         * generation, so later collections do not traverse it again. */
+        result = PyObject_CallNoArgs(self->gc_freeze);
+        if (result == NULL) {
+            return NULL;
+        }
+        Py_DECREF(result);
+    }
     Py_RETURN_NONE;
 }
 
@@ -2411,6 +2436,34 @@ oxidized_finder_new(const oxr_index *indexes, size_t count,
         Py_DECREF(self);
         return NULL;
     }
+    if (options->decline_frozen) {
+        /* The list follows PyConfig.use_frozen_modules (-X frozen_modules). */
+        PyObject *imp = PyImport_ImportModule("_imp");
+        PyObject *names = imp != NULL ? PyObject_CallMethod(
+                              imp, "_frozen_module_names", NULL)
+                                      : NULL;
+        Py_XDECREF(imp);
+        if (names == NULL && PyErr_ExceptionMatches(PyExc_AttributeError)) {
+            PyErr_Clear(); /* before 3.11: every module is ours */
+        }
+        else if (names == NULL
+                 || (self->frozen_names = PyFrozenSet_New(names)) == NULL) {
+            Py_XDECREF(names);
+            Py_DECREF(self);
+            return NULL;
+        }
+        Py_XDECREF(names);
+    }
+    if (options->freeze_imports) {
+        PyObject *gc = PyImport_ImportModule("gc");
+        self->gc_freeze = gc != NULL ? PyObject_GetAttrString(gc, "freeze")
+                                     : NULL;
+        Py_XDECREF(gc);
+        if (self->gc_freeze == NULL) {
+            Py_DECREF(self);
+            return NULL;
+        }
+    }
     return (PyObject *)self;
 }
 
@@ -2819,6 +2872,8 @@ finder_dealloc(OxidizedFinder *self)
     }
     PyMem_RawFree(self->maps);
     Py_XDECREF(self->extra_data);
+    Py_XDECREF(self->frozen_names);
+    Py_XDECREF(self->gc_freeze);
     if (self->has_buffer) {
         PyBuffer_Release(&self->owned_buffer);
     }

@@ -15,6 +15,11 @@ PyMODINIT_FUNC PyInit_oxidized_importer(void);
 typedef struct {
     int optimization_level;  /* picks bytecode 0x07/0x08/0x09 */
     int virtual_module_file; /* in-memory modules get a virtual __file__ */
+    /* Leave the modules of _imp._frozen_module_names() to CPython's
+     * FrozenImporter (libpython's deep-frozen code, no unmarshalling). */
+    int decline_frozen;
+    /* gc.freeze() after each outermost exec_module(). */
+    int freeze_imports;
 } oxidized_finder_options;
 
 /* Returns a new OxidizedFinder over `count` parsed indexes (searched in
