@@ -138,7 +138,6 @@ MODULES = (
     'doctest',
     'email',
     'encodings',
-    'ensurepip',
     'enum',
     'errno',
     'faulthandler',

@@ -48,6 +48,7 @@ DENY: dict[str, str] = {
     "turtledemo": "needs Tk and a display",
     "_dbm": "ndbm through GNU gdbm_compat (GPL-3.0): not built in by the default distribution",
     "nis": "NIS (libnsl, libtirpc): not built by the default distribution; removed in 3.13",
+    "ensurepip": "installs pip into an interpreter on disk: left out of the default stdlib group",
 }
 
 

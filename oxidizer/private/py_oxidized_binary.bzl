@@ -210,18 +210,17 @@ def _link(ctx, dist, config_c, blobs):
             for target in ctx.attr.ext_modules
         ],
         output_type = "executable",
-        # Lazy binding: the toolchain's `-z now` resolves every libc/libm symbol libpython
-        # references at start, most of which a run never calls (1.6% of a hello's instructions).
-        user_link_flags = ["-Wl,-z,lazy"],
         link_deps_statically = True,
         stamp = 0,
+        # Lazy binding: the toolchain's `-z now` resolves every libc/libm symbol libpython
+        # references at start, most of which a run never calls (1.6% of a hello's instructions).
         # A position-dependent executable has no R_X86_64_RELATIVE relocations for ld.so to
         # apply at every start (68k for hello, each dirtying a page of type objects and
         # method tables): fewer instructions, copy-on-write faults and RSS, as Debian's own
         # non-PIE python3.11. Stripping keeps the dynamic symbol table (extension modules bind
         # to the Python API through it) and non-allocated sections such as
         # .rules_oxidizer.licenses.
-        user_link_flags = ([] if ctx.attr.pie else ["-no-pie"]) + (["-Wl,--strip-all"] if _strips(ctx) else []),
+        user_link_flags = ["-Wl,-z,lazy"] + ([] if ctx.attr.pie else ["-no-pie"]) + (["-Wl,--strip-all"] if _strips(ctx) else []),
     )
     return linking_outputs.executable
 
