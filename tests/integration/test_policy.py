@@ -145,7 +145,8 @@ def test_no_copyleft_stdlib_with_sources_and_resources(policy_built: Bazel) -> N
     stdlib = read_blob(policy_built.bin(f"{PKG}:stdlib_no_copyleft.pyembed"))
     # include_distribution_resources = True keeps the stdlib's package data.
     assert set(stdlib["lib2to3"].in_memory_package_resources) >= {"Grammar.txt", "PatternGrammar.txt"}
-    assert stdlib["json.decoder"].in_memory_source is not None
+    # Sources are kept, zstd-compressed (compress_sources = True by default).
+    assert stdlib["json.decoder"].in_memory_source_zstd is not None
 
 
 def test_default_stdlib_keeps_its_data_files(policy_built: Bazel) -> None:
@@ -153,7 +154,7 @@ def test_default_stdlib_keeps_its_data_files(policy_built: Bazel) -> None:
     explicitly in the distribution repository), unlike the policy attribute's default."""
     stdlib = read_blob(policy_built.workspace / "bazel-bin" / "external" / "oxidizer_python" / "stdlib_resources.pyembed")
     assert set(stdlib["lib2to3"].in_memory_package_resources) >= {"Grammar.txt", "PatternGrammar.txt"}
-    assert stdlib["json.decoder"].in_memory_source is not None
+    assert stdlib["json.decoder"].in_memory_source_zstd is not None
 
 
 def test_in_memory_extension_module(policy_built: Bazel) -> None:
