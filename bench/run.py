@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import ast
 import dataclasses
+import hashlib
 import json
 import os
 import platform
@@ -507,6 +508,20 @@ def one_line_edit(text: str, stamp: str) -> str:
     return text + ("" if text.endswith("\n") or not text else "\n") + f"# bench edit {stamp}\n"
 
 
+def build_output_base(given: Path | None, out: Path, repo: Path) -> Path:
+    """Where the build-time builds keep their output base: ``given``, else ``out``'s
+    ``bazel-output-base``, unless ``out`` is inside the workspace (the default bench/out):
+    an output base there would be a source directory full of BUILD files to ``//...``, so
+    it goes under ``~/.cache/rules_oxidizer/`` instead, named after the workspace."""
+    if given is not None:
+        return given.resolve()
+    base = (out / "bazel-output-base").resolve()
+    if base.is_relative_to(repo.resolve()):
+        digest = hashlib.sha256(str(repo.resolve()).encode()).hexdigest()[:12]
+        return Path.home() / ".cache" / "rules_oxidizer" / f"bench-output-base-{digest}"
+    return base
+
+
 def measure_build_times(
     bazel: str, output_base: Path, target: str, edit: Path, log: Path, cold: bool
 ) -> dict[str, Any]:
@@ -977,7 +992,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--skip-callgrind", action="store_true", help="no instruction counts")
     p.add_argument("--skip-build-times", action="store_true", help="no clean/incremental Bazel builds")
     p.add_argument("--build-output-base", type=Path,
-                   help="output base of the build-time builds (default: --out/bazel-output-base)")
+                   help="output base of the build-time builds (default: --out/bazel-output-base, "
+                   "or ~/.cache/rules_oxidizer/bench-output-base-* when --out is in the workspace)")
     p.add_argument("--cold-build", action="store_true",
                    help="also time a build without the disk cache (rebuilds CPython: ~10 min)")
     p.add_argument("--train-cli-keep-list", action="store_true",
@@ -1313,7 +1329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.skip_build_times:
         log(f"build times: {BUILD_TIME_TARGET}")
         build_times = measure_build_times(
-            args.bazel, (args.build_output_base or out / "bazel-output-base").resolve(),
+            args.bazel, build_output_base(args.build_output_base, out, REPO_ROOT),
             BUILD_TIME_TARGET, BUILD_TIME_EDIT, out / "logs" / "build_times.log", args.cold_build,
         )
 

@@ -130,6 +130,14 @@ class PureTest(unittest.TestCase):
         self.assertEqual(run.one_line_edit("a = 1\n", "7"), "a = 1\n# bench edit 7\n")
         self.assertEqual(run.one_line_edit("a = 1", "7"), "a = 1\n# bench edit 7\n")
 
+    def test_build_output_base(self) -> None:
+        repo = Path("/ws")
+        self.assertEqual(run.build_output_base(None, Path("/tmp/o"), repo), Path("/tmp/o/bazel-output-base"))
+        inside = run.build_output_base(None, Path("/ws/bench/out"), repo)
+        self.assertFalse(inside.is_relative_to(repo))
+        self.assertIn("bench-output-base-", inside.name)
+        self.assertEqual(run.build_output_base(Path("/x"), Path("/ws/o"), repo), Path("/x"))
+
     def test_keep_list(self) -> None:
         text = run.merge_keep_list(["json\nsys\n", "argparse\njson\n\n"])
         names = [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
