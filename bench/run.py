@@ -533,29 +533,32 @@ def measure_build_times(
     restored afterwards. With ``cold``, a second output base and ``--disk_cache=`` time a
     build that runs every action, CPython's included (about 10 min on 2 cores)."""
     startup = [f"--output_base={output_base}"]
+    # Not "build": the flag goes after the command. "/" makes no bazel-* convenience symlinks,
+    # which would otherwise point the user's bazel-bin at this output base.
+    build = ["build", "--symlink_prefix=/"]
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text("")
     result: dict[str, Any] = {"target": target, "output_base": str(output_base), "edited": str(edit.relative_to(REPO_ROOT))}
     fresh = not output_base.exists()
     try:
-        seconds, procs = timed_bazel(bazel, startup, ["build", target], log)
+        seconds, procs = timed_bazel(bazel, startup, [*build, target], log)
         result["first" if fresh else "prime"] = {"seconds": round(seconds, 2), "processes": procs}
-        timed_bazel(bazel, startup, ["clean"], log)
-        seconds, procs = timed_bazel(bazel, startup, ["build", target], log)
+        timed_bazel(bazel, startup, ["clean", "--symlink_prefix=/"], log)
+        seconds, procs = timed_bazel(bazel, startup, [*build, target], log)
         result["clean_disk_cache"] = {"seconds": round(seconds, 2), "processes": procs}
         original = edit.read_text()
         try:
             edit.write_text(one_line_edit(original, str(time.time_ns())))
-            seconds, procs = timed_bazel(bazel, startup, ["build", target], log)
+            seconds, procs = timed_bazel(bazel, startup, [*build, target], log)
             result["incremental"] = {"seconds": round(seconds, 2), "processes": procs}
         finally:
             edit.write_text(original)
-        timed_bazel(bazel, startup, ["build", target], log)  # leave outputs matching the sources
+        timed_bazel(bazel, startup, [*build, target], log)  # leave outputs matching the sources
         if cold:
             cold_base = output_base.with_name(output_base.name + "-cold")
             shutil.rmtree(cold_base, ignore_errors=True)
             cold_startup = [f"--output_base={cold_base}"]
-            seconds, procs = timed_bazel(bazel, cold_startup, ["build", "--disk_cache=", target], log)
+            seconds, procs = timed_bazel(bazel, cold_startup, [*build, "--disk_cache=", target], log)
             result["cold_no_disk_cache"] = {"seconds": round(seconds, 2), "processes": procs,
                                             "note": "fresh output base, --disk_cache= (fetches included)"}
             subprocess.run([bazel, *cold_startup, "shutdown"], cwd=REPO_ROOT, capture_output=True)
@@ -1237,10 +1240,11 @@ def pyc_note(python: Path) -> str:
 
 
 def sizes_of(art: Artifacts) -> dict[str, int]:
-    """Bytes each contender ships: the binary, a one-dir tree, a venv, a .pex/.pyz."""
-    sizes = {k: peers.tree_size(art.size_paths.get(k, p)) for k, p in art.paths.items()}
-    sizes.update({c.key: peers.tree_size(c.size_path) for c in art.peers})
-    return sizes
+    """Bytes each contender ships: the binary, a one-dir tree, a venv, a .pex/.pyz.
+    A path that does not exist is left out (not measured), never counted as 0 bytes."""
+    paths = {k: art.size_paths.get(k, p) for k, p in art.paths.items()}
+    paths.update({c.key: c.size_path for c in art.peers})
+    return {k: peers.tree_size(p) for k, p in paths.items() if p.exists()}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1325,6 +1329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         instructions = count_instructions(cmds, env, max(args.timeout, 600.0), log, problems)
 
+    sizes = sizes_of(art)  # before any other Bazel build can touch the outputs
     build_times: dict[str, Any] | None = None
     if not args.skip_build_times:
         log(f"build times: {BUILD_TIME_TARGET}")
@@ -1334,7 +1339,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
 
     stats = {k: summarize(v) for k, v in samples.items() if v}
-    sizes = sizes_of(art)
     ratios = compute_ratios(comparisons(), stats, samples, sizes, instructions)
     peer_info = {c.key: c for c in art.peers}
     report: dict[str, Any] = {

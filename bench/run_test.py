@@ -138,6 +138,13 @@ class PureTest(unittest.TestCase):
         self.assertIn("bench-output-base-", inside.name)
         self.assertEqual(run.build_output_base(Path("/x"), Path("/ws/o"), repo), Path("/x"))
 
+    def test_sizes_skip_missing_paths(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            f = Path(tmp) / "bin"
+            f.write_bytes(b"x" * 10)
+            art = run.Artifacts(paths={"ours_hello": f, "ours_cli": Path(tmp) / "gone"})
+            self.assertEqual(run.sizes_of(art), {"ours_hello": 10})
+
     def test_keep_list(self) -> None:
         text = run.merge_keep_list(["json\nsys\n", "argparse\njson\n\n"])
         names = [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
