@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import run  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / "bench" / "cpu_workload.py"
@@ -44,13 +46,7 @@ def timed(argv: list[str], scale: int) -> tuple[float, str]:
 
 
 def instructions(argv: list[str], scale: int) -> int:
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "callgrind.out"
-        subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *argv, str(scale)], check=True, capture_output=True)
-        match = re.search(r"^summary: (\d+)", out.read_text(), re.M)
-        if not match:
-            raise RuntimeError(f"no summary in callgrind output of {argv}")
-        return int(match.group(1))
+    return run.callgrind_instructions([*argv, str(scale)], run.clean_env(), REPO, 600.0)
 
 
 def main() -> int:

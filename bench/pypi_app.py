@@ -38,13 +38,6 @@ EXPECTED = re.compile(r"^libyaml: True, black compiled: True, numpy \d")
 PYINSTALLER_COLLECT = ("black", "blib2to3")
 
 
-def tree_size(path: Path) -> int:
-    """Bytes of a file, or of every regular file below a directory."""
-    if path.is_file():
-        return path.stat().st_size
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
-
-
 def setup_venv(work: Path, log: Path) -> tuple[Path | None, str]:
     """A venv with the app's locked dependencies and the pinned PyInstaller."""
     venv = work / "venv"
@@ -177,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     report: dict = {"commands": {}, "ratios": {}, "problems": problems, "machine": run.machine_info(run.REPO_ROOT, run.PYTHON, run.BAZEL)}
     for key, st in stats.items():
-        report["commands"][key] = {**st.__dict__, "size_bytes": tree_size(binaries[key][1])}
+        report["commands"][key] = {**st.__dict__, "size_bytes": run.peers.tree_size(binaries[key][1])}
     for key in OURS:
         for other in ("venv_python", "pyinstaller_onefile", "pyinstaller_onedir"):
             if other not in stats or key not in stats:
