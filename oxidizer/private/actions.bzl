@@ -174,7 +174,8 @@ def param_args(actions):
     args.set_param_file_format("multiline")
     return args
 
-def _resource_location_arg(item):
+def resource_location_arg(item):
+    """`--resource_location=PATTERN=LOCATION` of a `resource_locations` item (for `map_each`)."""
     return "--resource_location=%s=%s" % item
 
 def _flag(args, name, value):
@@ -230,7 +231,7 @@ def excluded_builtin_modules(policy, dist):
         ])
     return []
 
-def oxidize_resources(actions, label, workspace_name, policy, name, files, import_roots, dist, tools, main = None, builtin_extensions = [], excluded_builtins = []):
+def oxidize_resources(actions, label, workspace_name, policy, name, files, import_roots, dist, tools, main = None, builtin_extensions = [], excluded_builtins = [], check_resource_locations = False):
     """Registers the classify, compile and pack actions of one resource group.
 
     Args:
@@ -246,6 +247,9 @@ def oxidize_resources(actions, label, workspace_name, policy, name, files, impor
       main: optional File run as `__main__`.
       builtin_extensions: module names of extensions linked into the binary, packed as
         built-in resources so the finder can hand dotted names to BuiltinImporter.
+      excluded_builtins: built-in modules the group's filter leaves out.
+      check_resource_locations: every `resource_locations` pattern must match a resource of
+        this group (a group of its own; a binary checks its patterns against all its groups).
 
     Returns:
       OxidizedResourcesInfo.
@@ -269,7 +273,7 @@ def oxidize_resources(actions, label, workspace_name, policy, name, files, impor
     args.add_all(policy.excludes, format_each = "--exclude=%s")
     args.add_all(policy.includes, format_each = "--include=%s")
     args.add_all(dist.extension_suffixes, format_each = "--extension_suffix=%s")
-    args.add_all(sorted(policy.resource_locations.items()), map_each = _resource_location_arg)
+    args.add_all(sorted(policy.resource_locations.items()), map_each = resource_location_arg)
     args.add_all([dist.stdlib_import_root, dist.lib_dynload_import_root], format_each = "--distribution_root=%s")
     _flag(args, "include_distribution_sources", policy.include_distribution_sources)
     _flag(args, "include_distribution_resources", policy.include_distribution_resources)
@@ -278,6 +282,7 @@ def oxidize_resources(actions, label, workspace_name, policy, name, files, impor
     _flag(args, "allow_files", policy.allow_files)
     args.add(policy.resources_handling_mode, format = "--resources_handling_mode=%s")
     _flag(args, "allow_in_memory_shared_library_loading", policy.allow_in_memory_shared_library_loading)
+    _flag(args, "check_resource_locations", check_resource_locations)
     if main:
         args.add(main.short_path, format = "--main=%s")
     args.add(manifest, format = "--output_manifest=%s")
@@ -327,7 +332,7 @@ def _pack(actions, target, tools, dist, manifest, bytecode, files, packed, built
     outputs = [packed]
     if relocation:
         args.add(relocation.manifest, format = "--output_manifest=%s")
-        args.add_all(sorted(relocation.resource_locations.items()), map_each = _resource_location_arg)
+        args.add_all(sorted(relocation.resource_locations.items()), map_each = resource_location_arg)
         _flag(args, "allow_in_memory_shared_library_loading", relocation.allow_in_memory_shared_library_loading)
         if relocation.fallback:
             args.add(relocation.fallback, format = "--resources_location_fallback=%s")

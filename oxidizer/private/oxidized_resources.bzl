@@ -41,6 +41,7 @@ def _oxidized_resources_impl(ctx):
         dist,
         tools_struct(ctx),
         excluded_builtins = excluded_builtin_modules(policy, dist) if ctx.attr.stdlib else [],
+        check_resource_locations = True,
     )
     return [
         info,

@@ -3,8 +3,8 @@
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain")
 load("@rules_cc//cc/common:cc_common.bzl", "cc_common")
 load("@rules_cc//cc/common:cc_info.bzl", "CcInfo")
-load(":actions.bzl", "POLICY_ATTRS", "check_policy", "needs_relocation", "oxidize_resources", "param_args", "policy_from_attrs", "relocated_group")
-load(":interpreter_config.bzl", "INTERPRETER_ATTRS", "check_interpreter_config", "packed_resources_mapped_file", "write_interpreter_settings")
+load(":actions.bzl", "POLICY_ATTRS", "check_policy", "needs_relocation", "oxidize_resources", "param_args", "policy_from_attrs", "relocated_group", "resource_location_arg")
+load(":interpreter_config.bzl", "INTERPRETER_ATTRS", "check_interpreter_config", "packed_resources_mapped_file", "uses_filesystem_importer", "write_interpreter_settings")
 load(":oxidized_resources.bzl", "collect_python_inputs")
 load(":providers.bzl", "OxidizedResourcesInfo", "PythonDistributionInfo")
 load(":py_tool.bzl", "py_tool", "run_py_tool")
@@ -101,6 +101,18 @@ def _embed_config(ctx, groups, app, inputs_of_deps):
             args.add("--blob=%s=%s" % (name, group.packed.path))
         args.add(mapped, format = "--mapped_output=%s")
         args.add(mapped_name, format = "--mapped_name=%s")
+    # Checks that need every group's manifest: the run_module is embedded (unless the
+    # filesystem importer may provide it), and each resource_locations pattern matches.
+    args.add(str(ctx.label), format = "--target=%s")
+    check_run_module = bool(ctx.attr.run_module) and not uses_filesystem_importer(ctx)
+    if check_run_module or ctx.attr.resource_locations:
+        inputs += [g.manifest for _, g in groups]
+        args.add_all([g.manifest for _, g in groups], format_each = "--manifest=%s")
+        args.add_all(sorted(ctx.attr.resource_locations.items()), map_each = resource_location_arg)
+    if check_run_module:
+        dist = ctx.attr.distribution[PythonDistributionInfo]
+        args.add("--check_run_module")
+        args.add_all(dist.builtin_modules + dist.frozen_modules, format_each = "--builtin_module=%s")
     settings = write_interpreter_settings(ctx)
     inputs.append(settings)
     args.add(settings, format = "--settings=%s")
@@ -234,8 +246,10 @@ def _third_party_groups(deps):
     return [(label, groups[label]) for label in sorted(groups)], files
 
 def _py_oxidized_binary_impl(ctx):
-    _check_run_mode(ctx)
+    # The policy first: `bytecode_optimize_levels = [3]` is reported as such, not as the
+    # missing level of `optimization_level`.
     check_policy(ctx)
+    _check_run_mode(ctx)
     dist = ctx.attr.distribution[PythonDistributionInfo]
     policy = policy_from_attrs(ctx.attr)
     tools = tools_struct(ctx)

@@ -164,6 +164,11 @@ BAD_SETTINGS = {
         {"resource_locations": {"mypkg": "extracted"}, "run_module": "m"},
         "attribute resource_locations: pattern \"mypkg\": invalid location \"extracted\"",
     ),
+    # The level itself is named, not the missing level 0 of optimization_level.
+    "bytecode_optimize_level_3": (
+        {"bytecode_optimize_levels": [3], "run_module": "m"},
+        "attribute bytecode_optimize_levels: 3 is not 0, 1 or 2",
+    ),
     "module_search_path_empty": (
         {"module_search_paths": [""], "run_module": "m"},
         "attribute module_search_paths: empty entry",

@@ -183,3 +183,80 @@ def test_run_module_that_is_not_a_module_name(bazel: Bazel, generated_package: P
     label = package_label(generated_package) + ":bin"
     err = build_fails(bazel, label)
     assert f'{label}: run_module "app..cli" is not a dotted module name' in err
+
+
+def test_run_module_not_in_the_binary(bazel: Bazel, generated_package: Path) -> None:
+    write_files(generated_package, {
+        "BUILD.bazel": LOAD + (
+            'py_library(name = "lib", srcs = ["app/__init__.py", "app/cli.py"], imports = ["."])\n'
+            'py_oxidized_binary(name = "bin", run_module = "app.cil", deps = [":lib"])\n'
+            'py_oxidized_binary(name = "pkg", run_module = "app", deps = [":lib"])\n'
+        ),
+        "app/__init__.py": "",
+        "app/cli.py": "print('cli')\n",
+    })
+    label = package_label(generated_package)
+    err = build_fails(bazel, label + ":bin")
+    assert f"error: {label}:bin: run_module 'app.cil' is not in the binary: no embedded group ({label}:bin," in err
+    assert not bazel.bin(label + ":bin").exists()
+    err = build_fails(bazel, label + ":pkg")
+    assert f"error: {label}:pkg: run_module 'app' is a package without a app.__main__ module" in err
+
+
+def test_files_under_a_non_identifier_directory(bazel: Bazel, generated_package: Path) -> None:
+    write_files(generated_package, {
+        "BUILD.bazel": LOAD + (
+            'py_library(name = "lib", srcs = ["app.py", "my-pkg/helpers.py"], data = ["my-pkg/data.txt"], imports = ["."])\n'
+            'py_oxidized_binary(name = "bin", run_module = "app", deps = [":lib"])\n'
+            'py_oxidized_binary(name = "files", run_module = "app", deps = [":lib"], allow_files = True)\n'
+        ),
+        "app.py": "print('app')\n",
+        "my-pkg/helpers.py": "X = 1\n",
+        "my-pkg/data.txt": "data\n",
+    })
+    label = package_label(generated_package)
+    err = build_fails(bazel, label + ":bin")
+    assert (
+        f"error: {label}:bin: 2 files would be left out: my-pkg/ (2 files) is not a Python package name, "
+        "so no import or resource reader can reach them: my-pkg/data.txt, my-pkg/helpers.py. "
+    ) in err
+    # With allow_files they are File resources.
+    bazel.build(label + ":files")
+    assert run_binary(bazel.bin(label + ":files")).stdout == "app\n"
+
+
+def test_resource_locations_pattern_matching_nothing(bazel: Bazel, generated_package: Path) -> None:
+    write_files(generated_package, {
+        "BUILD.bazel": LOAD + (
+            'py_library(name = "lib", srcs = ["mypkg/__init__.py"], imports = ["."])\n'
+            'py_oxidized_binary(name = "bin", run_command = "import mypkg", deps = [":lib"],\n'
+            '    resource_locations = {"mypkg": "filesystem-relative:lib", "email.*": "filesystem-relative:lib", "mypgk.*": "filesystem-relative:lib"})\n'
+            'oxidized_resources(name = "group", deps = [":lib"], resource_locations = {"json": "in-memory"})\n'
+        ),
+        "mypkg/__init__.py": "",
+    })
+    label = package_label(generated_package)
+    err = build_fails(bazel, label + ":bin")
+    # The stdlib's email.* matches; the misspelled pattern does not.
+    assert f"error: {label}:bin: resource_locations pattern 'mypgk.*' matches no resource of the binary's groups;" in err
+    err = build_fails(bazel, label + ":group")
+    assert f"error: {label}:group: resource_locations pattern 'json' matches no resource of this group;" in err
+
+
+def test_extension_module_that_is_not_an_elf_shared_object(bazel: Bazel, generated_package: Path) -> None:
+    write_files(generated_package, {
+        "BUILD.bazel": LOAD + (
+            'py_library(name = "lib", srcs = ["mypkg/__init__.py"], data = ["mypkg/_speedups.cpython-311-x86_64-linux-gnu.so"], imports = ["."])\n'
+            'py_oxidized_binary(name = "bin", run_command = "import mypkg", deps = [":lib"], allow_in_memory_shared_library_loading = True)\n'
+        ),
+        "mypkg/__init__.py": "",
+        "mypkg/_speedups.cpython-311-x86_64-linux-gnu.so": "not a library\n",
+    })
+    label = package_label(generated_package) + ":bin"
+    err = build_fails(bazel, label)
+    rel = str(generated_package.relative_to(generated_package.parents[3]))
+    assert (
+        f"error: {label}: extension module 'mypkg._speedups' (mypkg/_speedups.cpython-311-x86_64-linux-gnu.so): "
+        f"{rel}/mypkg/_speedups.cpython-311-x86_64-linux-gnu.so is not an ELF shared object: not an ELF file "
+        "(it starts with b'not a li'); rebuild it for this platform or remove it from the target"
+    ) in err

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -174,6 +177,70 @@ def test_mapped_file_missing_or_foreign_or_corrupt(built: Bazel, tmp_path: Path)
     (tmp_path / "mapped.pypacked").write_bytes(data[: len(data) // 2])
     proc = run_binary(tmp_path / "mapped", cwd=tmp_path, env=clean_env())
     assert proc.returncode == 1 and proc.stderr.count("\n") == 1 and "corrupt packed resources" in proc.stderr
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory", "device"])
+def test_mapped_file_that_is_not_a_regular_file(built: Bazel, tmp_path: Path, kind: str) -> None:
+    # A FIFO used to block open() forever; a device or a directory was mapped or read.
+    shutil.copy(binary(built, "mapped"), tmp_path / "mapped")
+    packed = tmp_path / "mapped.pypacked"
+    if kind == "fifo":
+        os.mkfifo(packed)
+    elif kind == "directory":
+        packed.mkdir()
+    else:
+        packed.symlink_to("/dev/zero")
+    proc = run_binary(tmp_path / "mapped", "ok", cwd=tmp_path, env=clean_env())
+    what = {"fifo": "a FIFO", "directory": "a directory", "device": "a character device"}[kind]
+    assert (proc.returncode, proc.stdout) == (1, "")
+    assert proc.stderr == f"{tmp_path / 'mapped'}: cannot use packed resources file {packed}: it is {what}\n"
+
+
+@pytest.mark.parametrize("size", [0, 100_000])
+def test_mapped_file_truncated_while_running(built: Bazel, tmp_path: Path, size: int) -> None:
+    # Pages past the new end of the file raise SIGBUS when touched; the runtime reports
+    # that in one line and exits 1 instead of dying of the signal.
+    exe = binary(built, "mapped_wait")
+    shutil.copy(exe, tmp_path / "mapped_wait")
+    packed = tmp_path / "mapped_wait.pypacked"
+    shutil.copy(exe.parent / "mapped_wait.pypacked", packed)
+    packed.chmod(0o644)
+    proc = subprocess.Popen(
+        [str(tmp_path / "mapped_wait")], cwd=tmp_path, env=clean_env(), text=True,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+        os.truncate(packed, size)
+        out, err = proc.communicate("go\n", timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode != -signal.SIGBUS
+    assert (proc.returncode, out) == (1, "")
+    assert err == (
+        f"{tmp_path / 'mapped_wait'}: packed resources file {packed} was truncated while the program "
+        "ran (replace it with rename(), never in place)\n"
+    )
+
+
+def test_mapped_file_replaced_while_running(built: Bazel, tmp_path: Path) -> None:
+    # rename() over the file leaves the mapped inode alone: the run completes.
+    exe = binary(built, "mapped_wait")
+    shutil.copy(exe, tmp_path / "mapped_wait")
+    packed = tmp_path / "mapped_wait.pypacked"
+    shutil.copy(exe.parent / "mapped_wait.pypacked", packed)
+    proc = subprocess.Popen(
+        [str(tmp_path / "mapped_wait")], cwd=tmp_path, env=clean_env(), text=True,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+        (tmp_path / "new").write_bytes(b"")
+        os.replace(tmp_path / "new", packed)
+        out, err = proc.communicate("go\n", timeout=60)
+    finally:
+        proc.kill()
+    assert (proc.returncode, out, err) == (0, "imported decimal\n", "")
 
 
 def test_no_packed_resources(built: Bazel, tmp_path: Path) -> None:

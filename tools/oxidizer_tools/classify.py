@@ -36,10 +36,16 @@ class ClassifyError(Exception):
 
 @dataclass(frozen=True)
 class InputFile:
-    """One input: its runfiles path (`repo/pkg/file.py`) and its exec path."""
+    """One input: its runfiles path (`repo/pkg/file.py`) and its exec path.
+
+    external: the file comes from another repository (a wheel, the distribution), whose
+      layout the user does not control: files of it that classify as nothing are left
+      out silently, where the main repository's are an error (see `dropped_files`).
+    """
 
     runfiles_path: str
     exec_path: str
+    external: bool = False
 
 
 HANDLING_MODES = ("classify", "files")
@@ -65,6 +71,9 @@ class Policy:
         resource; implies allow_files).
       allow_in_memory_shared_library_loading: extension modules may be placed in-memory.
       compress_sources: the packer stores in-memory module sources zstd-compressed.
+      check_resource_locations: every resource_locations pattern must match a resource
+        of this group (a group with its own policy; a binary checks its patterns against
+        all its groups in embed.py).
     """
 
     location: Location
@@ -85,6 +94,7 @@ class Policy:
     handling_mode: str = "classify"
     allow_in_memory_shared_library_loading: bool = False
     compress_sources: bool = False
+    check_resource_locations: bool = False
 
     @property
     def files_allowed(self) -> bool:
@@ -401,6 +411,54 @@ def _classified(
 _MODULE_KINDS = (classification.MODULE, classification.EXTENSION_MODULE)
 
 
+def non_package_directory(logical: str) -> str | None:
+    """The leading directory of `logical` that is not a package name, when it hides the file.
+
+    `my-pkg/data.txt` and `my-pkg/mod.py` lie outside every package: no import and no
+    resource reader reaches them. (`pkg/my-dir/x.txt` is a resource of `pkg`; bytecode
+    caches are never resources.) None when the file is not in such a directory.
+    """
+    parts = PurePosixPath(logical).parts
+    dirs = parts[:-1]
+    if not dirs or _is_skipped(parts, logical) or classification.package_prefix(dirs) != 0:
+        return None
+    return dirs[0]
+
+
+def dropped_files_error(target: str, dropped: Sequence[tuple[str, str]], limit: int = 20) -> str:
+    """The message for (directory, logical path) pairs of main-repository files left out."""
+    by_directory: dict[str, list[str]] = {}
+    for directory, logical in sorted(dropped):
+        by_directory.setdefault(directory, []).append(logical)
+    shown = [logical for _, logical in sorted(dropped)][:limit]
+    more = f", and {len(dropped) - limit} more" if len(dropped) > limit else ""
+    directories = ", ".join(f"{d}/ ({len(files)} file{'s' if len(files) != 1 else ''})" for d, files in by_directory.items())
+    return (
+        f"{target}: {len(dropped)} file{'s' if len(dropped) != 1 else ''} would be left out: "
+        f"{directories} {'is not a Python package name' if len(by_directory) == 1 else 'are not Python package names'}, "
+        f"so no import or resource reader can reach {'it' if len(dropped) == 1 else 'them'}: "
+        + ", ".join(shown) + more
+        + ". Rename the directory to an identifier (my_pkg), set allow_files = True to keep the "
+        "files as File resources, or remove them from the target's srcs and data"
+    )
+
+
+def unmatched_patterns(patterns: Sequence[str], resources: Sequence[manifest_pb2.Resource]) -> list[str]:
+    """The resource_locations patterns that match no resource (see `routing_name`)."""
+    names = {routing_name(r) for r in resources}
+    return [p for p in patterns if not any(fnmatch.fnmatchcase(name, p) for name in names)]
+
+
+def unmatched_patterns_error(target: str, unmatched: Sequence[str], where: str) -> str:
+    listed = ", ".join(repr(p) for p in unmatched)
+    return (
+        f"{target}: resource_locations pattern{'s' if len(unmatched) != 1 else ''} {listed} "
+        f"match{'es' if len(unmatched) == 1 else ''} no resource of {where}; patterns match whole names: "
+        "a module or package ('mypkg'), everything below a package ('mypkg.*'), the package of a "
+        "package resource, a distribution's name, or a File resource's path"
+    )
+
+
 def _warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
@@ -419,6 +477,7 @@ def classify(
     """
     by_key: dict[tuple[int, str, str], tuple[manifest_pb2.Resource, InputFile]] = {}
     main_module = ""
+    dropped: list[tuple[str, str]] = []
     for item, logical, resource in _classified(files, import_roots, policy, target, main_runfiles_path, warn):
         is_main = item.runfiles_path == main_runfiles_path
         if is_main and (resource is None or resource.kind != Kind.MODULE):
@@ -427,6 +486,9 @@ def classify(
                 f"name (its path under the import root is {logical!r})"
             )
         if resource is None:
+            directory = non_package_directory(logical)
+            if directory is not None and not item.external:
+                dropped.append((directory, logical))
             continue
         owner = _owner_name(resource)
         if not is_main and owner and (
@@ -440,6 +502,13 @@ def classify(
         resource.is_stdlib = _is_distribution(item.runfiles_path, policy.distribution_roots)
         if not is_main and _dropped_by_policy(resource, policy, target):
             continue
+        if resource.kind in (Kind.EXTENSION_MODULE, Kind.SHARED_LIBRARY):
+            problem = extension_filter.shared_object_problem(Path(item.exec_path))
+            if problem is not None:
+                raise ClassifyError(
+                    f"{target}: {describe(resource)}: {item.exec_path} is not an ELF shared object: "
+                    f"{problem}; rebuild it for this platform or remove it from the target"
+                )
         if is_main:
             main_module = resource.name
         resource.sha256 = _sha256(item.exec_path, target)
@@ -461,8 +530,14 @@ def classify(
             continue
         by_key[key] = (resource, item)
 
+    if dropped:
+        raise ClassifyError(dropped_files_error(target, dropped))
     resources = [resource for resource, _ in by_key.values()]
     resources.extend(_namespace_packages(resources, policy, target))
+    if policy.check_resource_locations:
+        unmatched = unmatched_patterns([p for p, _ in policy.resource_locations], resources)
+        if unmatched:
+            raise ClassifyError(unmatched_patterns_error(target, unmatched, "this group"))
     link_in_memory_libraries(resources, target)
     manifest = manifest_pb2.ResourceManifest(
         target=target,
@@ -587,6 +662,7 @@ def run(
     handling_mode: str = "classify",
     allow_in_memory_shared_library_loading: bool = False,
     compress_sources: bool = False,
+    check_resource_locations: bool = False,
 ) -> None:
     """The tool as a function: classifies and writes both outputs."""
     if extension_module_filter not in extension_filter.FILTERS:
@@ -618,6 +694,7 @@ def run(
             handling_mode=handling_mode,
             allow_in_memory_shared_library_loading=allow_in_memory_shared_library_loading,
             compress_sources=compress_sources,
+            check_resource_locations=check_resource_locations,
         )
     except LocationError as e:
         raise ClassifyError(f"{target}: {e}") from e
@@ -626,7 +703,7 @@ def run(
     inputs = []
     for text in files:
         short_path, exec_path = _split_pair(text, "file")
-        inputs.append(InputFile(runfiles_path(short_path, workspace_name), exec_path))
+        inputs.append(InputFile(runfiles_path(short_path, workspace_name), exec_path, short_path.startswith("../")))
     main_path = runfiles_path(main, workspace_name) if main else None
     manifest = classify(inputs, import_roots, policy, target, main_path)
     output_manifest.write_bytes(manifest.SerializeToString(deterministic=True))
@@ -664,6 +741,7 @@ def main(argv: Sequence[str]) -> None:
             handling_mode=f.resources_handling_mode,
             allow_in_memory_shared_library_loading=f.allow_in_memory_shared_library_loading,
             compress_sources=f.compress_sources,
+            check_resource_locations=f.check_resource_locations,
         )
     except ClassifyError as e:
         print(f"error: {e}", file=sys.stderr)
@@ -698,6 +776,9 @@ def _define_flags() -> None:
     flags.DEFINE_string("resources_handling_mode", "classify", "classify or files.")
     flags.DEFINE_boolean("allow_in_memory_shared_library_loading", False, "Extension modules may be in memory.")
     flags.DEFINE_boolean("compress_sources", False, "Pack in-memory module sources zstd-compressed.")
+    flags.DEFINE_boolean(
+        "check_resource_locations", False, "Every --resource_location pattern must match a resource of the group."
+    )
 
 
 if __name__ == "__main__":

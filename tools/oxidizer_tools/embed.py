@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from oxidizer_tools import entry_points, licenses, manifest_pb2
+from oxidizer_tools import classify, entry_points, licenses, manifest_pb2
 
 RUN_MODES = {
     "main": "OXIDIZER_RUN_MAIN_RESOURCE",
@@ -257,6 +257,53 @@ def generate(config: EmbedConfig) -> str:
     return "\n".join(lines)
 
 
+_MODULE_KINDS = (
+    manifest_pb2.Resource.MODULE,
+    manifest_pb2.Resource.EXTENSION_MODULE,
+    manifest_pb2.Resource.NAMESPACE_PACKAGE,
+)
+
+
+def check_binary_resources(
+    target: str,
+    manifests: Sequence[manifest_pb2.ResourceManifest],
+    *,
+    run_module: str = "",
+    builtin_modules: Sequence[str] = (),
+    resource_locations: Sequence[str] = (),
+) -> None:
+    """Checks what only the binary's groups together can tell, before anything is written.
+
+    run_module: the module `python -m` would run must be embedded (a module, an extension
+      module, or a package with a `__main__` submodule) or a built-in module; the rule asks
+      only when nothing but the embedded resources can provide it (no filesystem importer).
+    resource_locations: the binary's `PATTERN=LOCATION` entries; each pattern must match a
+      resource of some group (the app, third-party libraries, `resources`, the stdlib).
+    """
+    if run_module:
+        modules = {r.name: r for m in manifests for r in m.resources if r.kind in _MODULE_KINDS}
+        found = modules.get(run_module)
+        if found is None and run_module not in builtin_modules:
+            groups = ", ".join(m.target for m in manifests if m.target)
+            raise EmbedError(
+                f"{target}: run_module {run_module!r} is not in the binary: no embedded group "
+                f"({groups}) has that module and it is not a built-in module; add the py_library "
+                "that provides it to deps (check its `imports` so its path under the import root "
+                "names the module), or set filesystem_importer = True to import it from disk"
+            )
+        if found is not None and found.is_package and f"{run_module}.__main__" not in modules:
+            raise EmbedError(
+                f"{target}: run_module {run_module!r} is a package without a {run_module}.__main__ "
+                "module, so it cannot be run (as `python -m` cannot)"
+            )
+    patterns = [entry.partition("=")[0] for entry in resource_locations]
+    if patterns:
+        resources = [r for m in manifests for r in m.resources]
+        unmatched = classify.unmatched_patterns(patterns, resources)
+        if unmatched:
+            raise EmbedError(classify.unmatched_patterns_error(target, unmatched, "the binary's groups"))
+
+
 def write_mapped(output: Path, blobs: Sequence[tuple[str, str]]) -> bytes:
     """Writes the memory-mapped packed resources file; returns its content digest."""
     datas = [(name.encode("utf-8"), Path(path).read_bytes()) for name, path in blobs]
@@ -301,8 +348,31 @@ def run(
     licenses_files: Sequence[str] = (),
     builtin_extensions: Sequence[str] = (),
     excluded_builtins: Sequence[str] = (),
+    target: str = "",
+    manifests: Sequence[str] = (),
+    check_run_module: bool = False,
+    builtin_modules: Sequence[str] = (),
+    resource_locations: Sequence[str] = (),
 ) -> None:
-    """Writes the generated C file (and the mapped packed file when `mapped_output` is set)."""
+    """Writes the generated C file (and the mapped packed file when `mapped_output` is set).
+
+    With `manifests` (the binary's groups, final placement), `check_binary_resources` runs
+    first: `run_module` (when `check_run_module`) and the `resource_locations` patterns.
+    """
+    if manifests:
+        parsed = []
+        for path in manifests:
+            try:
+                parsed.append(manifest_pb2.ResourceManifest.FromString(Path(path).read_bytes()))
+            except OSError as e:
+                raise EmbedError(f"{target}: cannot read {path}: {e.strerror or e}") from e
+        check_binary_resources(
+            target,
+            parsed,
+            run_module=run_target if run_mode == "module" and check_run_module else "",
+            builtin_modules=[*builtin_modules, *builtin_extensions],
+            resource_locations=resource_locations,
+        )
     settings: tuple[Setting, ...] = ()
     if settings_file:
         try:
@@ -389,6 +459,11 @@ def main(argv: Sequence[str]) -> None:
             licenses_files=f.licenses or [],
             builtin_extensions=f.builtin_extension or [],
             excluded_builtins=f.exclude_builtin or [],
+            target=f.target,
+            manifests=f.manifest or [],
+            check_run_module=f.check_run_module,
+            builtin_modules=f.builtin_module or [],
+            resource_locations=f.resource_location or [],
         )
     except EmbedError as e:
         print(f"error: {e}", file=sys.stderr)
@@ -413,6 +488,11 @@ if __name__ == "__main__":
     flags.DEFINE_multi_string("builtin_extension", [], "Module name of an extension module linked in.")
     flags.DEFINE_multi_string("exclude_builtin", [], "Built-in module of the distribution to leave out.")
     flags.DEFINE_multi_string("licenses", [], "A licences file (the distribution's, the runtime's), recorded in the binary.")
+    flags.DEFINE_string("target", "", "Label of the binary, for messages.")
+    flags.DEFINE_multi_string("manifest", [], "Manifest of one of the binary's groups (for the checks).")
+    flags.DEFINE_boolean("check_run_module", False, "The run_module must be embedded or built in.")
+    flags.DEFINE_multi_string("builtin_module", [], "Built-in or frozen module of the distribution.")
+    flags.DEFINE_multi_string("resource_location", [], "PATTERN=LOCATION of the binary; each PATTERN must match.")
     from oxidizer_tools import params
 
     app.run(main, argv=params.tool_argv(sys.argv))

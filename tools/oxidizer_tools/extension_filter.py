@@ -85,6 +85,29 @@ def needed_libraries(path: Path) -> tuple[str, ...]:
         raise ExtensionFilterError(f"cannot read the dynamic section of {path}: {e}") from e
 
 
+_ELF_TYPES = {0: "no file type", 1: "a relocatable object", 2: "an executable", 4: "a core file"}
+
+
+def shared_object_problem(path: Path) -> str | None:
+    """Why `path` cannot be dlopen()ed as an ELF shared object; None when its header says it can.
+
+    Reads the 64-byte ELF header only: the magic, the class and the file type (`ET_DYN`).
+    """
+    try:
+        with path.open("rb") as f:
+            header = f.read(64)
+    except OSError as e:
+        return f"cannot read it: {e.strerror}"
+    if len(header) < 4 or header[:4] != b"\x7fELF":
+        return f"not an ELF file (it starts with {header[:8]!r})" if header else "not an ELF file (it is empty)"
+    if len(header) < 18 or header[4] not in (1, 2) or header[5] not in (1, 2):
+        return "a truncated or malformed ELF header"
+    e_type = int.from_bytes(header[16:18], "little" if header[5] == 1 else "big")
+    if e_type != 3:
+        return f"{_ELF_TYPES.get(e_type, f'ELF type {e_type}')}, not a shared object (ET_DYN)"
+    return None
+
+
 def exports_symbol(path: Path, symbol: str) -> bool:
     """Whether an ELF shared object defines `symbol` in its dynamic symbol table.
 

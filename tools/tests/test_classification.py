@@ -22,6 +22,7 @@ from _oxidized_importer import classification as cf
 from _oxidized_importer import collector
 from oxidizer_tools import classify as cl
 from oxidizer_tools import cli, extension_filter, manifest_pb2
+from elf_stub import SHARED_OBJECT_STUB
 
 Kind = manifest_pb2.Resource.Kind
 TARGET = "//app:bin"
@@ -261,7 +262,7 @@ def test_build_stub_directory_next_to_extension_is_no_package(tree, make_policy)
     """cryptography's `_rust/` and pydantic_core's `_pydantic_core/`: 'both a module and a
     package directory' before."""
     tree.add("ws/pydantic_core/__init__.py")
-    tree.add(f"ws/pydantic_core/_pydantic_core{CPY}", b"\x7fELF")
+    tree.add(f"ws/pydantic_core/_pydantic_core{CPY}", SHARED_OBJECT_STUB)
     tree.add("ws/pydantic_core/_pydantic_core/__init__.pyi")
     tree.add("ws/pydantic_core/py.typed")
     policy = make_policy(fallback="filesystem-relative:lib", extension_suffixes=SUFFIXES)
@@ -276,7 +277,7 @@ def test_build_stub_directory_next_to_extension_is_no_package(tree, make_policy)
 
 def test_build_main_file_shadowed_by_extension(tree, make_policy) -> None:
     main = tree.add("ws/tool.py")
-    tree.add(f"ws/tool{CPY}", b"\x7fELF")
+    tree.add(f"ws/tool{CPY}", SHARED_OBJECT_STUB)
     policy = make_policy(fallback="filesystem-relative:lib", extension_suffixes=SUFFIXES)
     with pytest.raises(cl.ClassifyError, match=rf"{TARGET}: main file .*tool.py is shadowed by tool{CPY}"):
         cl.classify(tree.files, [], policy, TARGET, main.runfiles_path)
@@ -292,7 +293,7 @@ def test_build_stubs_fall_back_to_files_when_allowed(tree, make_policy) -> None:
 def test_build_shadowed_source_is_no_file_resource(tree, make_policy) -> None:
     tree.add("ws/pkg/__init__.py")
     tree.add("ws/pkg/m.py")
-    tree.add(f"ws/pkg/m{CPY}", b"\x7fELF")
+    tree.add(f"ws/pkg/m{CPY}", SHARED_OBJECT_STUB)
     policy = cl.Policy(**{**make_policy(fallback="filesystem-relative:lib", extension_suffixes=SUFFIXES).__dict__, "allow_files": True})
     manifest = cl.classify(tree.files, [], policy, TARGET)
     assert [(Kind.Name(r.kind), r.name) for r in manifest.resources] == [("MODULE", "pkg"), ("EXTENSION_MODULE", "pkg.m")]
@@ -300,8 +301,8 @@ def test_build_shadowed_source_is_no_file_resource(tree, make_policy) -> None:
 
 def test_build_numpy_libs_are_shared_libraries(tree, make_policy) -> None:
     tree.add("ws/numpy/__init__.py")
-    tree.add("ws/numpy.libs/libgfortran-040039e1-0352e75f.so.5.0.0", b"\x7fELF")
-    tree.add("ws/numpy.libs/libscipy_openblas64_-32a4b2a6.so", b"\x7fELF")
+    tree.add("ws/numpy.libs/libgfortran-040039e1-0352e75f.so.5.0.0", SHARED_OBJECT_STUB)
+    tree.add("ws/numpy.libs/libscipy_openblas64_-32a4b2a6.so", SHARED_OBJECT_STUB)
     manifest = cl.classify(tree.files, [], make_policy(fallback="filesystem-relative:lib", extension_suffixes=SUFFIXES), TARGET)
     libs = [(r.name, r.install_path) for r in manifest.resources if r.kind == Kind.SHARED_LIBRARY]
     assert libs == [

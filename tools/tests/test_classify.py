@@ -6,6 +6,8 @@ import dataclasses
 import hashlib
 import json
 import random
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ import pytest
 from oxidizer_tools import classify as cl
 from oxidizer_tools import manifest_pb2
 from oxidizer_tools.classify import ClassifyError, InputFile, classify, compile_list, logical_path, runfiles_path
+from elf_stub import SHARED_OBJECT_STUB
 
 Kind = manifest_pb2.Resource.Kind
 TARGET = "//app:bin"
@@ -231,11 +234,11 @@ def test_distribution_resources(tree, make_policy) -> None:
 
 
 def test_extension_modules_longest_suffix_first(tree, make_policy) -> None:
-    tree.add(f"ws/pkg/_speedups{CPYTHON_SUFFIX}", b"\x7fELF", executable=True)
+    tree.add(f"ws/pkg/_speedups{CPYTHON_SUFFIX}", SHARED_OBJECT_STUB, executable=True)
     tree.add("ws/pkg/__init__.py")
-    tree.add("ws/fast.abi3.so", b"\x7fELF")
-    tree.add("ws/plain.so", b"\x7fELF")
-    tree.add("ws/pkg/thing-1.so", b"\x7fELF")  # not an identifier: a data file
+    tree.add("ws/fast.abi3.so", SHARED_OBJECT_STUB)
+    tree.add("ws/plain.so", SHARED_OBJECT_STUB)
+    tree.add("ws/pkg/thing-1.so", SHARED_OBJECT_STUB)  # not an identifier: a data file
     policy = make_policy(
         fallback="filesystem-relative:lib",
         extension_suffixes=(".so", ".abi3.so", CPYTHON_SUFFIX),  # shortest first on purpose
@@ -260,7 +263,7 @@ def test_extension_modules_longest_suffix_first(tree, make_policy) -> None:
 
 
 def test_shared_library_without_suffixes_is_a_resource(tree, make_policy) -> None:
-    tree.add(f"ws/pkg/_speedups{CPYTHON_SUFFIX}", b"\x7fELF")
+    tree.add(f"ws/pkg/_speedups{CPYTHON_SUFFIX}", SHARED_OBJECT_STUB)
     tree.add("ws/pkg/__init__.py")
     manifest = classify(tree.files, [], make_policy(), TARGET)
     assert summary(manifest) == [
@@ -271,7 +274,7 @@ def test_shared_library_without_suffixes_is_a_resource(tree, make_policy) -> Non
 
 def test_extension_module_in_memory_without_fallback(tree, make_policy) -> None:
     tree.add("ws/pkg/__init__.py")
-    tree.add(f"ws/pkg/_speedups{CPYTHON_SUFFIX}", b"\x7fELF")
+    tree.add(f"ws/pkg/_speedups{CPYTHON_SUFFIX}", SHARED_OBJECT_STUB)
     policy = make_policy(extension_suffixes=(CPYTHON_SUFFIX,))
     with pytest.raises(ClassifyError) as e:
         classify(tree.files, [], policy, TARGET)
@@ -282,7 +285,7 @@ def test_extension_module_in_memory_without_fallback(tree, make_policy) -> None:
 
 
 def test_extension_module_filesystem_relative_needs_no_fallback(tree, make_policy) -> None:
-    tree.add(f"ws/_c{CPYTHON_SUFFIX}", b"\x7fELF")
+    tree.add(f"ws/_c{CPYTHON_SUFFIX}", SHARED_OBJECT_STUB)
     policy = make_policy(location="filesystem-relative:py/lib", extension_suffixes=(CPYTHON_SUFFIX,))
     manifest = classify(tree.files, [], policy, TARGET)
     (ext,) = manifest.resources
@@ -525,7 +528,7 @@ def test_compile_list(tree, make_policy) -> None:
     tree.add("ws/pkg/mod.py")
     tree.add("ws/pkg/data.txt")
     tree.add("ws/ns/m.py")
-    tree.add(f"ws/_ext{CPYTHON_SUFFIX}")
+    tree.add(f"ws/_ext{CPYTHON_SUFFIX}", SHARED_OBJECT_STUB)
     policy = make_policy(
         optimize_levels=(2, 0),
         fallback="filesystem-relative:lib",
@@ -574,7 +577,7 @@ def test_deterministic_regardless_of_input_order(tmp_path: Path) -> None:
     ]:
         path = tmp_path / "in" / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(rel)
+        path.write_bytes(SHARED_OBJECT_STUB + rel.encode() if rel.endswith(".so") else rel.encode())
         files.append(f"{rel}={path}")
     rng = random.Random(1234)
     outputs = set()
@@ -604,8 +607,8 @@ def test_shared_libraries_follow_extension_placement(tree, make_policy) -> None:
     """`libfoo.so*` and anything in a wheel's `<dist>.libs/` are shared libraries, named
     by file name and installed at their path so RPATH layouts keep working."""
     tree.add("ws/pkg/__init__.py")
-    tree.add("ws/pkg/libfoo.so.1", b"\x7fELF")
-    tree.add("ws/pkg.libs/libbar-1a2b3c.so.2", b"\x7fELF")
+    tree.add("ws/pkg/libfoo.so.1", SHARED_OBJECT_STUB)
+    tree.add("ws/pkg.libs/libbar-1a2b3c.so.2", SHARED_OBJECT_STUB)
     manifest = classify(tree.files, [], make_policy(fallback="filesystem-relative:lib"), TARGET)
     assert summary(manifest) == [
         ("MODULE", "pkg", ""),
@@ -634,3 +637,53 @@ def test_includes_keep_matches_their_submodules_and_parents(tree, make_policy) -
         ("MODULE", "pkg.sub.leaf", ""),
         ("NAMESPACE_PACKAGE", "app", ""),
     ]
+
+
+def test_extension_module_that_is_not_an_elf_shared_object(tree, make_policy) -> None:
+    tree.add("ws/pkg/__init__.py")
+    bad = tree.add(f"ws/pkg/_speedups{CPYTHON_SUFFIX}", b"#!/bin/sh\necho not a library\n")
+    policy = make_policy(fallback="filesystem-relative:lib", extension_suffixes=(CPYTHON_SUFFIX,))
+    with pytest.raises(ClassifyError) as e:
+        classify(tree.files, [], policy, TARGET)
+    assert str(e.value) == (
+        f"{TARGET}: extension module 'pkg._speedups' (pkg/_speedups{CPYTHON_SUFFIX}): {bad.exec_path} "
+        "is not an ELF shared object: not an ELF file (it starts with b'#!/bin/s'); rebuild it for "
+        "this platform or remove it from the target"
+    )
+
+
+def test_shared_library_that_is_not_an_elf_shared_object(tree, make_policy) -> None:
+    tree.add("ws/pkg/__init__.py")
+    tree.add("ws/pkg/libfoo.so.1", b"")
+    policy = make_policy(fallback="filesystem-relative:lib", extension_suffixes=(CPYTHON_SUFFIX,))
+    with pytest.raises(ClassifyError, match=r"shared library 'libfoo.so.1' .*: not an ELF file \(it is empty\)"):
+        classify(tree.files, [], policy, TARGET)
+
+
+def test_shared_object_problem_on_real_files(tmp_path: Path) -> None:
+    from oxidizer_tools.extension_filter import shared_object_problem
+
+    gcc = shutil.which("gcc")
+    assert gcc, "gcc builds the test objects (installed by scripts/setup.sh)"
+    (tmp_path / "x.c").write_text("int x(void) { return 1; }\nint main(void) { return x(); }\n")
+    subprocess.run([gcc, "-shared", "-fPIC", "-o", tmp_path / "x.so", tmp_path / "x.c"], check=True)
+    subprocess.run([gcc, "-c", "-o", tmp_path / "x.o", tmp_path / "x.c"], check=True)
+    subprocess.run([gcc, "-no-pie", "-o", tmp_path / "x", tmp_path / "x.c"], check=True)
+    assert shared_object_problem(tmp_path / "x.so") is None
+    assert shared_object_problem(tmp_path / "x.o") == "a relocatable object, not a shared object (ET_DYN)"
+    assert shared_object_problem(tmp_path / "x") == "an executable, not a shared object (ET_DYN)"
+    (tmp_path / "short").write_bytes((tmp_path / "x.so").read_bytes()[:10])
+    assert shared_object_problem(tmp_path / "short") == "a truncated or malformed ELF header"
+    assert shared_object_problem(tmp_path / "missing.so") == "cannot read it: No such file or directory"
+
+
+def test_resource_locations_pattern_matching_nothing(tree, make_policy) -> None:
+    tree.add("ws/mypkg/__init__.py")
+    tree.add("ws/mypkg/data.txt", "x")
+    locations = cl.parse_resource_locations(["mypkg=filesystem-relative:lib", "mypgk.*=in-memory"], TARGET)
+    policy = dataclasses.replace(make_policy(), resource_locations=locations)
+    # A binary's app group: its patterns may be meant for the stdlib (checked by embed.py).
+    classify(tree.files, [], policy, TARGET)
+    with pytest.raises(ClassifyError) as e:
+        classify(tree.files, [], dataclasses.replace(policy, check_resource_locations=True), TARGET)
+    assert str(e.value).startswith(f"{TARGET}: resource_locations pattern 'mypgk.*' matches no resource of this group;")

@@ -426,3 +426,58 @@ def test_builtin_extensions_table_dotted_names() -> None:
         embed._builtin_extensions(["a._x", "b._x"])
     with pytest.raises(EmbedError, match="'pkg..x' is not a module name"):
         embed._builtin_extensions(["pkg..x"])
+
+
+def _manifest(target: str, *resources: tuple[str, str, bool]) -> manifest_pb2.ResourceManifest:
+    """A manifest of (kind, name, is_package) resources."""
+    m = manifest_pb2.ResourceManifest(target=target)
+    for kind, name, is_package in resources:
+        m.resources.add(kind=manifest_pb2.Resource.Kind.Value(kind), name=name, is_package=is_package)
+    return m
+
+
+_GROUPS = [
+    _manifest("//app:bin", ("MODULE", "app", True), ("MODULE", "app.cli", False), ("NAMESPACE_PACKAGE", "ns", True)),
+    _manifest("stdlib", ("MODULE", "json", True), ("MODULE", "json.tool", False), ("MODULE", "venv", True),
+              ("MODULE", "venv.__main__", False)),
+]
+
+
+@pytest.mark.parametrize("module", ["app.cli", "json.tool", "venv", "_io", "_speedups"])
+def test_run_module_found(module: str) -> None:
+    embed.check_binary_resources("//app:bin", _GROUPS, run_module=module, builtin_modules=["_io", "_speedups"])
+
+
+def test_run_module_not_in_the_binary() -> None:
+    with pytest.raises(EmbedError) as e:
+        embed.check_binary_resources("//app:bin", _GROUPS, run_module="app.cil", builtin_modules=["_io"])
+    assert str(e.value).startswith(
+        "//app:bin: run_module 'app.cil' is not in the binary: no embedded group (//app:bin, stdlib) has "
+        "that module and it is not a built-in module;"
+    )
+
+
+@pytest.mark.parametrize("package", ["app", "json", "ns"])
+def test_run_module_package_without_main(package: str) -> None:
+    with pytest.raises(EmbedError, match=f"run_module '{package}' is a package without a {package}.__main__ module"):
+        embed.check_binary_resources("//app:bin", _GROUPS, run_module=package)
+
+
+def test_resource_locations_must_match_a_group() -> None:
+    embed.check_binary_resources("//app:bin", _GROUPS, resource_locations=["json.*=filesystem-relative:lib", "app=in-memory"])
+    with pytest.raises(EmbedError) as e:
+        embed.check_binary_resources("//app:bin", _GROUPS, resource_locations=["jsno.*=filesystem-relative:lib", "app=in-memory"])
+    assert str(e.value).startswith("//app:bin: resource_locations pattern 'jsno.*' matches no resource of the binary's groups;")
+
+
+def test_run_checks_before_writing(tmp_path: Path) -> None:
+    manifest = tmp_path / "app.manifest.pb"
+    manifest.write_bytes(_GROUPS[0].SerializeToString())
+    out = tmp_path / "config.c"
+    with pytest.raises(EmbedError, match="run_module 'missing' is not in the binary"):
+        embed.run(output=out, run_mode="module", run_target="missing", target="//app:bin",
+                  manifests=[str(manifest)], check_run_module=True)
+    assert not out.exists() and not list(tmp_path.glob("*.tmp"))
+    # Without the check (a filesystem importer may provide it) the config is written.
+    embed.run(output=out, run_mode="module", run_target="missing", target="//app:bin", manifests=[str(manifest)])
+    assert out.exists()

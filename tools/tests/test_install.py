@@ -12,6 +12,7 @@ import pytest
 from oxidizer_tools import classify as cl
 from oxidizer_tools import manifest_pb2
 from oxidizer_tools.install import InstallError, install
+from elf_stub import SHARED_OBJECT_STUB
 
 EXT = ".cpython-311-x86_64-linux-gnu.so"
 
@@ -78,7 +79,7 @@ def test_installs_filesystem_relative_resources(tmp_path: Path) -> None:
             "pkg/__init__.py": (b"", False),
             "pkg/mod.py": (b"X = 1\n", False),
             "pkg/data/x.txt": (b"data", False),
-            f"pkg/_speedups{EXT}": (b"\x7fELF", True),
+            f"pkg/_speedups{EXT}": (SHARED_OBJECT_STUB, True),
         },
         location="filesystem-relative:app_lib",
     )
@@ -101,7 +102,7 @@ def test_installs_filesystem_relative_resources(tmp_path: Path) -> None:
 def test_only_filesystem_relative(tmp_path: Path) -> None:
     # In memory, except the extension module, which falls back to lib/.
     manifest = classify_manifest(
-        tmp_path, "//app:lib", {"pkg/mod.py": (b"", False), f"pkg/_c{EXT}": (b"\x7fELF", True)},
+        tmp_path, "//app:lib", {"pkg/mod.py": (b"", False), f"pkg/_c{EXT}": (SHARED_OBJECT_STUB, True)},
     )
     out = tmp_path / "out"
     assert install([manifest], out) == 1

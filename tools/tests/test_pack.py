@@ -16,6 +16,7 @@ from oxidizer_tools.extraction import read_payload
 from oxidizer_tools.bytecode_bundle import BUNDLE_HEADER, Bundle
 from oxidizer_tools.pack import PackError, build_resources
 from oxidizer_tools.packed_resources import Resource, read_packed_resources
+from elf_stub import SHARED_OBJECT_STUB
 
 TARGET = "//app:lib"
 MAGIC = importlib.util.MAGIC_NUMBER.hex()
@@ -29,18 +30,18 @@ FILES = {
     "pkg/data-files/y.bin": "\x00\x01",
     "pkg/data/z.json": "{}",
     "ns/sub/m.py": "M = 1\n",
-    f"pkg/_speedups{EXT}": "\x7fELF",
+    f"pkg/_speedups{EXT}": SHARED_OBJECT_STUB,
     "top.py": "TOP = True\n",
 }
 
 
-def write_tree(root: Path, files: dict[str, str]) -> list[str]:
+def write_tree(root: Path, files: dict[str, str | bytes]) -> list[str]:
     """Writes files under root/app; returns classify's SHORT_PATH=EXEC_PATH pairs."""
     pairs = []
     for rel, text in files.items():
         path = root / "app" / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(text.encode("latin-1"))
+        path.write_bytes(text if isinstance(text, bytes) else text.encode("latin-1"))
         pairs.append(f"app/{rel}={path}")
     return pairs
 
@@ -289,13 +290,13 @@ def test_in_memory_extension_module(tmp_path: Path) -> None:
     got = pipeline(tmp_path, allow_in_memory_shared_library_loading=True)
     ext = got["pkg._speedups"]
     assert ext.is_extension_module
-    assert ext.in_memory_extension_module_shared_library == b"\x7fELF"  # field 0x0a
+    assert ext.in_memory_extension_module_shared_library == SHARED_OBJECT_STUB  # field 0x0a
     assert ext.relative_path_extension_module_shared_library is None
 
 
 def test_compiled_package_wins_and_is_a_package(tmp_path: Path) -> None:
     """`pkg/__init__<suffix>` next to `pkg/__init__.py` (mypyc wheels): the extension is the package."""
-    files = {"pkg/__init__.py": "X = 1\n", f"pkg/__init__{EXT}": "\x7fELF", "pkg/mod.py": "Y = 2\n"}
+    files = {"pkg/__init__.py": "X = 1\n", f"pkg/__init__{EXT}": SHARED_OBJECT_STUB, "pkg/mod.py": "Y = 2\n"}
     got = pipeline(tmp_path, files)
     assert got["pkg"].is_extension_module and got["pkg"].is_package
     assert got["pkg"].in_memory_bytecode is None and got["pkg"].in_memory_source is None
@@ -363,7 +364,7 @@ def test_compiled_module_and_package_share_entries(tmp_path: Path) -> None:
     """x.py + x.<suffix> (mypyc) make one entry with both; a compiled package keeps is_package."""
     manifest = manifest_pb2.ResourceManifest(target=TARGET, optimize_levels=[0], include_sources=False)
     so = tmp_path / "x.so"
-    so.write_bytes(b"\x7fELF")
+    so.write_bytes(SHARED_OBJECT_STUB)
 
     def add(kind: int, name: str, is_package: bool = False) -> None:
         r = manifest.resources.add(kind=kind, name=name, is_package=is_package, source_path=str(so))
@@ -378,7 +379,7 @@ def test_compiled_module_and_package_share_entries(tmp_path: Path) -> None:
         ("black", 0): b"c", ("both", 0): b"c"}))}
     black = got["black"]
     assert black.is_extension_module and black.in_memory_bytecode == b"c" and not black.is_package
-    assert black.in_memory_extension_module_shared_library == b"\x7fELF"
+    assert black.in_memory_extension_module_shared_library == SHARED_OBJECT_STUB
     assert got["cpkg"].is_package and got["cpkg"].is_extension_module
     assert got["both"].is_package and got["both"].is_extension_module
 
@@ -400,7 +401,7 @@ def test_filesystem_extracted(tmp_path: Path) -> None:
     assert {f.path: f.data for f in files} == {
         "ns/sub/m.py": b"M = 1\n", "pkg/__init__.py": FILES["pkg/__init__.py"].encode(),
         "pkg/data-files/y.bin": b"\x00\x01", "pkg/data.txt": b"hello", "pkg/data/z.json": b"{}",
-        "pkg/mod.py": MOD_SOURCE.encode(), f"pkg/_speedups{EXT}": b"\x7fELF", "top.py": b"TOP = True\n",
+        "pkg/mod.py": MOD_SOURCE.encode(), f"pkg/_speedups{EXT}": SHARED_OBJECT_STUB, "top.py": b"TOP = True\n",
     }
     # Only the payload resource carries the payload; it names no module.
     assert sum(r.extraction_payload is not None for r in got.values()) == 1

@@ -15,6 +15,7 @@ from oxidizer_tools import classify as cl
 from oxidizer_tools import manifest_pb2
 from oxidizer_tools.classify import ClassifyError, classify, route, specificity
 from oxidizer_tools.locations import parse_location
+from elf_stub import SHARED_OBJECT_STUB
 
 Kind = manifest_pb2.Resource.Kind
 Loc = manifest_pb2.Location
@@ -47,7 +48,7 @@ def app_tree(tree) -> None:
     tree.add("ws/mypkg/__init__.py", "")
     tree.add("ws/mypkg/core.py", "X = 1\n")
     tree.add("ws/mypkg/data.txt", "data")
-    tree.add(f"ws/mypkg/_speed{EXT}", "\x7fELF")
+    tree.add(f"ws/mypkg/_speed{EXT}", SHARED_OBJECT_STUB)
     tree.add("ws/mypkg/sub/__init__.py", "")
     tree.add("ws/other/__init__.py", "")
     tree.add("ws/other/tests/__init__.py", "")
@@ -353,10 +354,30 @@ def files_tree(tree) -> None:
     tree.add("ws/pkg/__pycache__/x.cpython-311.pyc", "")
 
 
-def test_files_skipped_without_allow_files(tree, make_policy) -> None:
+def test_files_of_other_repositories_skipped_without_allow_files(tree, make_policy) -> None:
+    # A wheel's or the distribution's layout is not the user's to fix: left out silently.
     files_tree(tree)
-    got = placed(classify(tree.files, [], policy(make_policy), TARGET))
+    files = [dataclasses.replace(f, external=True) for f in tree.files]
+    got = placed(classify(files, [], policy(make_policy), TARGET))
     assert not [k for k in got if k[0] == "FILE"]
+    assert ("PACKAGE_RESOURCE", "pkg", "data.txt") in got
+
+
+def test_main_repository_files_under_a_non_package_directory_are_an_error(tree, make_policy) -> None:
+    files_tree(tree)
+    tree.add("ws/my-bin/notes.txt", "notes")
+    tree.add("ws/my-pkg/mod.py", "X = 1\n")
+    with pytest.raises(ClassifyError) as e:
+        classify(tree.files, [], policy(make_policy), TARGET)
+    assert str(e.value) == (
+        f"{TARGET}: 3 files would be left out: my-bin/ (2 files), my-pkg/ (1 file) are not Python "
+        "package names, so no import or resource reader can reach them: my-bin/notes.txt, "
+        "my-bin/tool.sh, my-pkg/mod.py. Rename the directory to an identifier (my_pkg), set "
+        "allow_files = True to keep the files as File resources, or remove them from the target's "
+        "srcs and data"
+    )
+    # README.md at the import root is no directory's file; bytecode caches are never resources.
+    assert "README.md" not in str(e.value) and "__pycache__" not in str(e.value)
 
 
 def test_allow_files_keeps_unclassifiable_files(tree, make_policy) -> None:
