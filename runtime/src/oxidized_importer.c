@@ -196,11 +196,14 @@ typedef struct {
     /* Extraction directories, made on first use (see resource_root()). */
     struct extraction *extractions;
     size_t extraction_count;
-    /* {name: BuiltinImporter or FrozenImporter} for the interpreter's
-     * built-in and frozen modules that find_spec() hands to those importers
-     * before any index is searched, or NULL (see interpreter_modules_new()
-     * and index_interpreter_*()). */
+    /* {name: BuiltinImporter or FrozenImporter}: the interpreter's frozen
+     * modules (and built-in ones after index_interpreter_*()) that
+     * find_spec() and get_code() hand to those importers before any index
+     * is searched, or NULL (see add_interpreter_names()). */
     PyObject *interpreter_modules;
+    /* BuiltinImporter when every name of PyImport_Inittab that no index
+     * serves is answered through it (the embedded finder), or NULL. */
+    PyObject *builtin_importer;
     /* gc.freeze when the outermost exec_module() returns, or NULL. */
     PyObject *gc_freeze;
     int exec_depth;
@@ -1082,6 +1085,32 @@ call_interpreter_importer(const oxr_resource *r, const char *method,
 /* ------------------------------------------------------------------------ */
 /* Built-in and frozen modules of the interpreter                           */
 
+/* "find_spec" and "get_code", interned on first use. */
+static PyObject *str_find_spec;
+static PyObject *str_get_code;
+
+/* _frozen_importlib.<name> (BuiltinImporter, FrozenImporter), new
+ * reference. */
+static PyObject *
+bootstrap_importer(const char *name)
+{
+    if (str_find_spec == NULL
+        && (str_find_spec = PyUnicode_InternFromString("find_spec")) == NULL) {
+        return NULL;
+    }
+    if (str_get_code == NULL
+        && (str_get_code = PyUnicode_InternFromString("get_code")) == NULL) {
+        return NULL;
+    }
+    PyObject *bootstrap = PyImport_ImportModule("_frozen_importlib");
+    if (bootstrap == NULL) {
+        return NULL;
+    }
+    PyObject *importer = PyObject_GetAttrString(bootstrap, name);
+    Py_DECREF(bootstrap);
+    return importer;
+}
+
 /* Adds {name: _frozen_importlib.<importer>} to self->interpreter_modules
  * (made on first use) for each str of the iterable `names`. When
  * `unless_indexed`, a name the indexes hold as a module keeps being served
@@ -1090,12 +1119,7 @@ static int
 add_interpreter_modules(OxidizedFinder *self, PyObject *names,
                         const char *importer_name, int unless_indexed)
 {
-    PyObject *bootstrap = PyImport_ImportModule("_frozen_importlib");
-    if (bootstrap == NULL) {
-        return -1;
-    }
-    PyObject *importer = PyObject_GetAttrString(bootstrap, importer_name);
-    Py_DECREF(bootstrap);
+    PyObject *importer = bootstrap_importer(importer_name);
     if (importer == NULL) {
         return -1;
     }
@@ -1130,14 +1154,17 @@ add_interpreter_modules(OxidizedFinder *self, PyObject *names,
     return rc < 0 || PyErr_Occurred() ? -1 : 0;
 }
 
-/* Indexes the interpreter's built-in modules (sys.builtin_module_names)
+/* Answers the interpreter's built-in modules (sys.builtin_module_names)
  * and/or frozen modules (_imp._frozen_module_names(), which follows
- * -X frozen_modules) for BuiltinImporter / FrozenImporter. */
+ * -X frozen_modules) through BuiltinImporter / FrozenImporter. Built-in
+ * names are listed in interpreter_modules when `builtin_names`, else
+ * checked against PyImport_Inittab when no index serves them (start-up
+ * builds no dict of some 130 names for the few a program imports later). */
 static int
-add_interpreter_names(OxidizedFinder *self, int builtin, int frozen,
-                      int unless_indexed)
+add_interpreter_names(OxidizedFinder *self, int builtin, int builtin_names,
+                      int frozen, int unless_indexed)
 {
-    if (builtin) {
+    if (builtin && builtin_names) {
         PyObject *names = PySys_GetObject("builtin_module_names"); /* borrowed */
         if (names == NULL) {
             PyErr_SetString(PyExc_RuntimeError,
@@ -1147,6 +1174,12 @@ add_interpreter_names(OxidizedFinder *self, int builtin, int frozen,
         if (add_interpreter_modules(self, names, "BuiltinImporter", 0) < 0) {
             return -1;
         }
+    }
+    else if (builtin && self->builtin_importer == NULL
+             && (self->builtin_importer = bootstrap_importer(
+                     "BuiltinImporter"))
+                    == NULL) {
+        return -1;
     }
     if (frozen) {
         PyObject *imp = PyImport_ImportModule("_imp");
@@ -1170,10 +1203,10 @@ add_interpreter_names(OxidizedFinder *self, int builtin, int frozen,
 }
 
 /* importer.<method>(fullname) when fullname is one of the interpreter's
- * built-in or frozen modules this finder answers for; NULL without an
- * exception for other names. */
+ * modules listed in interpreter_modules; NULL without an exception for
+ * other names. */
 static PyObject *
-call_interpreter_module(OxidizedFinder *self, const char *method,
+call_interpreter_module(OxidizedFinder *self, PyObject *method,
                         PyObject *fullname)
 {
     if (self->interpreter_modules == NULL || !PyUnicode_Check(fullname)) {
@@ -1184,13 +1217,37 @@ call_interpreter_module(OxidizedFinder *self, const char *method,
     if (importer == NULL) {
         return NULL;
     }
-    return PyObject_CallMethod(importer, method, "O", fullname);
+    PyObject *args[2] = {importer, fullname};
+    return PyObject_VectorcallMethod(method, args, 2, NULL);
+}
+
+/* BuiltinImporter.find_spec(fullname) when the finder answers built-in
+ * modules and fullname is in PyImport_Inittab (what _imp.is_builtin()
+ * reads); None otherwise. */
+static PyObject *
+builtin_spec(OxidizedFinder *self, PyObject *fullname)
+{
+    Py_ssize_t len;
+    const char *name;
+    if (self->builtin_importer == NULL
+        || (name = PyUnicode_AsUTF8AndSize(fullname, &len)) == NULL) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    for (const struct _inittab *p = PyImport_Inittab; p->name != NULL; p++) {
+        if (p->name[0] == name[0] && strncmp(p->name, name, (size_t)len) == 0
+            && p->name[len] == '\0') {
+            PyObject *args[2] = {self->builtin_importer, fullname};
+            return PyObject_VectorcallMethod(str_find_spec, args, 2, NULL);
+        }
+    }
+    Py_RETURN_NONE;
 }
 
 static PyObject *
 find_spec_name(OxidizedFinder *self, PyObject *fullname)
 {
-    PyObject *interpreter_spec = call_interpreter_module(self, "find_spec",
+    PyObject *interpreter_spec = call_interpreter_module(self, str_find_spec,
                                                          fullname);
     if (interpreter_spec != NULL || PyErr_Occurred()) {
         return interpreter_spec;
@@ -1200,7 +1257,7 @@ find_spec_name(OxidizedFinder *self, PyObject *fullname)
         if (PyErr_Occurred()) {
             return NULL;
         }
-        Py_RETURN_NONE;
+        return builtin_spec(self, fullname);
     }
     if (r->flags & INTERPRETER_FLAGS) {
         /* Indexed by index_interpreter_*(): served by the interpreter's own
@@ -1209,7 +1266,7 @@ find_spec_name(OxidizedFinder *self, PyObject *fullname)
     }
     enum resource_kind kind = resource_kind(r, self->optimize);
     if (kind == KIND_NONE) {
-        Py_RETURN_NONE;
+        return builtin_spec(self, fullname);
     }
     return finder_make_spec(self, fullname, r, kind);
 }
@@ -1559,7 +1616,7 @@ finder_create_module(OxidizedFinder *self, PyObject *spec)
 static PyObject *
 finder_get_code(OxidizedFinder *self, PyObject *fullname)
 {
-    PyObject *interpreter_code = call_interpreter_module(self, "get_code",
+    PyObject *interpreter_code = call_interpreter_module(self, str_get_code,
                                                          fullname);
     if (interpreter_code != NULL || PyErr_Occurred()) {
         return interpreter_code;
@@ -2685,7 +2742,8 @@ oxidized_finder_new(const oxr_index *indexes, size_t count,
     /* The interpreter's built-in and frozen modules are answered through
      * BuiltinImporter / FrozenImporter (libpython's deep-frozen code, no
      * unmarshalling), so sys.meta_path needs no other finder. */
-    if (add_interpreter_names(self, 1, 1, options->packed_over_frozen) < 0) {
+    if (add_interpreter_names(self, 1, 0, 1, options->packed_over_frozen)
+        < 0) {
         Py_DECREF(self);
         return NULL;
     }
@@ -3031,7 +3089,7 @@ finder_index_builtin_extension_modules(OxidizedFinder *self,
     PyObject *result = index_packed(self, 0, "builtin_extension_modules",
                                     args);
     Py_DECREF(args);
-    if (result != NULL && add_interpreter_names(self, 1, 0, 0) < 0) {
+    if (result != NULL && add_interpreter_names(self, 1, 1, 0, 0) < 0) {
         Py_CLEAR(result);
     }
     return result;
@@ -3050,7 +3108,7 @@ finder_index_frozen_modules(OxidizedFinder *self, PyObject *unused)
     }
     PyObject *result = index_packed(self, 0, "frozen_modules", args);
     Py_DECREF(args);
-    if (result != NULL && add_interpreter_names(self, 0, 1, 0) < 0) {
+    if (result != NULL && add_interpreter_names(self, 0, 0, 1, 0) < 0) {
         Py_CLEAR(result);
     }
     return result;
@@ -3106,6 +3164,7 @@ finder_dealloc(OxidizedFinder *self)
     PyMem_RawFree(self->maps);
     Py_XDECREF(self->extra_data);
     Py_XDECREF(self->interpreter_modules);
+    Py_XDECREF(self->builtin_importer);
     Py_XDECREF(self->gc_freeze);
     if (self->has_buffer) {
         PyBuffer_Release(&self->owned_buffer);
