@@ -93,8 +93,8 @@ print_exception_fallback(const char *context)
     Py_XDECREF(tb);
 }
 
-/* Creates the OxidizedFinder and inserts it at sys.meta_path[0]. Returns a
- * new reference to it. */
+/* Creates the OxidizedFinder and makes it sys.meta_path's only entry.
+ * Returns a new reference to it. */
 static PyObject *
 install_finder(const oxidizer_config *config, const oxr_index *indexes,
                const char *exe, const char *exe_dir)
@@ -118,10 +118,9 @@ install_finder(const oxidizer_config *config, const oxr_index *indexes,
         snprintf(origin, sizeof(origin), "%s", exe_dir);
     }
     oxidized_finder_options options = {
-        .optimization_level = config->settings.optimization_level,
         .virtual_module_file = config->settings.module_file,
         /* With virtual __file__s on, os & co. keep theirs: ours. */
-        .decline_frozen = !config->settings.module_file,
+        .packed_over_frozen = config->settings.module_file,
         .freeze_imports = config->settings.freeze_imports,
     };
     PyObject *finder = oxidized_finder_new(indexes, config->packed_blob_count,
@@ -135,7 +134,12 @@ install_finder(const oxidizer_config *config, const oxr_index *indexes,
         Py_DECREF(finder);
         return NULL;
     }
-    if (PyList_Insert(meta_path, 0, finder) < 0) {
+    /* The finder answers built-in and frozen modules too: it replaces
+     * BuiltinImporter and FrozenImporter, as in PyOxidizer. The main phase
+     * appends PathFinder, which configure_sys() removes unless
+     * filesystem_importer is set. */
+    if (PyList_SetSlice(meta_path, 0, PyList_GET_SIZE(meta_path), NULL) < 0
+        || PyList_Append(meta_path, finder) < 0) {
         Py_DECREF(finder);
         return NULL;
     }

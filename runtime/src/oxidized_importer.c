@@ -15,8 +15,13 @@
  *  - modules and extension modules stored as paths relative to the
  *    executable's directory get the standard file loaders from
  *    _frozen_importlib_external, so they have a real __file__;
- *  - everything else (built-in and frozen modules, unknown names) returns
- *    None so the importers after us on sys.meta_path handle it.
+ *  - built-in and frozen modules of the interpreter (the embedded finder's
+ *    interpreter_modules, or index_interpreter_*()) are answered by
+ *    BuiltinImporter / FrozenImporter, whose specs name them as loaders, so
+ *    sys.meta_path can be [OxidizedFinder] alone, as in PyOxidizer;
+ *  - `pkg.__init__` (`from .__init__ import x`) is a second, non-package
+ *    module run from the package's code, as CPython's FileFinder makes it;
+ *  - unknown names return None so the importers after us handle them.
  *
  * Colder APIs are implemented in Python in the _oxidized_importer package
  * (runtime/python), imported on first use: files() Traversables,
@@ -33,8 +38,10 @@
  * in PyOxidizer; all lookups (find_spec, get_code, resources, metadata,
  * iter_modules, indexed_resources) then see it like packed data.
  * index_interpreter_*() index resources flagged is_builtin_extension_module
- * / is_frozen_module after everything else; find_spec() and get_code()
- * hand those names to BuiltinImporter / FrozenImporter.
+ * / is_frozen_module after everything else and add their names to
+ * interpreter_modules, which find_spec() and get_code() consult first and
+ * hand to BuiltinImporter / FrozenImporter; the embedded finder starts with
+ * those names (oxidized_finder_new()).
  * serialize_indexed_resources() writes indexed_resources() with packing.py.
  *
  * Speed matters: every import of the application goes through find_spec and
@@ -189,8 +196,14 @@ typedef struct {
     /* Extraction directories, made on first use (see resource_root()). */
     struct extraction *extractions;
     size_t extraction_count;
-    /* Names find_spec() declines (served by FrozenImporter), or NULL. */
-    PyObject *frozen_names;
+    /* {name: BuiltinImporter or FrozenImporter}: the interpreter's frozen
+     * modules (and built-in ones after index_interpreter_*()) that
+     * find_spec() and get_code() hand to those importers before any index
+     * is searched, or NULL (see add_interpreter_names()). */
+    PyObject *interpreter_modules;
+    /* BuiltinImporter when every name of PyImport_Inittab that no index
+     * serves is answered through it (the embedded finder), or NULL. */
+    PyObject *builtin_importer;
     /* gc.freeze when the outermost exec_module() returns, or NULL. */
     PyObject *gc_freeze;
     int exec_depth;
@@ -256,32 +269,72 @@ is_builtin_name(const oxr_resource *r)
     return 0;
 }
 
+/* The bytecode of r for optimization level `optimize` (levels above 2 are
+ * 2, as in CPython's compiler), in memory or as a relative path, or NULL.
+ * Never another level's: level-0 code run under -OO would keep its asserts
+ * and docstrings without a word. A module without its level is compiled
+ * from its source at that level, or fails naming the level
+ * (missing_level_error()). */
 static const oxr_bytes *
 memory_bytecode(const oxr_resource *r, int optimize)
 {
-    if (optimize >= 2 && r->in_memory_bytecode_opt2.data != NULL) {
-        return &r->in_memory_bytecode_opt2;
-    }
-    if (optimize == 1 && r->in_memory_bytecode_opt1.data != NULL) {
-        return &r->in_memory_bytecode_opt1;
-    }
-    if (r->in_memory_bytecode.data != NULL) {
-        return &r->in_memory_bytecode;
-    }
-    return NULL;
+    const oxr_bytes *b = optimize >= 2   ? &r->in_memory_bytecode_opt2
+                         : optimize == 1 ? &r->in_memory_bytecode_opt1
+                                         : &r->in_memory_bytecode;
+    return b->data != NULL ? b : NULL;
 }
 
 static const oxr_bytes *
 relative_bytecode(const oxr_resource *r, int optimize)
 {
-    if (optimize >= 2 && r->relative_path_module_bytecode_opt2.data != NULL) {
-        return &r->relative_path_module_bytecode_opt2;
+    const oxr_bytes *b = optimize >= 2 ? &r->relative_path_module_bytecode_opt2
+                         : optimize == 1
+                             ? &r->relative_path_module_bytecode_opt1
+                             : &r->relative_path_module_bytecode;
+    return b->data != NULL ? b : NULL;
+}
+
+/* Bit (1 << level) for each level of bytecode r has in memory (or, when
+ * `relative`, as files). */
+static unsigned
+bytecode_levels(const oxr_resource *r, int relative)
+{
+    unsigned levels = 0;
+    for (int level = 0; level <= 2; level++) {
+        if ((relative ? relative_bytecode(r, level)
+                      : memory_bytecode(r, level))
+            != NULL) {
+            levels |= 1u << level;
+        }
     }
-    if (optimize == 1 && r->relative_path_module_bytecode_opt1.data != NULL) {
-        return &r->relative_path_module_bytecode_opt1;
+    return levels;
+}
+
+/* ImportError: module `fullname` has bytecode, but not of the interpreter's
+ * optimization level, and no source to compile at that level. Returns
+ * NULL. */
+static PyObject *
+missing_level_error(PyObject *fullname, const oxr_resource *r, int optimize)
+{
+    int level = optimize > 2 ? 2 : optimize;
+    unsigned have = bytecode_levels(r, 0) | bytecode_levels(r, 1);
+    char levels[16] = "";
+    size_t used = 0;
+    for (int l = 0; l <= 2; l++) {
+        if (have & (1u << l)) {
+            used += (size_t)snprintf(levels + used, sizeof(levels) - used,
+                                     "%s%d", used ? ", " : "", l);
+        }
     }
-    if (r->relative_path_module_bytecode.data != NULL) {
-        return &r->relative_path_module_bytecode;
+    PyObject *msg = PyUnicode_FromFormat(
+        "module %R has no bytecode for optimization level %d "
+        "(sys.flags.optimize is %d) and no source to compile at that level; "
+        "its bytecode levels: %s (add %d to bytecode_optimize_levels, or "
+        "keep its source)",
+        fullname, level, optimize, levels, level);
+    if (msg != NULL) {
+        PyErr_SetImportError(msg, fullname, NULL);
+        Py_DECREF(msg);
     }
     return NULL;
 }
@@ -377,6 +430,14 @@ resource_kind(const oxr_resource *r, int optimize)
             return KIND_SOURCE_FILE;
         }
         if (relative_bytecode(r, optimize) != NULL) {
+            return KIND_BYTECODE_FILE;
+        }
+        /* Bytecode of other levels only: found, and loading it fails
+         * naming the level (missing_level_error()). */
+        if (bytecode_levels(r, 0) != 0) {
+            return KIND_MEMORY;
+        }
+        if (bytecode_levels(r, 1) != 0) {
             return KIND_BYTECODE_FILE;
         }
         if (r->flags & OXR_FLAG_IS_NAMESPACE_PACKAGE) {
@@ -664,7 +725,48 @@ register_path_hook(OxidizedFinder *self)
     return 0;
 }
 
-/* Looks up fullname (a str). Returns NULL without an exception when absent;
+#define DUNDER_INIT ".__init__"
+#define DUNDER_INIT_LEN (sizeof(DUNDER_INIT) - 1)
+
+/* `pkg.__init__` names a module of its own in CPython: FileFinder finds
+ * pkg/__init__.py under that name and runs it again, not as a package
+ * (`from .__init__ import x`). Returns the resource of `pkg` when name is
+ * `pkg.__init__` and pkg is a regular package with Python code, else NULL. */
+static const oxr_resource *
+dunder_init_package(OxidizedFinder *self, const char *name, size_t len)
+{
+    if (len <= DUNDER_INIT_LEN
+        || memcmp(name + len - DUNDER_INIT_LEN, DUNDER_INIT, DUNDER_INIT_LEN)
+               != 0) {
+        return NULL;
+    }
+    const oxr_resource *r = finder_lookup(self, name, len - DUNDER_INIT_LEN);
+    if (r == NULL || !(r->flags & OXR_FLAG_IS_PACKAGE)
+        || (r->flags & OXR_FLAG_IS_NAMESPACE_PACKAGE)) {
+        return NULL;
+    }
+    enum resource_kind kind = resource_kind(r, self->optimize);
+    return kind == KIND_MEMORY || kind == KIND_SOURCE_FILE
+                   || kind == KIND_BYTECODE_FILE
+               ? r
+               : NULL;
+}
+
+/* Whether fullname is `<r's name>.__init__`, the module that
+ * dunder_init_package() maps to package r. */
+static int
+is_dunder_init_of(PyObject *fullname, const oxr_resource *r)
+{
+    Py_ssize_t len;
+    if (PyUnicode_AsUTF8AndSize(fullname, &len) == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    return (size_t)len == r->name.len + DUNDER_INIT_LEN;
+}
+
+/* Looks up fullname (a str); `pkg.__init__` finds package pkg (see
+ * dunder_init_package()). Returns NULL without an exception when absent;
  * NULL with an exception when fullname is not a str. */
 static const oxr_resource *
 lookup_object(OxidizedFinder *self, PyObject *fullname)
@@ -681,7 +783,8 @@ lookup_object(OxidizedFinder *self, PyObject *fullname)
         PyErr_Clear();
         return NULL;
     }
-    return finder_lookup(self, name, (size_t)len);
+    const oxr_resource *r = finder_lookup(self, name, (size_t)len);
+    return r != NULL ? r : dunder_init_package(self, name, (size_t)len);
 }
 
 static const oxr_resource *
@@ -775,7 +878,8 @@ finder_make_spec(OxidizedFinder *self, PyObject *fullname,
                  const oxr_resource *r, enum resource_kind kind)
 {
     if (kind == KIND_MEMORY || kind == KIND_NAMESPACE) {
-        int is_package = resource_is_package(r) || kind == KIND_NAMESPACE;
+        int is_package = (resource_is_package(r) || kind == KIND_NAMESPACE)
+                         && !is_dunder_init_of(fullname, r);
         /* Namespace packages are loaded by us too (exec_module does
          * nothing): importlib's NamespaceLoader would serve
          * importlib.resources from real directories, and their __path__ is
@@ -853,6 +957,9 @@ finder_make_spec(OxidizedFinder *self, PyObject *fullname,
         break;
     case KIND_BYTECODE_FILE:
         rel = relative_bytecode(r, self->optimize);
+        if (rel == NULL) {
+            return missing_level_error(fullname, r, self->optimize);
+        }
         loader_type = sourceless_file_loader;
         break;
     case KIND_EXTENSION_FILE:
@@ -975,24 +1082,182 @@ call_interpreter_importer(const oxr_resource *r, const char *method,
     return result;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Built-in and frozen modules of the interpreter                           */
+
+/* "find_spec" and "get_code", interned on first use. */
+static PyObject *str_find_spec;
+static PyObject *str_get_code;
+
+/* _frozen_importlib.<name> (BuiltinImporter, FrozenImporter), new
+ * reference. */
+static PyObject *
+bootstrap_importer(const char *name)
+{
+    if (str_find_spec == NULL
+        && (str_find_spec = PyUnicode_InternFromString("find_spec")) == NULL) {
+        return NULL;
+    }
+    if (str_get_code == NULL
+        && (str_get_code = PyUnicode_InternFromString("get_code")) == NULL) {
+        return NULL;
+    }
+    PyObject *bootstrap = PyImport_ImportModule("_frozen_importlib");
+    if (bootstrap == NULL) {
+        return NULL;
+    }
+    PyObject *importer = PyObject_GetAttrString(bootstrap, name);
+    Py_DECREF(bootstrap);
+    return importer;
+}
+
+/* Adds {name: _frozen_importlib.<importer>} to self->interpreter_modules
+ * (made on first use) for each str of the iterable `names`. When
+ * `unless_indexed`, a name the indexes hold as a module keeps being served
+ * from them (module_file: our packed copy, with its virtual __file__). */
+static int
+add_interpreter_modules(OxidizedFinder *self, PyObject *names,
+                        const char *importer_name, int unless_indexed)
+{
+    PyObject *importer = bootstrap_importer(importer_name);
+    if (importer == NULL) {
+        return -1;
+    }
+    if (self->interpreter_modules == NULL
+        && (self->interpreter_modules = PyDict_New()) == NULL) {
+        Py_DECREF(importer);
+        return -1;
+    }
+    PyObject *iter = PyObject_GetIter(names);
+    if (iter == NULL) {
+        Py_DECREF(importer);
+        return -1;
+    }
+    PyObject *name;
+    int rc = 0;
+    while (rc == 0 && (name = PyIter_Next(iter)) != NULL) {
+        const oxr_resource *r = NULL;
+        if (unless_indexed) {
+            r = lookup_object(self, name);
+            if (r == NULL && PyErr_Occurred()) {
+                rc = -1;
+            }
+        }
+        if (rc == 0 && (r == NULL || resource_kind(r, self->optimize)
+                                         == KIND_NONE)) {
+            rc = PyDict_SetItem(self->interpreter_modules, name, importer);
+        }
+        Py_DECREF(name);
+    }
+    Py_DECREF(iter);
+    Py_DECREF(importer);
+    return rc < 0 || PyErr_Occurred() ? -1 : 0;
+}
+
+/* Answers the interpreter's built-in modules (sys.builtin_module_names)
+ * and/or frozen modules (_imp._frozen_module_names(), which follows
+ * -X frozen_modules) through BuiltinImporter / FrozenImporter. Built-in
+ * names are listed in interpreter_modules when `builtin_names`, else
+ * checked against PyImport_Inittab when no index serves them (start-up
+ * builds no dict of some 130 names for the few a program imports later). */
+static int
+add_interpreter_names(OxidizedFinder *self, int builtin, int builtin_names,
+                      int frozen, int unless_indexed)
+{
+    if (builtin && builtin_names) {
+        PyObject *names = PySys_GetObject("builtin_module_names"); /* borrowed */
+        if (names == NULL) {
+            PyErr_SetString(PyExc_RuntimeError,
+                            "sys.builtin_module_names is not set");
+            return -1;
+        }
+        if (add_interpreter_modules(self, names, "BuiltinImporter", 0) < 0) {
+            return -1;
+        }
+    }
+    else if (builtin && self->builtin_importer == NULL
+             && (self->builtin_importer = bootstrap_importer(
+                     "BuiltinImporter"))
+                    == NULL) {
+        return -1;
+    }
+    if (frozen) {
+        PyObject *imp = PyImport_ImportModule("_imp");
+        PyObject *names = imp != NULL ? PyObject_CallMethod(
+                              imp, "_frozen_module_names", NULL)
+                                      : NULL;
+        Py_XDECREF(imp);
+        if (names == NULL) {
+            if (!PyErr_ExceptionMatches(PyExc_AttributeError)) {
+                return -1;
+            }
+            PyErr_Clear(); /* before 3.11: no list of frozen modules */
+            return 0;
+        }
+        int rc = add_interpreter_modules(self, names, "FrozenImporter",
+                                         unless_indexed);
+        Py_DECREF(names);
+        return rc;
+    }
+    return 0;
+}
+
+/* importer.<method>(fullname) when fullname is one of the interpreter's
+ * modules listed in interpreter_modules; NULL without an exception for
+ * other names. */
+static PyObject *
+call_interpreter_module(OxidizedFinder *self, PyObject *method,
+                        PyObject *fullname)
+{
+    if (self->interpreter_modules == NULL || !PyUnicode_Check(fullname)) {
+        return NULL;
+    }
+    PyObject *importer = PyDict_GetItemWithError(self->interpreter_modules,
+                                                 fullname); /* borrowed */
+    if (importer == NULL) {
+        return NULL;
+    }
+    PyObject *args[2] = {importer, fullname};
+    return PyObject_VectorcallMethod(method, args, 2, NULL);
+}
+
+/* BuiltinImporter.find_spec(fullname) when the finder answers built-in
+ * modules and fullname is in PyImport_Inittab (what _imp.is_builtin()
+ * reads); None otherwise. */
+static PyObject *
+builtin_spec(OxidizedFinder *self, PyObject *fullname)
+{
+    Py_ssize_t len;
+    const char *name;
+    if (self->builtin_importer == NULL
+        || (name = PyUnicode_AsUTF8AndSize(fullname, &len)) == NULL) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    for (const struct _inittab *p = PyImport_Inittab; p->name != NULL; p++) {
+        if (p->name[0] == name[0] && strncmp(p->name, name, (size_t)len) == 0
+            && p->name[len] == '\0') {
+            PyObject *args[2] = {self->builtin_importer, fullname};
+            return PyObject_VectorcallMethod(str_find_spec, args, 2, NULL);
+        }
+    }
+    Py_RETURN_NONE;
+}
+
 static PyObject *
 find_spec_name(OxidizedFinder *self, PyObject *fullname)
 {
-    if (self->frozen_names != NULL) {
-        int frozen = PySet_Contains(self->frozen_names, fullname);
-        if (frozen < 0) {
-            return NULL;
-        }
-        if (frozen) {
-            Py_RETURN_NONE;
-        }
+    PyObject *interpreter_spec = call_interpreter_module(self, str_find_spec,
+                                                         fullname);
+    if (interpreter_spec != NULL || PyErr_Occurred()) {
+        return interpreter_spec;
     }
     const oxr_resource *r = lookup_object(self, fullname);
     if (r == NULL) {
         if (PyErr_Occurred()) {
             return NULL;
         }
-        Py_RETURN_NONE;
+        return builtin_spec(self, fullname);
     }
     if (r->flags & INTERPRETER_FLAGS) {
         /* Indexed by index_interpreter_*(): served by the interpreter's own
@@ -1001,7 +1266,7 @@ find_spec_name(OxidizedFinder *self, PyObject *fullname)
     }
     enum resource_kind kind = resource_kind(r, self->optimize);
     if (kind == KIND_NONE) {
-        Py_RETURN_NONE;
+        return builtin_spec(self, fullname);
     }
     return finder_make_spec(self, fullname, r, kind);
 }
@@ -1087,6 +1352,9 @@ resource_code(OxidizedFinder *self, PyObject *fullname, const oxr_resource *r)
                                              fullname);
         Py_DECREF(loader);
         return code;
+    }
+    if (bytecode_levels(r, 0) | bytecode_levels(r, 1)) {
+        return missing_level_error(fullname, r, self->optimize);
     }
     Py_RETURN_NONE;
 }
@@ -1343,12 +1611,19 @@ finder_create_module(OxidizedFinder *self, PyObject *spec)
     return result;
 }
 
+/* get_code(fullname): None for names the finder does not know, as
+ * PyOxidizer's (and importlib's InspectLoader) does. */
 static PyObject *
 finder_get_code(OxidizedFinder *self, PyObject *fullname)
 {
-    const oxr_resource *r = lookup_or_import_error(self, fullname);
+    PyObject *interpreter_code = call_interpreter_module(self, str_get_code,
+                                                         fullname);
+    if (interpreter_code != NULL || PyErr_Occurred()) {
+        return interpreter_code;
+    }
+    const oxr_resource *r = lookup_object(self, fullname);
     if (r == NULL) {
-        return NULL;
+        return PyErr_Occurred() ? NULL : Py_NewRef(Py_None);
     }
     if (r->flags & INTERPRETER_FLAGS) {
         return call_interpreter_importer(r, "get_code", fullname);
@@ -1358,12 +1633,13 @@ finder_get_code(OxidizedFinder *self, PyObject *fullname)
 
 static PyObject *read_file_bytes(PyObject *path);
 
+/* get_source(fullname): None for names the finder does not know. */
 static PyObject *
 finder_get_source(OxidizedFinder *self, PyObject *fullname)
 {
-    const oxr_resource *r = lookup_or_import_error(self, fullname);
+    const oxr_resource *r = lookup_object(self, fullname);
     if (r == NULL) {
-        return NULL;
+        return PyErr_Occurred() ? NULL : Py_NewRef(Py_None);
     }
     enum resource_kind kind = resource_kind(r, self->optimize);
     int extracted = kind == KIND_MEMORY && is_extracted_module(r);
@@ -1399,7 +1675,8 @@ finder_is_package(OxidizedFinder *self, PyObject *fullname)
     if (r == NULL) {
         return NULL;
     }
-    return PyBool_FromLong(resource_is_package(r));
+    return PyBool_FromLong(resource_is_package(r)
+                           && !is_dunder_init_of(fullname, r));
 }
 
 static PyObject *
@@ -2412,6 +2689,29 @@ finder_set_paths(OxidizedFinder *self, const char *exe_path,
     return 0;
 }
 
+/* The interpreter's optimization level, sys.flags.optimize (-O,
+ * PYTHONOPTIMIZE under the python profile, or the binary's setting): the
+ * level of the bytecode the finder runs. 0 when sys.flags is not set. */
+static int
+interpreter_optimize(int *optimize)
+{
+    PyObject *flags = PySys_GetObject("flags"); /* borrowed */
+    PyObject *value = flags ? PyObject_GetAttrString(flags, "optimize")
+                            : NULL;
+    if (value == NULL) {
+        PyErr_Clear();
+        *optimize = 0;
+        return 0;
+    }
+    long level = PyLong_AsLong(value);
+    Py_DECREF(value);
+    if (level == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    *optimize = level < 0 ? 0 : level > INT_MAX ? INT_MAX : (int)level;
+    return 0;
+}
+
 PyObject *
 oxidized_finder_new(const oxr_index *indexes, size_t count,
                     const char *exe_path, const char *origin,
@@ -2429,30 +2729,23 @@ oxidized_finder_new(const oxr_index *indexes, size_t count,
     }
     self->indexes = indexes;
     self->index_count = count;
-    self->optimize = options->optimization_level;
+    if (interpreter_optimize(&self->optimize) < 0) {
+        Py_DECREF(self);
+        return NULL;
+    }
     self->virtual_module_file = options->virtual_module_file;
     self->wants_path_hook = 1;
     if (finder_set_paths(self, exe_path, origin) < 0) {
         Py_DECREF(self);
         return NULL;
     }
-    if (options->decline_frozen) {
-        /* The list follows PyConfig.use_frozen_modules (-X frozen_modules). */
-        PyObject *imp = PyImport_ImportModule("_imp");
-        PyObject *names = imp != NULL ? PyObject_CallMethod(
-                              imp, "_frozen_module_names", NULL)
-                                      : NULL;
-        Py_XDECREF(imp);
-        if (names == NULL && PyErr_ExceptionMatches(PyExc_AttributeError)) {
-            PyErr_Clear(); /* before 3.11: every module is ours */
-        }
-        else if (names == NULL
-                 || (self->frozen_names = PyFrozenSet_New(names)) == NULL) {
-            Py_XDECREF(names);
-            Py_DECREF(self);
-            return NULL;
-        }
-        Py_XDECREF(names);
+    /* The interpreter's built-in and frozen modules are answered through
+     * BuiltinImporter / FrozenImporter (libpython's deep-frozen code, no
+     * unmarshalling), so sys.meta_path needs no other finder. */
+    if (add_interpreter_names(self, 1, 0, 1, options->packed_over_frozen)
+        < 0) {
+        Py_DECREF(self);
+        return NULL;
     }
     if (options->freeze_imports) {
         PyObject *gc = PyImport_ImportModule("gc");
@@ -2508,19 +2801,9 @@ finder_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
         Py_DECREF(self);
         return NULL;
     }
-    PyObject *flags = PySys_GetObject("flags"); /* borrowed */
-    PyObject *optimize = flags ? PyObject_GetAttrString(flags, "optimize")
-                               : NULL;
-    if (optimize == NULL) {
-        PyErr_Clear();
-    }
-    else {
-        self->optimize = (int)PyLong_AsLong(optimize);
-        Py_DECREF(optimize);
-        if (PyErr_Occurred()) {
-            Py_DECREF(self);
-            return NULL;
-        }
+    if (interpreter_optimize(&self->optimize) < 0) {
+        Py_DECREF(self);
+        return NULL;
     }
     if (data != Py_None) {
         if (PyObject_GetBuffer(data, &self->owned_buffer, PyBUF_SIMPLE) < 0) {
@@ -2790,8 +3073,10 @@ finder_add_resources(OxidizedFinder *self, PyObject *resources)
 }
 
 /* index_interpreter_builtin_extension_modules(): resources flagged
- * is_builtin_extension_module for sys.builtin_module_names, indexed last;
- * find_spec() hands them to BuiltinImporter. */
+ * is_builtin_extension_module for sys.builtin_module_names, indexed last
+ * (indexed_resources(), serialization); find_spec() and get_code() hand
+ * those names to BuiltinImporter before any index is searched, as
+ * PyOxidizer's flags win over the packed data of the same name. */
 static PyObject *
 finder_index_builtin_extension_modules(OxidizedFinder *self,
                                        PyObject *unused)
@@ -2804,12 +3089,15 @@ finder_index_builtin_extension_modules(OxidizedFinder *self,
     PyObject *result = index_packed(self, 0, "builtin_extension_modules",
                                     args);
     Py_DECREF(args);
+    if (result != NULL && add_interpreter_names(self, 1, 1, 0, 0) < 0) {
+        Py_CLEAR(result);
+    }
     return result;
 }
 
 /* index_interpreter_frozen_modules(): resources flagged is_frozen_module for
  * the interpreter's frozen modules, indexed last; find_spec() and get_code()
- * hand them to FrozenImporter. */
+ * hand them to FrozenImporter first, as above. */
 static PyObject *
 finder_index_frozen_modules(OxidizedFinder *self, PyObject *unused)
 {
@@ -2820,6 +3108,9 @@ finder_index_frozen_modules(OxidizedFinder *self, PyObject *unused)
     }
     PyObject *result = index_packed(self, 0, "frozen_modules", args);
     Py_DECREF(args);
+    if (result != NULL && add_interpreter_names(self, 0, 0, 1, 0) < 0) {
+        Py_CLEAR(result);
+    }
     return result;
 }
 
@@ -2872,7 +3163,8 @@ finder_dealloc(OxidizedFinder *self)
     }
     PyMem_RawFree(self->maps);
     Py_XDECREF(self->extra_data);
-    Py_XDECREF(self->frozen_names);
+    Py_XDECREF(self->interpreter_modules);
+    Py_XDECREF(self->builtin_importer);
     Py_XDECREF(self->gc_freeze);
     if (self->has_buffer) {
         PyBuffer_Release(&self->owned_buffer);

@@ -13,11 +13,16 @@ PyMODINIT_FUNC PyInit_oxidized_importer(void);
 /* How the embedded finder behaves; filled by interpreter.c from the
  * embedded config. */
 typedef struct {
-    int optimization_level;  /* picks bytecode 0x07/0x08/0x09 */
+    /* The bytecode level is sys.flags.optimize, read when the finder is
+     * made: the binary's optimization_level unless -O or PYTHONOPTIMIZE
+     * (python profile) changed it. */
     int virtual_module_file; /* in-memory modules get a virtual __file__ */
-    /* Leave the modules of _imp._frozen_module_names() to CPython's
-     * FrozenImporter (libpython's deep-frozen code, no unmarshalling). */
-    int decline_frozen;
+    /* The finder answers the interpreter's built-in modules and the modules
+     * of _imp._frozen_module_names() through BuiltinImporter and
+     * FrozenImporter (libpython's deep-frozen code, no unmarshalling).
+     * When set, a frozen name the packed resources hold is served from
+     * them instead (module_file: our copy, with its virtual __file__). */
+    int packed_over_frozen;
     /* gc.freeze() after each outermost exec_module(). */
     int freeze_imports;
 } oxidized_finder_options;

@@ -92,8 +92,8 @@ expect main-attrs 0 "^__main__ None True False$" '' \
     -- "$P" 'import sys; print(__name__, __spec__, type(__loader__).__name__ == "OxidizedFinder", "__file__" in globals())'
 expect sys-flags 0 '^True True 0 \[.*/lib.\]$' '' \
     -- "$P" 'import sys; print(sys.frozen, sys.oxidized, sys.flags.optimize, sys.path)'
-expect meta-path 0 "^\['OxidizedFinder', 'BuiltinImporter', 'FrozenImporter'\]$" '' \
-    -- "$P" 'import sys; print([getattr(f, "__name__", type(f).__name__) for f in sys.meta_path])'
+expect meta-path 0 "^\['OxidizedFinder'\] built-in frozen$" '' \
+    -- "$P" 'import sys, _blake2; f = sys.meta_path[0]; print([getattr(f, "__name__", type(f).__name__) for f in sys.meta_path], f.find_spec("_io", None).origin, f.find_spec("os", None).origin)'
 expect encodings-from-finder 0 '^True True$' '' \
     -- "$P" 'import sys; e = sys.modules["encodings"]; print(e.__spec__.loader is sys.meta_path[0], hasattr(e, "__file__") is False)'
 expect package 0 "^42 pkg.mod \['$P/runtime_test_pkg'\] False$" '' \

@@ -54,9 +54,9 @@ def test_no_check_raised(results: dict[str, tuple[Path, dict[str, Any]]], name: 
 @pytest.mark.parametrize("name", BINARIES)
 def test_resources_files_tree(results: dict[str, tuple[Path, dict[str, Any]]], name: str) -> None:
     r = results[name][1]
-    # Resources of the namespace subpackages (templates, templates.nested), of the
-    # regular subpackage (sub) and of a non-identifier directory (my-data) form one tree.
-    assert r["files_top"] == ["__init__.py", "data.txt", "mod.py", "my-data", "sub", "templates"]
+    # Resources in sub-directories that are no package (templates/, templates/nested/,
+    # my-data/) and of the regular subpackage (sub) form one tree.
+    assert r["files_top"] == ["__init__.py", "data.txt", "mod.py", "my-data", "sub", "templates", "viainit.py"]
     nested = r["files_nested"]
     assert nested["templates"] == ["nested", "page.html"]
     assert nested["nested"] == ["deep.txt"]
@@ -68,8 +68,21 @@ def test_resources_files_tree(results: dict[str, tuple[Path, dict[str, Any]]], n
     assert nested["is_file"] == [False, True, False]
     assert nested["name"] == ["templates", "page.html"]
     assert r["files_open"] == {"raw": "hello from data.txt\n", "text": "hello from data.txt\n", "missing": "FileNotFoundError"}
-    assert r["files_subpackages"] == {"templates": ["nested", "page.html"], "page": "<p>page</p>\n", "sub": "sub data\n"}
+    assert r["files_subpackages"] == {
+        "contents": ["data.txt", "my-data/x.bin", "templates/nested/deep.txt", "templates/page.html"],
+        "is_resource": [True, True],
+        "page": "<p>page</p>\n",
+        "templates": "no package",
+        "sub": "sub data\n",
+    }
     assert r["as_file"] == [True, "deep text\n"]
+    assert r["dunder_init"] == {"value": "imppkg", "distinct": True, "is_package": False, "loader": True}
+    # As in PyOxidizer: the finder alone answers built-in and frozen modules too; with
+    # module_file, frozen modules the stdlib packs are ours (with their virtual __file__).
+    assert r["interpreter_modules"] == {
+        "meta_path": ["OxidizedFinder"], "_io": True, "_blake2": True, "__hello__": name != "importer_file",
+        "unknown": [None, None, None],
+    }
 
 
 @pytest.mark.parametrize("name", BINARIES)
@@ -77,7 +90,7 @@ def test_resources_legacy_api(results: dict[str, tuple[Path, dict[str, Any]]], n
     assert results[name][1]["legacy_api"] == {
         "open_binary": "hello from data.txt\n",
         "read_text": "hello from data.txt\n",
-        "contents": ["__init__.py", "data.txt", "mod.py", "my-data", "sub", "templates"],
+        "contents": ["__init__.py", "data.txt", "mod.py", "my-data", "sub", "templates", "viainit.py"],
         "is_resource": [True, False],
         "path": "hello from data.txt\n",
     }
@@ -120,15 +133,11 @@ def test_metadata_real_wheel(results: dict[str, tuple[Path, dict[str, Any]]], na
 def test_pkgutil(results: dict[str, tuple[Path, dict[str, Any]]], name: str) -> None:
     p = results[name][1]["pkgutil_checks"]
     assert p["top"] is True
-    if name == "importer_fs":
-        # imppkg is a real directory: importlib's FileFinder lists it and, as for any
-        # directory on disk, skips namespace subpackages (no __init__.py).
-        assert p["iter_modules"] == [["mod", False], ["sub", True]]
-        assert p["walk"] == ["imppkg.mod", "imppkg.sub", "imppkg.sub.leaf"]
-    else:
-        # OxidizedFinder.path_hook serves the virtual __path__ of in-memory packages.
-        assert p["iter_modules"] == [["mod", False], ["sub", True], ["templates", True]]
-        assert p["walk"] == ["imppkg.mod", "imppkg.sub", "imppkg.sub.leaf", "imppkg.templates", "imppkg.templates.nested"]
+    # importer_fs: imppkg is a real directory that importlib's FileFinder lists; else
+    # OxidizedFinder.path_hook serves the virtual __path__ of in-memory packages. Either
+    # way templates/ (data only) is no package.
+    assert p["iter_modules"] == [["mod", False], ["sub", True], ["viainit", False]]
+    assert p["walk"] == ["imppkg.mod", "imppkg.sub", "imppkg.sub.leaf", "imppkg.viainit"]
     # pkgutil.get_data() needs __file__: absent by default for in-memory modules, as
     # in the reference.
     assert p["get_data"] == ("None" if name == "importer_mem" else "b'<p>page</p>\\n'")
@@ -194,6 +203,8 @@ def test_finder_api(results: dict[str, tuple[Path, dict[str, Any]]], name: str) 
     assert api["types"] == ["OxidizedDistribution", "OxidizedResourceReader", "OxidizedPathEntryFinder"]
     assert api["origin"] == str(exe.parent / f"{name}_lib")
     assert api["path_hook"] == "OxidizedPathEntryFinder"
-    assert api["indexed"] == [["imppkg", ["data.txt", "my-data/x.bin"]], ["imppkg.templates", ["page.html"]]]
+    assert api["indexed"] == [
+        ["imppkg", ["data.txt", "my-data/x.bin", "templates/nested/deep.txt", "templates/page.html"]]
+    ]
     # Filesystem-relative modules are loaded by importlib's file loaders.
     assert api["find_module"] is (name != "importer_fs")

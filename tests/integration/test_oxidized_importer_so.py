@@ -24,7 +24,7 @@ def extension_dir(bazel: Bazel) -> Path:
     return bazel.bin("//runtime:oxidized_importer.so").parent
 
 
-def _run(extension_dir: Path, body: str) -> subprocess.CompletedProcess[str]:
+def _run(extension_dir: Path, body: str, *flags: str) -> subprocess.CompletedProcess[str]:
     prelude = textwrap.dedent(
         f"""
         import marshal, sys
@@ -37,7 +37,7 @@ def _run(extension_dir: Path, body: str) -> subprocess.CompletedProcess[str]:
         """
     )
     return subprocess.run(
-        [sys.executable, "-I", "-S", "-c", prelude + textwrap.dedent(body)],
+        [sys.executable, "-I", "-S", *flags, "-c", prelude + textwrap.dedent(body)],
         text=True, capture_output=True, timeout=60,
     )
 
@@ -83,3 +83,88 @@ def test_corrupt_bytes_raise_instead_of_crashing(extension_dir: Path) -> None:
     """)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "True"
+
+
+def test_finder_alone_on_meta_path_imports_builtin_and_frozen_modules(extension_dir: Path) -> None:
+    proc = _run(extension_dir, f"""
+        sys.path.insert(0, {str(WORKSPACE / "runtime" / "python")!r})  # index_interpreter_*'s packing
+        import _frozen_importlib as bootstrap
+        finder = oxidized_importer.OxidizedFinder(write_packed_resources([
+            Resource(name="mine", is_module=True, in_memory_source=b"V = 1"),
+        ]))
+        print(finder.find_spec("_io", None))  # not indexed yet: not answered
+        finder.index_interpreter_builtins()
+        spec = finder.find_spec("_io", None)
+        print(spec.loader is bootstrap.BuiltinImporter, spec.origin)
+        sys.meta_path[:] = [finder]
+        for name in ("_blake2", "__hello__", "mine"):
+            sys.modules.pop(name, None)
+        import _blake2, __hello__, mine
+        print(_blake2.__spec__.loader is bootstrap.BuiltinImporter, __hello__.__spec__.loader is bootstrap.FrozenImporter,
+              mine.__loader__ is finder)
+    """)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["None", "True built-in", "True True True"]
+
+
+def test_dunder_init_module_and_unknown_names(extension_dir: Path) -> None:
+    proc = _run(extension_dir, """
+        finder = oxidized_importer.OxidizedFinder(write_packed_resources([
+            Resource(name="pkg", is_module=True, is_package=True,
+                     in_memory_source=b"X = 1\\nRUNS = globals().get('RUNS', 0) + 1\\n"),
+            Resource(name="pkg.sub", is_module=True, in_memory_source=b"from .__init__ import X as Y\\n"),
+            Resource(name="ns", is_module=True, is_package=True, is_namespace_package=True),
+        ]))
+        sys.meta_path.insert(0, finder)
+        import pkg.sub
+        init = sys.modules["pkg.__init__"]
+        print(pkg.sub.Y, init is not pkg, init.__name__, hasattr(init, "__path__"), pkg.RUNS, init.RUNS)
+        print(finder.is_package("pkg.__init__"), finder.get_code("pkg.__init__").co_name,
+              finder.find_spec("ns.__init__", None))
+        print(finder.get_code("unknown"), finder.get_source("unknown"), finder.get_code("pkg.nope"))
+        try:
+            finder.is_package("unknown")
+        except ImportError:
+            print("is_package raises")
+    """)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        "1 True pkg.__init__ False 1 1",
+        "False <module> None",
+        "None None None",
+        "is_package raises",
+    ]
+
+
+_LEVELS = """
+    finder = oxidized_importer.OxidizedFinder(write_packed_resources([
+        Resource(name="onlyzero", is_module=True, in_memory_bytecode=code("assert False, 'level 0 code ran'", "onlyzero.py")),
+        Resource(name="withsource", is_module=True, in_memory_bytecode=code('"doc"\\nassert False', "withsource.py"),
+                 in_memory_source=b'"doc"\\nD = __doc__\\nassert False, "level 0 code ran"\\n'),
+        Resource(name="leveltwo", is_module=True, in_memory_bytecode_opt2=code("V = 2", "leveltwo.py")),
+    ]))
+    sys.meta_path.insert(0, finder)
+    for name in ("onlyzero", "withsource", "leveltwo"):
+        try:
+            module = __import__(name)
+            print(name, "imported", getattr(module, "D", getattr(module, "V", None)))
+        except (ImportError, AssertionError) as e:
+            print(name, type(e).__name__, e)
+"""
+
+
+def test_bytecode_of_another_optimization_level_never_runs(extension_dir: Path) -> None:
+    proc = _run(extension_dir, _LEVELS, "-OO")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        "onlyzero ImportError module 'onlyzero' has no bytecode for optimization level 2 (sys.flags.optimize is 2) "
+        "and no source to compile at that level; its bytecode levels: 0 (add 2 to bytecode_optimize_levels, "
+        "or keep its source)",
+        "withsource imported None",  # compiled from its source at level 2: no docstring, no assert
+        "leveltwo imported 2",
+    ]
+    proc = _run(extension_dir, _LEVELS)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[:2] == ["onlyzero AssertionError level 0 code ran", "withsource AssertionError "]
+    assert lines[2].startswith("leveltwo ImportError module 'leveltwo' has no bytecode for optimization level 0 ")

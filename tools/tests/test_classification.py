@@ -214,6 +214,29 @@ def test_stubs_of_a_namespace_package_attach_to_it() -> None:
     assert result["ns/py.typed"] == (cf.PACKAGE_RESOURCE, "ns", False, "py.typed")
 
 
+def test_resources_of_sub_directories_that_are_no_package() -> None:
+    # PyOxidizer's manual: resource names hold sub-directories unless those are packages.
+    result = kinds(tree({
+        "pkg/__init__.py": (), "pkg/child/a.txt": (), "pkg/child/deeper/b.txt": (),
+        "pkg/ns/m.py": (), "pkg/ns/c.txt": (), "pkg/ns/sub/d.txt": (),
+        "pkg/sub/__init__.py": (), "pkg/sub/e/f.txt": (),
+        "pkg/mod.py": (), "pkg/mod/g.txt": (),  # a module, not a package directory
+        "data/x/y.txt": (),  # no package at all: its top directory's
+    }))
+    assert result["pkg/child/a.txt"] == (cf.PACKAGE_RESOURCE, "pkg", False, "child/a.txt")
+    assert result["pkg/child/deeper/b.txt"] == (cf.PACKAGE_RESOURCE, "pkg", False, "child/deeper/b.txt")
+    assert result["pkg/ns/c.txt"] == (cf.PACKAGE_RESOURCE, "pkg.ns", False, "c.txt")
+    assert result["pkg/ns/sub/d.txt"] == (cf.PACKAGE_RESOURCE, "pkg.ns", False, "sub/d.txt")
+    assert result["pkg/sub/e/f.txt"] == (cf.PACKAGE_RESOURCE, "pkg.sub", False, "e/f.txt")
+    assert result["pkg/mod/g.txt"] == (cf.PACKAGE_RESOURCE, "pkg", False, "mod/g.txt")
+    assert result["data/x/y.txt"] == (cf.PACKAGE_RESOURCE, "data", False, "x/y.txt")
+
+
+def test_stubs_attach_to_the_package_of_moved_resources() -> None:
+    result = kinds(tree({"pkg/__init__.py": (), "pkg/child/a.txt": (), "pkg/child/a.pyi": ()}))
+    assert result["pkg/child/a.pyi"] == (cf.PACKAGE_RESOURCE, "pkg", False, "child/a.pyi")
+
+
 # --- the build's classify.classify -------------------------------------------------------
 
 

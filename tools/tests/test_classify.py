@@ -178,6 +178,15 @@ def test_namespace_package_for_resource_directory(tree, make_policy) -> None:
     ]
 
 
+def test_resource_directory_without_package_belongs_to_its_top_directory(tree, make_policy) -> None:
+    tree.add("ws/assets/icons/logo.png", b"\x89PNG")
+    manifest = classify(tree.files, [], make_policy(), TARGET)
+    assert summary(manifest) == [
+        ("NAMESPACE_PACKAGE", "assets", ""),
+        ("PACKAGE_RESOURCE", "assets", "icons/logo.png"),
+    ]
+
+
 def test_module_and_package_directory_conflict(tree, make_policy) -> None:
     tree.add("ws/foo.py")
     tree.add("ws/foo/bar.py")
@@ -192,22 +201,31 @@ def test_package_resources(tree, make_policy) -> None:
     tree.add("ws/pkg/__init__.py")
     tree.add("ws/pkg/mod.py")
     tree.add("ws/pkg/data.txt", "top")
-    tree.add("ws/pkg/data/x.txt", "x")  # identifier dir: resource of namespace pkg.data
-    tree.add("ws/pkg/data-files/y.bin", b"\0")  # non-identifier dir: part of the name
+    # Sub-directories that are no package (no __init__, no module): part of the name.
+    tree.add("ws/pkg/data/x.txt", "x")
+    tree.add("ws/pkg/data-files/y.bin", b"\0")  # non-identifier dir
     tree.add("ws/pkg/a/b-c/d/z.json", "{}")
     tree.add("ws/pkg/my-scripts/run.py", "")
+    # A namespace package (it has a module) keeps its resources.
+    tree.add("ws/pkg/ns/m.py")
+    tree.add("ws/pkg/ns/n.txt", "n")
+    tree.add("ws/pkg/ns/deep/d.txt", "d")
     manifest = classify(tree.files, [], make_policy(), TARGET)
     assert summary(manifest) == [
         ("MODULE", "pkg", ""),
         ("MODULE", "pkg.mod", ""),
-        ("NAMESPACE_PACKAGE", "pkg.a", ""),
-        ("NAMESPACE_PACKAGE", "pkg.data", ""),
+        ("MODULE", "pkg.ns.m", ""),
+        ("NAMESPACE_PACKAGE", "pkg.ns", ""),
+        ("PACKAGE_RESOURCE", "pkg", "a/b-c/d/z.json"),
         ("PACKAGE_RESOURCE", "pkg", "data-files/y.bin"),
         ("PACKAGE_RESOURCE", "pkg", "data.txt"),
+        ("PACKAGE_RESOURCE", "pkg", "data/x.txt"),
         ("PACKAGE_RESOURCE", "pkg", "my-scripts/run.py"),
-        ("PACKAGE_RESOURCE", "pkg.a", "b-c/d/z.json"),
-        ("PACKAGE_RESOURCE", "pkg.data", "x.txt"),
+        ("PACKAGE_RESOURCE", "pkg.ns", "deep/d.txt"),
+        ("PACKAGE_RESOURCE", "pkg.ns", "n.txt"),
     ]
+    r = by_name(manifest, Kind.PACKAGE_RESOURCE, "pkg", "data/x.txt")
+    assert r.logical_path == "pkg/data/x.txt"
     r = by_name(manifest, Kind.PACKAGE_RESOURCE, "pkg", "data-files/y.bin")
     assert r.logical_path == "pkg/data-files/y.bin"
     assert r.sha256 == hashlib.sha256(b"\0").hexdigest()
@@ -600,7 +618,7 @@ def test_deterministic_regardless_of_input_order(tmp_path: Path) -> None:
     manifest = manifest_pb2.ResourceManifest.FromString(data)
     keys = [(r.kind, r.name, r.resource_name) for r in manifest.resources]
     assert keys == sorted(keys)
-    assert len(keys) == 12
+    assert len(keys) == 11  # pkg/data/ is no package: x.txt is pkg's data/x.txt
 
 
 def test_shared_libraries_follow_extension_placement(tree, make_policy) -> None:

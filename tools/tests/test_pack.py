@@ -88,7 +88,8 @@ def run_code(code: bytes) -> dict:
 
 def test_in_memory_pipeline(tmp_path: Path) -> None:
     got = pipeline(tmp_path)
-    assert sorted(got) == ["ns", "ns.sub", "ns.sub.m", "pkg", "pkg._speedups", "pkg.data", "pkg.mod", "top"]
+    # pkg/data/ holds no module: no package, its files are pkg's (`data/z.json`).
+    assert sorted(got) == ["ns", "ns.sub", "ns.sub.m", "pkg", "pkg._speedups", "pkg.mod", "top"]
 
     mod = got["pkg.mod"]
     assert mod.is_module and not mod.is_package and not mod.is_namespace_package
@@ -104,14 +105,15 @@ def test_in_memory_pipeline(tmp_path: Path) -> None:
     pkg = got["pkg"]
     assert pkg.is_module and pkg.is_package and not pkg.is_namespace_package
     assert pkg.in_memory_source == b"from pkg.mod import VALUE\n"
-    assert dict(pkg.in_memory_package_resources) == {"data.txt": b"hello", "data-files/y.bin": b"\x00\x01"}
+    assert dict(pkg.in_memory_package_resources) == {
+        "data.txt": b"hello", "data-files/y.bin": b"\x00\x01", "data/z.json": b"{}",
+    }
     assert pkg.relative_path_package_resources is None
 
-    for name in ("ns", "ns.sub", "pkg.data"):
+    for name in ("ns", "ns.sub"):
         ns = got[name]
         assert (ns.is_module, ns.is_package, ns.is_namespace_package) == (True, True, True), name
         assert ns.in_memory_bytecode is None and ns.in_memory_source is None
-    assert dict(got["pkg.data"].in_memory_package_resources) == {"z.json": b"{}"}
 
     ext = got["pkg._speedups"]
     assert ext.is_module and ext.is_extension_module
@@ -144,6 +146,7 @@ def test_filesystem_relative(tmp_path: Path) -> None:
     assert dict(got["pkg"].relative_path_package_resources) == {
         "data.txt": "app_lib/pkg/data.txt",
         "data-files/y.bin": "app_lib/pkg/data-files/y.bin",
+        "data/z.json": "app_lib/pkg/data/z.json",
     }
     assert got["pkg"].in_memory_package_resources is None
     ext = got["pkg._speedups"]
@@ -392,7 +395,9 @@ def test_filesystem_extracted(tmp_path: Path) -> None:
     assert run_code(mod.in_memory_bytecode)["VALUE"] == 42 and mod.in_memory_source is None
     pkg = got["pkg"]
     assert pkg.is_filesystem_extracted and pkg.is_package
-    assert dict(pkg.relative_path_package_resources) == {"data.txt": "pkg/data.txt", "data-files/y.bin": "pkg/data-files/y.bin"}
+    assert dict(pkg.relative_path_package_resources) == {
+        "data.txt": "pkg/data.txt", "data-files/y.bin": "pkg/data-files/y.bin", "data/z.json": "pkg/data/z.json",
+    }
     ext = got["pkg._speedups"]
     assert ext.is_filesystem_extracted and ext.relative_path_extension_module_shared_library == f"pkg/_speedups{EXT}"
     assert not got["ns"].is_filesystem_extracted  # namespace packages have no file

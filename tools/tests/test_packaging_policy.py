@@ -252,10 +252,10 @@ def test_is_stdlib(tree, make_policy) -> None:
 def test_distribution_resources_default_dropped(tree, make_policy) -> None:
     stdlib_tree(tree)
     got = placed(classify(tree.files, [STDLIB, DYNLOAD], stdlib_policy(make_policy), TARGET))
-    assert ("PACKAGE_RESOURCE", "ensurepip._bundled", "pip.whl") not in got
+    assert ("PACKAGE_RESOURCE", "ensurepip", "_bundled/pip.whl") not in got
     assert ("PACKAGE_RESOURCE", "app", "data.txt") in got  # not the distribution's
     got = placed(classify(tree.files, [STDLIB, DYNLOAD], stdlib_policy(make_policy, include_distribution_resources=True), TARGET))
-    assert ("PACKAGE_RESOURCE", "ensurepip._bundled", "pip.whl") in got
+    assert ("PACKAGE_RESOURCE", "ensurepip", "_bundled/pip.whl") in got
 
 
 @pytest.mark.parametrize(

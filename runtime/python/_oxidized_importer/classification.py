@@ -11,7 +11,12 @@ returns what it is on its own. `resolve()` then looks at all of them together:
    (`pkg/__init__.*`) beats a module file (`pkg.*`), then an extension module beats
    source and bytecode, then the earlier extension suffix (EXTENSION_SUFFIXES order)
    beats a later one. The losers are dropped.
-2. Typing stubs (`*.pyi`, `py.typed`) never create modules or packages: each becomes a
+2. A package resource belongs to the nearest enclosing package: a directory with an
+   `__init__`, or a parent of a module (a namespace package). A sub-directory that is
+   neither is not a package: its files are resources of the package above it, named by
+   their path below it (`pkg/child/a.txt` is `child/a.txt` of `pkg`), as PyOxidizer's
+   manual documents. Files with no enclosing package belong to their top directory.
+3. Typing stubs (`*.pyi`, `py.typed`) never create modules or packages: each becomes a
    package resource of the nearest enclosing package that exists for another reason,
    and is dropped when there is none.
 
@@ -32,8 +37,8 @@ Rules of `classify_file()`, in order:
 - `lib*.so[.N...]` and any `.so` file of a wheel's `<dist>.libs/` directory is a
   SHARED_LIBRARY, named by file name (what DT_NEEDED asks for).
 - Any other file below an identifier directory is a PACKAGE_RESOURCE of the package its
-  longest leading run of identifier directories names; a file outside every package is
-  skipped. A file that has an extension suffix but cannot be an extension module is
+  longest leading run of identifier directories names (`resolve()` moves it up to the
+  nearest real package); a file outside every package is skipped. A file that has an extension suffix but cannot be an extension module is
   such a resource (or skipped) and carries a `warning` saying why.
 """
 
@@ -247,8 +252,9 @@ def _parents(name: str) -> Iterable[str]:
 def resolve(entries: Sequence[tuple[T, Classified]]) -> list[tuple[T, Classified]]:
     """The second pass over (caller's item, classify_file() result) pairs, in their order.
 
-    Drops modules that another file of the same name shadows, and turns typing stubs into
-    package resources of the nearest enclosing package, or drops them.
+    Drops modules that another file of the same name shadows, attaches package resources
+    to the nearest enclosing real package, and turns typing stubs into package resources
+    of the nearest enclosing package, or drops them.
     """
     best: dict[str, tuple[bool, bool, int]] = {}
     for _, c in entries:
@@ -258,15 +264,17 @@ def resolve(entries: Sequence[tuple[T, Classified]]) -> list[tuple[T, Classified
                 best[c.name] = rank
     kept = [(item, c) for item, c in entries if c.kind not in _MODULE_KINDS or _precedence(c) == best[c.name]]
 
-    # Packages that exist for other reasons than stubs: regular packages, parents of
-    # modules, packages of resources and their parents.
+    # Real packages: regular packages and parents of modules (namespace packages).
     packages: set[str] = set()
     modules: set[str] = set()
     for _, c in kept:
         if c.kind in _MODULE_KINDS:
             (packages if c.is_package else modules).add(c.name)
             packages.update(_parents(c.name))
-        elif c.kind == PACKAGE_RESOURCE and c.name:
+    kept = [(item, _attach_resource(c, packages) if c.kind == PACKAGE_RESOURCE else c) for item, c in kept]
+    # Stubs also attach to packages that exist for their resources.
+    for _, c in kept:
+        if c.kind == PACKAGE_RESOURCE and c.name:
             packages.add(c.name)
             packages.update(_parents(c.name))
     out = []
@@ -278,6 +286,22 @@ def resolve(entries: Sequence[tuple[T, Classified]]) -> list[tuple[T, Classified
             c = attached
         out.append((item, c))
     return out
+
+
+def _attach_resource(c: Classified, packages: set[str]) -> Classified:
+    """A package resource moved up to the nearest enclosing real package, or to its top
+    directory when there is none: `pkg/child/a.txt` is `child/a.txt` of `pkg` when
+    `pkg.child` is neither a regular nor a namespace package."""
+    if not c.name or c.name in packages:
+        return c
+    parts = c.name.split(".")
+    count = next((n for n in range(len(parts) - 1, 0, -1) if ".".join(parts[:n]) in packages), 1)
+    if count == len(parts):
+        return c
+    moved = "/".join(parts[count:])
+    return Classified(
+        PACKAGE_RESOURCE, ".".join(parts[:count]), resource_name=f"{moved}/{c.resource_name}", warning=c.warning
+    )
 
 
 def _attach_stub(path: str, packages: set[str]) -> Classified | None:

@@ -74,10 +74,56 @@ def files_open() -> Any:
 def files_subpackages() -> Any:
     from importlib.resources import files
 
+    # templates/ holds no module: no package, its files are imppkg's (PyOxidizer's manual).
+    reader = sys.meta_path[0].get_resource_reader("imppkg")
+    try:
+        import imppkg.templates  # noqa: F401
+
+        templates = "a package"
+    except ModuleNotFoundError:
+        templates = "no package"
+    with reader.open_resource("templates/page.html") as stream:
+        page = stream.read().decode()
     return {
-        "templates": sorted(p.name for p in files("imppkg.templates").iterdir()),
-        "page": (files("imppkg.templates") / "page.html").read_text(encoding="utf-8"),
+        "contents": sorted(reader.contents()),
+        "is_resource": [reader.is_resource("templates/page.html"), reader.is_resource("templates/nested/deep.txt")],
+        "page": page,
+        "templates": templates,
         "sub": (files("imppkg.sub") / "sub.txt").read_text(encoding="utf-8"),
+    }
+
+
+@check
+def dunder_init() -> Any:
+    import imppkg
+    import imppkg.viainit
+
+    init = sys.modules["imppkg.__init__"]
+    return {
+        "value": imppkg.viainit.VALUE,
+        "distinct": init is not imppkg,
+        "is_package": hasattr(init, "__path__"),
+        "loader": type(init.__spec__.loader) is type(imppkg.__spec__.loader),
+    }
+
+
+@check
+def interpreter_modules() -> Any:
+    import _frozen_importlib as bootstrap
+
+    finder = sys.meta_path[0]
+    for name in ("_blake2", "__hello__"):
+        sys.modules.pop(name, None)
+    import __hello__
+    import _blake2
+
+    return {
+        "meta_path": [getattr(f, "__name__", type(f).__name__) for f in sys.meta_path],
+        "_io": finder.find_spec("_io", None).loader is bootstrap.BuiltinImporter,
+        "_blake2": _blake2.__spec__.loader is bootstrap.BuiltinImporter,
+        "__hello__": __hello__.__spec__.loader is bootstrap.FrozenImporter,
+        "unknown": [finder.find_spec("no_such_module", None), finder.get_code("no_such_module"),
+                    finder.get_source("no_such_module")],
     }
 
 
