@@ -1359,6 +1359,9 @@ resource_code(OxidizedFinder *self, PyObject *fullname, const oxr_resource *r)
     Py_RETURN_NONE;
 }
 
+static PyObject *call_support(const char *module, const char *function,
+                              const char *format, ...);
+
 /* exec_module(module) */
 static PyObject *
 finder_exec_module(OxidizedFinder *self, PyObject *module)
@@ -1389,6 +1392,10 @@ finder_exec_module(OxidizedFinder *self, PyObject *module)
         return PyObject_CallMethod(imp_module, "exec_dynamic", "O", module);
     }
     PyObject *code = resource_code(self, name, r);
+    /* PyOxidizer registers itself with setuptools' pkg_resources when it
+     * executes that module (_oxidized_importer/pkg_resources.py). */
+    int is_pkg_resources =
+        PyUnicode_CompareWithASCIIString(name, "pkg_resources") == 0;
     Py_DECREF(name);
     if (code == NULL) {
         return NULL;
@@ -1427,6 +1434,15 @@ finder_exec_module(OxidizedFinder *self, PyObject *module)
         return NULL;
     }
     Py_DECREF(result);
+    if (is_pkg_resources) {
+        result = call_support("_oxidized_importer.pkg_resources",
+                              "register_pkg_resources_with_module", "(O)",
+                              module);
+        if (result == NULL) {
+            return NULL;
+        }
+        Py_DECREF(result);
+    }
     if (self->gc_freeze != NULL && self->exec_depth == 0) {
         /* freeze_imports: what the import created moves to the permanent
          * generation, so later collections do not traverse it again. */
@@ -3561,6 +3577,11 @@ module_getattr(PyObject *module, PyObject *name)
         {"PythonExtensionModule", "_oxidized_importer.collector"},
         {"PythonPackageResource", "_oxidized_importer.collector"},
         {"PythonPackageDistributionResource", "_oxidized_importer.collector"},
+        {"OxidizedZipFinder", "_oxidized_importer.zip_finder"},
+        {"OxidizedPkgResourcesProvider", "_oxidized_importer.pkg_resources"},
+        {"register_pkg_resources", "_oxidized_importer.pkg_resources"},
+        {"pkg_resources_find_distributions",
+         "_oxidized_importer.pkg_resources"},
     };
     for (size_t i = 0; i < sizeof(lazy) / sizeof(lazy[0]); i++) {
         if (PyUnicode_CompareWithASCIIString(name, lazy[i].attr) == 0) {
