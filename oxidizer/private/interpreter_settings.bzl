@@ -244,8 +244,10 @@ INTERPRETER_SETTINGS = [
     _setting(
         "multiprocessing_start_method",
         "string",
-        "Call `multiprocessing.set_start_method()` with this method at start-up (imports " +
-        "`multiprocessing`). Empty: Python's default (`fork` on Linux).",
+        "Call `multiprocessing.set_start_method(method, force=True)` at start-up (imports " +
+        "`multiprocessing`). Empty: Python's default (`fork` on Linux). PyOxidizer's setting of " +
+        "the same name (`none`, `fork`, `forkserver`, `spawn`, `auto`) makes the call when the " +
+        "finder imports `multiprocessing`: `none` is `\"\"` here, `auto` is `fork` on Linux.",
         values = ["", "fork", "forkserver", "spawn"],
     ),
     _setting(
