@@ -3,7 +3,7 @@
 pkg_resources integration (OxidizedPkgResourcesProvider, register_pkg_resources, the hook
 that registers when the finder executes `pkg_resources`) and OxidizedZipFinder, with
 oxidized_importer built as a regular extension (the pattern of test_importer_api.py).
-The binary side is tests/integration/test_pkg_resources.py and tests/integration/zipfinder.
+The binary side of both is tests/integration/test_pkg_resources.py.
 """
 
 from __future__ import annotations
