@@ -7,7 +7,8 @@ below and nowhere else. Every layer derives what it needs from it:
 - the settings file each binary's build writes (`interpreter_settings_json`), which
   tools/oxidizer_tools/embed.py turns into the `.settings` initializer of the binary's config;
 - the C struct `oxidizer_settings` (`interpreter_settings_c_header`, generated into
-  `oxidizer/settings.h` by //runtime:settings_header), read by runtime/src/interpreter.c;
+  `oxidizer/settings.h` by //runtime:settings_header), read by the runtime
+  (runtime/src/start_config.c turns it into CPython's PyConfig);
 - the settings table of docs/rules.md (`interpreter_settings_markdown`, checked by
   //docs:rules_md_settings_test).
 

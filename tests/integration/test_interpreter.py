@@ -16,7 +16,7 @@ from oxidizer_it import Bazel, clean_env, run_binary
 PKG = "//tests/integration/interpreter"
 TARGETS = [
     "traceback", "settings", "python_profile", "repl", "file_mode", "mp_fork", "mp_forkserver",
-    "mp_spawn", "mp_spawn_main_worker", "mapped", "mapped_other", "no_packed",
+    "mp_spawn", "mp_spawn_main_worker", "mapped", "mapped_other", "mapped_wait", "no_packed",
 ]
 
 
