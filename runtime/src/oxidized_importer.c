@@ -31,8 +31,11 @@
  * only hands them raw entries (_package_entries, _distribution_entries).
  *
  * Indexes added at run time: index_bytes() and index_file_memory_mapped()
- * (the file stays mapped for the finder's life) index data after the known
- * resources, which keep priority. add_resource(s) serializes the
+ * (the file stays mapped for the finder's life) index data before the known
+ * resources, each resource merged into the known one of its name with its
+ * own fields winning, as PyOxidizer does (see enum index_mode); resources of
+ * one name inside a blob are merged by the parser the same way.
+ * add_resource(s) serializes the
  * OxidizedResource objects with packing.py and indexes the result *before*
  * every other index, so an added resource replaces one of the same name, as
  * in PyOxidizer; all lookups (find_spec, get_code, resources, metadata,
@@ -1744,10 +1747,12 @@ finder_get_resource_reader(OxidizedFinder *self, PyObject *fullname)
     return (PyObject *)reader;
 }
 
+/* The entry called `name`; the last one when the name repeats (later data
+ * wins, as in a dict built from the entries). */
 static const oxr_named *
 find_named(const oxr_named_list *list, const char *name, size_t len)
 {
-    for (size_t i = 0; i < list->count; i++) {
+    for (size_t i = list->count; i-- > 0;) {
         const oxr_named *e = &list->entries[i];
         if (e->name.len == len && memcmp(e->name.data, name, len) == 0) {
             return e;
@@ -2893,12 +2898,66 @@ finder_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     return (PyObject *)self;
 }
 
-/* Indexes *parsed (its bytes kept alive by the caller's arrangements) first
- * (it shadows every known resource of the same name) or last (known
- * resources keep priority). Takes ownership of *parsed, also on failure. */
-static int
-finder_add_index(OxidizedFinder *self, oxr_index *parsed, int first)
+/* Where finder_add_index() puts an index. */
+enum index_mode {
+    /* After every other index: known resources keep priority
+     * (index_interpreter_*()). */
+    INDEX_LAST = 0,
+    /* Before every other index: its resources replace known ones of the
+     * same name (add_resource(s), as PyOxidizer's add_resource()). */
+    INDEX_FIRST = 1,
+    /* Before every other index, each of its resources merged into the known
+     * one of the same name first, its fields winning (index_bytes() and
+     * index_file_memory_mapped(), as PyOxidizer's index_data()). */
+    INDEX_MERGE = 2,
+};
+
+/* Clears the relative paths of a filesystem-extracted resource: they are
+ * relative to the extraction directory of the index holding it, so they
+ * cannot move into a merged resource of another index. */
+static void
+drop_extracted_paths(oxr_resource *r)
 {
+    if (!(r->flags & OXR_FLAG_FILESYSTEM_EXTRACTED)) {
+        return;
+    }
+    static const oxr_bytes none;
+    static const oxr_named_list no_list;
+    r->flags &= ~(uint32_t)OXR_FLAG_FILESYSTEM_EXTRACTED;
+    r->relative_path_module_source = none;
+    r->relative_path_module_bytecode = none;
+    r->relative_path_module_bytecode_opt1 = none;
+    r->relative_path_module_bytecode_opt2 = none;
+    r->relative_path_extension_module = none;
+    r->relative_path_package_resources = no_list;
+    r->relative_path_distribution_resources = no_list;
+    r->file_data_utf8_relative_path = none;
+}
+
+/* Indexes *parsed (its bytes kept alive by the caller's arrangements) as
+ * `mode` says. Takes ownership of *parsed, also on failure. */
+static int
+finder_add_index(OxidizedFinder *self, oxr_index *parsed,
+                 enum index_mode mode)
+{
+    int first = mode != INDEX_LAST;
+    if (mode == INDEX_MERGE) {
+        /* The merged resources live in the new index's own array, so lookups
+         * and iteration (first index wins) see them; the older ones stay in
+         * place for readers that hold pointers to them. */
+        for (size_t i = 0; i < parsed->count; i++) {
+            oxr_resource *r = &parsed->resources[i];
+            const oxr_resource *known = finder_lookup(
+                self, (const char *)r->name.data, r->name.len);
+            if (known != NULL) {
+                oxr_resource merged = *known;
+                drop_extracted_paths(&merged);
+                oxr_resource_merge(&merged, r);
+                merged.name = r->name;
+                *r = merged;
+            }
+        }
+    }
     if (self->index_count >= PY_SSIZE_T_MAX / sizeof(oxr_index) - 1) {
         oxr_index_free(parsed);
         PyErr_NoMemory();
@@ -2937,7 +2996,7 @@ finder_add_index(OxidizedFinder *self, oxr_index *parsed, int first)
 /* Parses `data` (any bytes-like object; copied unless it is bytes) and
  * indexes it first or last. */
 static int
-finder_index_data(OxidizedFinder *self, PyObject *data, int first)
+finder_index_data(OxidizedFinder *self, PyObject *data, enum index_mode mode)
 {
     PyObject *copy = PyBytes_FromObject(data);
     if (copy == NULL) {
@@ -2965,23 +3024,23 @@ finder_index_data(OxidizedFinder *self, PyObject *data, int first)
         return -1;
     }
     Py_DECREF(copy); /* kept alive by extra_data */
-    return finder_add_index(self, &parsed, first);
+    return finder_add_index(self, &parsed, mode);
 }
 
-/* index_bytes(data): parses packed resources data and indexes it after the
- * resources already known (earlier indexes keep priority, as for the
- * embedded blobs). The data is copied. */
+/* index_bytes(data): parses packed resources data and merges it into what
+ * the finder knows, its data winning (INDEX_MERGE). The data is copied. */
 static PyObject *
 finder_index_bytes(OxidizedFinder *self, PyObject *data)
 {
-    if (finder_index_data(self, data, 0) < 0) {
+    if (finder_index_data(self, data, INDEX_MERGE) < 0) {
         return NULL;
     }
     Py_RETURN_NONE;
 }
 
 /* Maps the file `path` (filesystem bytes; path_obj for messages) read-only,
- * parses it and indexes it last. The mapping lives as long as the finder. */
+ * parses it and merges it in (INDEX_MERGE). The mapping lives as long as the
+ * finder. */
 static int
 finder_index_file(OxidizedFinder *self, const char *path, PyObject *path_obj)
 {
@@ -3035,7 +3094,7 @@ finder_index_file(OxidizedFinder *self, const char *path, PyObject *path_obj)
                      err);
         return -1;
     }
-    if (finder_add_index(self, &parsed, 0) < 0) {
+    if (finder_add_index(self, &parsed, INDEX_MERGE) < 0) {
         munmap(addr, len);
         return -1;
     }
@@ -3046,7 +3105,7 @@ finder_index_file(OxidizedFinder *self, const char *path, PyObject *path_obj)
 }
 
 /* index_file_memory_mapped(path): memory-maps a file of packed resources
- * data and indexes it after the resources already known. */
+ * data and merges it into what the finder knows, its data winning. */
 static PyObject *
 finder_index_file_memory_mapped(OxidizedFinder *self, PyObject *path)
 {
@@ -3082,7 +3141,8 @@ index_packed(OxidizedFinder *self, int first, const char *function,
     if (data == NULL) {
         return NULL;
     }
-    int rc = finder_index_data(self, data, first);
+    int rc = finder_index_data(self, data,
+                               first ? INDEX_FIRST : INDEX_LAST);
     Py_DECREF(data);
     if (rc < 0) {
         return NULL;
