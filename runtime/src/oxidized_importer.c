@@ -31,8 +31,11 @@
  * only hands them raw entries (_package_entries, _distribution_entries).
  *
  * Indexes added at run time: index_bytes() and index_file_memory_mapped()
- * (the file stays mapped for the finder's life) index data after the known
- * resources, which keep priority. add_resource(s) serializes the
+ * (the file stays mapped for the finder's life) index data before the known
+ * resources, each resource merged into the known one of its name with its
+ * own fields winning, as PyOxidizer does (see enum index_mode); resources of
+ * one name inside a blob are merged by the parser the same way.
+ * add_resource(s) serializes the
  * OxidizedResource objects with packing.py and indexes the result *before*
  * every other index, so an added resource replaces one of the same name, as
  * in PyOxidizer; all lookups (find_spec, get_code, resources, metadata,
@@ -1760,10 +1763,12 @@ finder_get_resource_reader(OxidizedFinder *self, PyObject *fullname)
     return (PyObject *)reader;
 }
 
+/* The entry called `name`; the last one when the name repeats (later data
+ * wins, as in a dict built from the entries). */
 static const oxr_named *
 find_named(const oxr_named_list *list, const char *name, size_t len)
 {
-    for (size_t i = 0; i < list->count; i++) {
+    for (size_t i = list->count; i-- > 0;) {
         const oxr_named *e = &list->entries[i];
         if (e->name.len == len && memcmp(e->name.data, name, len) == 0) {
             return e;
@@ -2053,15 +2058,57 @@ finder_iter_modules(OxidizedFinder *self, PyObject *args, PyObject *kwargs)
     return iter_children(self, NULL, 0, prefix);
 }
 
-/* path_hook(path) -> OxidizedPathEntryFinder for the executable's path (the
- * top level) or <exe>/<a/b> where a.b is a package the finder loads, which
- * are the __path__ entries of in-memory packages; ImportError otherwise, so
- * sys.path_hooks moves on to the next hook. */
+/* Raises ImportError("error running OxidizedFinder.path_hook") caused by
+ * `cause_type`(message), as PyOxidizer's path_hook does: sys.path_hooks moves
+ * on to the next hook, and the cause says why. */
+static void
+set_path_hook_error(PyObject *cause_type, PyObject *path, const char *message)
+{
+    PyObject *cause = PyObject_CallFunction(cause_type, "s", message);
+    if (cause == NULL) {
+        return;
+    }
+    PyObject *msg = PyUnicode_FromString("error running OxidizedFinder.path_hook");
+    if (msg == NULL) {
+        Py_DECREF(cause);
+        return;
+    }
+    PyErr_SetImportError(msg, NULL, path);
+    Py_DECREF(msg);
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (value == NULL) {
+        Py_DECREF(cause);
+    }
+    else {
+        /* Steals cause and sets __suppress_context__. */
+        PyException_SetCause(value, cause);
+    }
+    PyErr_Restore(type, value, tb);
+}
+
+/* path_hook(path) -> OxidizedPathEntryFinder for path_hook_base_str (the
+ * executable's path: the top level) or path_hook_base_str + "/a/b" where a.b
+ * is a package the finder loads (the __path__ entries of in-memory
+ * packages). Anything else raises ImportError, so sys.path_hooks moves on to
+ * the next hook; its __cause__ is a TypeError when path is not a str (bytes
+ * and os.PathLike included, as in PyOxidizer) and a ValueError otherwise. */
 static PyObject *
 finder_path_hook(OxidizedFinder *self, PyObject *path)
 {
-    PyObject *encoded = NULL;
-    if (!PyUnicode_FSConverter(path, &encoded)) {
+    if (!PyUnicode_Check(path)) {
+        PyObject *msg = PyUnicode_FromFormat(
+            "path must be a str, not %.100s", Py_TYPE(path)->tp_name);
+        const char *text = msg == NULL ? NULL : PyUnicode_AsUTF8(msg);
+        if (text != NULL) {
+            set_path_hook_error(PyExc_TypeError, path, text);
+        }
+        Py_XDECREF(msg);
+        return NULL;
+    }
+    PyObject *encoded = PyUnicode_EncodeFSDefault(path);
+    if (encoded == NULL) {
         return NULL;
     }
     const char *p = PyBytes_AS_STRING(encoded);
@@ -2096,15 +2143,17 @@ finder_path_hook(OxidizedFinder *self, PyObject *path)
     if (package == NULL) {
         if (!PyErr_Occurred()) {
             PyObject *msg = PyUnicode_FromFormat(
-                "%R is not a package path of OxidizedFinder", path);
-            if (msg != NULL) {
-                PyErr_SetImportError(msg, NULL, path);
-                Py_DECREF(msg);
+                "%R is neither the executable's path nor the path of a "
+                "package of OxidizedFinder", path);
+            const char *text = msg == NULL ? NULL : PyUnicode_AsUTF8(msg);
+            if (text != NULL) {
+                set_path_hook_error(PyExc_ValueError, path, text);
             }
+            Py_XDECREF(msg);
         }
         return NULL;
     }
-    OxidizedPathEntryFinder *entry = PyObject_New(
+    OxidizedPathEntryFinder *entry = PyObject_GC_New(
         OxidizedPathEntryFinder, &OxidizedPathEntryFinder_Type);
     if (entry == NULL) {
         Py_DECREF(package);
@@ -2113,6 +2162,7 @@ finder_path_hook(OxidizedFinder *self, PyObject *path)
     entry->finder = (OxidizedFinder *)Py_NewRef(self);
     entry->package = package;
     entry->path = Py_NewRef(path);
+    PyObject_GC_Track(entry);
     return (PyObject *)entry;
 }
 
@@ -2469,6 +2519,8 @@ resource_fields(const oxr_resource *r)
         {"is_frozen_module", OXR_FLAG_IS_FROZEN_MODULE},
         {"is_extension_module", OXR_FLAG_IS_EXTENSION_MODULE},
         {"is_shared_library", OXR_FLAG_IS_SHARED_LIBRARY},
+        {"is_utf8_filename", OXR_FLAG_IS_UTF8_FILENAME},
+        {"file_executable", OXR_FLAG_FILE_EXECUTABLE},
         {"is_filesystem_extracted", OXR_FLAG_FILESYSTEM_EXTRACTED},
     };
     const struct {
@@ -2491,6 +2543,8 @@ resource_fields(const oxr_resource *r)
          &r->relative_path_module_bytecode_opt2, 1},
         {"relative_path_extension_module_shared_library",
          &r->relative_path_extension_module, 1},
+        {"file_data_embedded", &r->file_data_embedded, 0},
+        {"file_data_utf8_relative_path", &r->file_data_utf8_relative_path, 1},
         {"extraction_payload", &r->extraction_payload, 0},
     };
     const struct {
@@ -2647,6 +2701,9 @@ static PyGetSetDef finder_getset[] = {
      "Directory that relative-path resources are resolved against.", NULL},
     {"_executable", (getter)finder_get_executable, NULL,
      "Path of the executable; prefix of in-memory virtual paths.", NULL},
+    {"path_hook_base_str", (getter)finder_get_executable, NULL,
+     "The str path_hook() answers for (the top level), and the prefix of "
+     "the package paths it accepts: the executable's path.", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -2857,12 +2914,66 @@ finder_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     return (PyObject *)self;
 }
 
-/* Indexes *parsed (its bytes kept alive by the caller's arrangements) first
- * (it shadows every known resource of the same name) or last (known
- * resources keep priority). Takes ownership of *parsed, also on failure. */
-static int
-finder_add_index(OxidizedFinder *self, oxr_index *parsed, int first)
+/* Where finder_add_index() puts an index. */
+enum index_mode {
+    /* After every other index: known resources keep priority
+     * (index_interpreter_*()). */
+    INDEX_LAST = 0,
+    /* Before every other index: its resources replace known ones of the
+     * same name (add_resource(s), as PyOxidizer's add_resource()). */
+    INDEX_FIRST = 1,
+    /* Before every other index, each of its resources merged into the known
+     * one of the same name first, its fields winning (index_bytes() and
+     * index_file_memory_mapped(), as PyOxidizer's index_data()). */
+    INDEX_MERGE = 2,
+};
+
+/* Clears the relative paths of a filesystem-extracted resource: they are
+ * relative to the extraction directory of the index holding it, so they
+ * cannot move into a merged resource of another index. */
+static void
+drop_extracted_paths(oxr_resource *r)
 {
+    if (!(r->flags & OXR_FLAG_FILESYSTEM_EXTRACTED)) {
+        return;
+    }
+    static const oxr_bytes none;
+    static const oxr_named_list no_list;
+    r->flags &= ~(uint32_t)OXR_FLAG_FILESYSTEM_EXTRACTED;
+    r->relative_path_module_source = none;
+    r->relative_path_module_bytecode = none;
+    r->relative_path_module_bytecode_opt1 = none;
+    r->relative_path_module_bytecode_opt2 = none;
+    r->relative_path_extension_module = none;
+    r->relative_path_package_resources = no_list;
+    r->relative_path_distribution_resources = no_list;
+    r->file_data_utf8_relative_path = none;
+}
+
+/* Indexes *parsed (its bytes kept alive by the caller's arrangements) as
+ * `mode` says. Takes ownership of *parsed, also on failure. */
+static int
+finder_add_index(OxidizedFinder *self, oxr_index *parsed,
+                 enum index_mode mode)
+{
+    int first = mode != INDEX_LAST;
+    if (mode == INDEX_MERGE) {
+        /* The merged resources live in the new index's own array, so lookups
+         * and iteration (first index wins) see them; the older ones stay in
+         * place for readers that hold pointers to them. */
+        for (size_t i = 0; i < parsed->count; i++) {
+            oxr_resource *r = &parsed->resources[i];
+            const oxr_resource *known = finder_lookup(
+                self, (const char *)r->name.data, r->name.len);
+            if (known != NULL) {
+                oxr_resource merged = *known;
+                drop_extracted_paths(&merged);
+                oxr_resource_merge(&merged, r);
+                merged.name = r->name;
+                *r = merged;
+            }
+        }
+    }
     if (self->index_count >= PY_SSIZE_T_MAX / sizeof(oxr_index) - 1) {
         oxr_index_free(parsed);
         PyErr_NoMemory();
@@ -2901,7 +3012,7 @@ finder_add_index(OxidizedFinder *self, oxr_index *parsed, int first)
 /* Parses `data` (any bytes-like object; copied unless it is bytes) and
  * indexes it first or last. */
 static int
-finder_index_data(OxidizedFinder *self, PyObject *data, int first)
+finder_index_data(OxidizedFinder *self, PyObject *data, enum index_mode mode)
 {
     PyObject *copy = PyBytes_FromObject(data);
     if (copy == NULL) {
@@ -2929,23 +3040,23 @@ finder_index_data(OxidizedFinder *self, PyObject *data, int first)
         return -1;
     }
     Py_DECREF(copy); /* kept alive by extra_data */
-    return finder_add_index(self, &parsed, first);
+    return finder_add_index(self, &parsed, mode);
 }
 
-/* index_bytes(data): parses packed resources data and indexes it after the
- * resources already known (earlier indexes keep priority, as for the
- * embedded blobs). The data is copied. */
+/* index_bytes(data): parses packed resources data and merges it into what
+ * the finder knows, its data winning (INDEX_MERGE). The data is copied. */
 static PyObject *
 finder_index_bytes(OxidizedFinder *self, PyObject *data)
 {
-    if (finder_index_data(self, data, 0) < 0) {
+    if (finder_index_data(self, data, INDEX_MERGE) < 0) {
         return NULL;
     }
     Py_RETURN_NONE;
 }
 
 /* Maps the file `path` (filesystem bytes; path_obj for messages) read-only,
- * parses it and indexes it last. The mapping lives as long as the finder. */
+ * parses it and merges it in (INDEX_MERGE). The mapping lives as long as the
+ * finder. */
 static int
 finder_index_file(OxidizedFinder *self, const char *path, PyObject *path_obj)
 {
@@ -2999,7 +3110,7 @@ finder_index_file(OxidizedFinder *self, const char *path, PyObject *path_obj)
                      err);
         return -1;
     }
-    if (finder_add_index(self, &parsed, 0) < 0) {
+    if (finder_add_index(self, &parsed, INDEX_MERGE) < 0) {
         munmap(addr, len);
         return -1;
     }
@@ -3010,7 +3121,7 @@ finder_index_file(OxidizedFinder *self, const char *path, PyObject *path_obj)
 }
 
 /* index_file_memory_mapped(path): memory-maps a file of packed resources
- * data and indexes it after the resources already known. */
+ * data and merges it into what the finder knows, its data winning. */
 static PyObject *
 finder_index_file_memory_mapped(OxidizedFinder *self, PyObject *path)
 {
@@ -3046,7 +3157,8 @@ index_packed(OxidizedFinder *self, int first, const char *function,
     if (data == NULL) {
         return NULL;
     }
-    int rc = finder_index_data(self, data, first);
+    int rc = finder_index_data(self, data,
+                               first ? INDEX_FIRST : INDEX_LAST);
     Py_DECREF(data);
     if (rc < 0) {
         return NULL;
@@ -3443,7 +3555,9 @@ static PyTypeObject OxidizedResourceReader_Type = {
 /* ------------------------------------------------------------------------ */
 /* OxidizedPathEntryFinder: what OxidizedFinder.path_hook returns.          */
 
-/* find_spec(fullname, target=None): modules directly below the package. */
+/* find_spec(fullname, target=None): for modules directly below the
+ * package, the finder's find_spec(fullname, [path], target), as in
+ * PyOxidizer; None for any other name. */
 static PyObject *
 entry_find_spec(OxidizedPathEntryFinder *self, PyObject *args,
                 PyObject *kwargs)
@@ -3453,6 +3567,12 @@ entry_find_spec(OxidizedPathEntryFinder *self, PyObject *args,
     PyObject *target = Py_None;
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "U|O:find_spec", kwlist,
                                      &fullname, &target)) {
+        return NULL;
+    }
+    if (target != Py_None && !PyModule_Check(target)) {
+        PyErr_Format(PyExc_TypeError,
+                     "find_spec() target must be a module or None, not %.100s",
+                     Py_TYPE(target)->tp_name);
         return NULL;
     }
     Py_ssize_t len;
@@ -3478,7 +3598,15 @@ entry_find_spec(OxidizedPathEntryFinder *self, PyObject *args,
     if (!ours) {
         Py_RETURN_NONE;
     }
-    return find_spec_name(self->finder, fullname);
+    PyObject *path = PyList_New(1);
+    if (path == NULL) {
+        return NULL;
+    }
+    PyList_SET_ITEM(path, 0, Py_NewRef(self->path));
+    PyObject *spec = PyObject_CallMethod((PyObject *)self->finder, "find_spec",
+                                         "OOO", fullname, path, target);
+    Py_DECREF(path);
+    return spec;
 }
 
 static PyObject *
@@ -3505,9 +3633,9 @@ entry_iter_modules(OxidizedPathEntryFinder *self, PyObject *args,
 static PyObject *
 entry_invalidate_caches(OxidizedPathEntryFinder *self, PyObject *unused)
 {
-    (void)self;
     (void)unused;
-    Py_RETURN_NONE;
+    return PyObject_CallMethod((PyObject *)self->finder, "invalidate_caches",
+                               NULL);
 }
 
 static PyObject *
@@ -3516,13 +3644,21 @@ entry_repr(OxidizedPathEntryFinder *self)
     return PyUnicode_FromFormat("<OxidizedPathEntryFinder %R>", self->path);
 }
 
+static int
+entry_traverse(OxidizedPathEntryFinder *self, visitproc visit, void *arg)
+{
+    Py_VISIT(self->finder);
+    return 0;
+}
+
 static void
 entry_dealloc(OxidizedPathEntryFinder *self)
 {
+    PyObject_GC_UnTrack(self);
     Py_XDECREF(self->finder);
     Py_XDECREF(self->package);
     Py_XDECREF(self->path);
-    PyObject_Free(self);
+    PyObject_GC_Del(self);
 }
 
 static PyMethodDef entry_methods[] = {
@@ -3548,7 +3684,8 @@ static PyTypeObject OxidizedPathEntryFinder_Type = {
     .tp_basicsize = sizeof(OxidizedPathEntryFinder),
     .tp_dealloc = (destructor)entry_dealloc,
     .tp_repr = (reprfunc)entry_repr,
-    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_traverse = (traverseproc)entry_traverse,
     .tp_doc = "importlib.abc.PathEntryFinder for one __path__ entry of "
               "an OxidizedFinder.",
     .tp_methods = entry_methods,
@@ -3558,58 +3695,139 @@ static PyTypeObject OxidizedPathEntryFinder_Type = {
 /* ------------------------------------------------------------------------ */
 /* Module                                                                   */
 
-/* Module __getattr__ (PEP 562): the types implemented in Python are
- * imported on first access, so start-up never loads them. */
+/* The public names implemented in Python, imported on first access so
+ * start-up never loads them, and the support module defining each. With the
+ * types defined in C below, they are the module's public names: __all__,
+ * dir() and `from oxidized_importer import *` list them, as PyOxidizer's
+ * module does. */
+static const struct {
+    const char *attr;
+    const char *module;
+} lazy_names[] = {
+    {"OxidizedDistribution", "_oxidized_importer.metadata"},
+    {"OxidizedResource", "_oxidized_importer.resource"},
+    {"OxidizedResourceCollector", "_oxidized_importer.collector"},
+    {"find_resources_in_path", "_oxidized_importer.collector"},
+    {"PythonModuleSource", "_oxidized_importer.collector"},
+    {"PythonModuleBytecode", "_oxidized_importer.collector"},
+    {"PythonExtensionModule", "_oxidized_importer.collector"},
+    {"PythonPackageResource", "_oxidized_importer.collector"},
+    {"PythonPackageDistributionResource", "_oxidized_importer.collector"},
+    {"decode_source", "_oxidized_importer.source"},
+    {"OxidizedZipFinder", "_oxidized_importer.zip_finder"},
+    {"OxidizedPkgResourcesProvider", "_oxidized_importer.pkg_resources"},
+    {"register_pkg_resources", "_oxidized_importer.pkg_resources"},
+    {"pkg_resources_find_distributions", "_oxidized_importer.pkg_resources"},
+};
+#define LAZY_NAME_COUNT (sizeof(lazy_names) / sizeof(lazy_names[0]))
+
+/* The module's type: a subclass of ModuleType whose attribute lookup falls
+ * back to lazy_names (the value is then stored in the module's dict), and
+ * whose __dir__ lists them. A PEP 562 __getattr__/__dir__ in the module's
+ * dict would show as attributes PyOxidizer's module does not have. */
 static PyObject *
-module_getattr(PyObject *module, PyObject *name)
+module_type_getattro(PyObject *module, PyObject *name)
 {
-    (void)module;
-    static const struct {
-        const char *attr;
-        const char *module;
-    } lazy[] = {
-        {"OxidizedDistribution", "_oxidized_importer.metadata"},
-        {"OxidizedResource", "_oxidized_importer.resource"},
-        {"OxidizedResourceCollector", "_oxidized_importer.collector"},
-        {"find_resources_in_path", "_oxidized_importer.collector"},
-        {"PythonModuleSource", "_oxidized_importer.collector"},
-        {"PythonModuleBytecode", "_oxidized_importer.collector"},
-        {"PythonExtensionModule", "_oxidized_importer.collector"},
-        {"PythonPackageResource", "_oxidized_importer.collector"},
-        {"PythonPackageDistributionResource", "_oxidized_importer.collector"},
-        {"OxidizedZipFinder", "_oxidized_importer.zip_finder"},
-        {"OxidizedPkgResourcesProvider", "_oxidized_importer.pkg_resources"},
-        {"register_pkg_resources", "_oxidized_importer.pkg_resources"},
-        {"pkg_resources_find_distributions",
-         "_oxidized_importer.pkg_resources"},
-    };
-    for (size_t i = 0; i < sizeof(lazy) / sizeof(lazy[0]); i++) {
-        if (PyUnicode_CompareWithASCIIString(name, lazy[i].attr) == 0) {
-            PyObject *mod = PyImport_ImportModule(lazy[i].module);
+    PyObject *value = PyModule_Type.tp_getattro(module, name);
+    if (value != NULL || !PyErr_ExceptionMatches(PyExc_AttributeError)
+        || !PyUnicode_Check(name)) {
+        return value;
+    }
+    for (size_t i = 0; i < LAZY_NAME_COUNT; i++) {
+        if (PyUnicode_CompareWithASCIIString(name, lazy_names[i].attr) == 0) {
+            PyErr_Clear();
+            PyObject *mod = PyImport_ImportModule(lazy_names[i].module);
             if (mod == NULL) {
                 return NULL;
             }
-            PyObject *value = PyObject_GetAttr(mod, name);
+            value = PyObject_GetAttr(mod, name);
             Py_DECREF(mod);
+            if (value != NULL
+                && PyObject_GenericSetAttr(module, name, value) < 0) {
+                Py_CLEAR(value);
+            }
             return value;
         }
     }
-    PyErr_Format(PyExc_AttributeError,
-                 "module 'oxidized_importer' has no attribute %R", name);
     return NULL;
 }
 
-static PyMethodDef module_methods[] = {
-    {"__getattr__", (PyCFunction)module_getattr, METH_O, NULL},
+static PyObject *
+module_type_dir(PyObject *module, PyObject *unused)
+{
+    (void)unused;
+    PyObject *dict = PyModule_GetDict(module); /* borrowed */
+    PyObject *names = dict == NULL ? NULL : PyDict_Keys(dict);
+    if (names == NULL) {
+        return NULL;
+    }
+    for (size_t i = 0; i < LAZY_NAME_COUNT; i++) {
+        PyObject *name = PyUnicode_FromString(lazy_names[i].attr);
+        int has = name == NULL ? -1 : PyDict_Contains(dict, name);
+        if (has < 0 || (has == 0 && PyList_Append(names, name) < 0)) {
+            Py_XDECREF(name);
+            Py_DECREF(names);
+            return NULL;
+        }
+        Py_DECREF(name);
+    }
+    if (PyList_Sort(names) < 0) {
+        Py_CLEAR(names);
+    }
+    return names;
+}
+
+static PyMethodDef module_type_methods[] = {
+    {"__dir__", (PyCFunction)module_type_dir, METH_NOARGS,
+     "The module's attributes, the lazily imported ones included."},
     {NULL, NULL, 0, NULL},
 };
+
+static PyTypeObject OxidizedImporterModule_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "oxidized_importer.OxidizedImporterModule",
+    .tp_getattro = module_type_getattro,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The oxidized_importer module (lazily imported attributes).",
+    .tp_methods = module_type_methods,
+};
+
+/* __all__: the names defined in C, then lazy_names. */
+static PyObject *
+module_all(void)
+{
+    static const char *c_names[] = {
+        "OxidizedFinder",
+        "OxidizedPathEntryFinder",
+        "OxidizedResourceReader",
+    };
+    PyObject *all = PyList_New(0);
+    if (all == NULL) {
+        return NULL;
+    }
+    size_t total = sizeof(c_names) / sizeof(c_names[0]) + LAZY_NAME_COUNT;
+    for (size_t i = 0; i < total; i++) {
+        const char *text = i < sizeof(c_names) / sizeof(c_names[0])
+                               ? c_names[i]
+                               : lazy_names[i - sizeof(c_names)
+                                                    / sizeof(c_names[0])]
+                                     .attr;
+        PyObject *name = PyUnicode_FromString(text);
+        if (name == NULL || PyList_Append(all, name) < 0) {
+            Py_XDECREF(name);
+            Py_DECREF(all);
+            return NULL;
+        }
+        Py_DECREF(name);
+    }
+    return all;
+}
 
 static struct PyModuleDef oxidized_importer_module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "oxidized_importer",
     .m_doc = "In-memory module importer over packed resources data.",
     .m_size = -1,
-    .m_methods = module_methods,
 };
 
 static int
@@ -3663,13 +3881,24 @@ PyInit_oxidized_importer(void)
     if (init_statics() < 0) {
         return NULL;
     }
+    OxidizedImporterModule_Type.tp_base = &PyModule_Type;
     if (PyType_Ready(&OxidizedFinder_Type) < 0
         || PyType_Ready(&OxidizedResourceReader_Type) < 0
-        || PyType_Ready(&OxidizedPathEntryFinder_Type) < 0) {
+        || PyType_Ready(&OxidizedPathEntryFinder_Type) < 0
+        || PyType_Ready(&OxidizedImporterModule_Type) < 0) {
         return NULL;
     }
     PyObject *m = PyModule_Create(&oxidized_importer_module);
     if (m == NULL) {
+        return NULL;
+    }
+    /* Same layout as ModuleType (tp_basicsize is inherited); the type is
+     * static, so it needs no reference from its instances. */
+    Py_SET_TYPE(m, &OxidizedImporterModule_Type);
+    PyObject *all = module_all();
+    if (all == NULL || PyModule_AddObject(m, "__all__", all) < 0) {
+        Py_XDECREF(all);
+        Py_DECREF(m);
         return NULL;
     }
     if (PyModule_AddObjectRef(m, "OxidizedFinder",

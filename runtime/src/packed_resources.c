@@ -20,8 +20,12 @@
  *   canonical writer omits sections whose total length is 0); its slice
  *   then points at the start of the blob data.
  * - Resource names, multi-entry names, dependency names and 0x1e paths must
- *   be valid UTF-8. Duplicate resource names are rejected; duplicate names
- *   inside one multi-entry field are kept as-is.
+ *   be valid UTF-8; relative paths (0x0f-0x15 values, 0x1e) must be UTF-8
+ *   and stay inside their tree (see enum text). Resources of the same name
+ *   are merged into one, the later one's fields winning and flags OR-ed
+ *   (oxr_resource_merge()), as PyOxidizer indexes them; duplicate names
+ *   inside one multi-entry field are kept as-is (lookups take the last).
+ * - Names are never empty.
  * - Resources are numbered from 0 in error messages, like index->resources.
  */
 #include "oxidizer/packed_resources.h"
@@ -61,38 +65,44 @@ typedef struct {
     uint8_t width;       /* bytes of the length (K_BYTES) or value length */
     uint8_t min_version;
     uint8_t max_version;
-    bool utf8;           /* blob (K_BYTES) must be UTF-8 */
+    uint8_t text;        /* TEXT_*: what the blob (K_BYTES) or each entry
+                          * value (K_NAMED) must be */
     uint32_t flag;       /* K_FLAG */
     size_t offset;       /* of the oxr_bytes / oxr_named_list member */
 } field_spec;
 
-#define F_FLAG(v, f) {K_FLAG, 0, v, 3, false, f, 0}
-#define F_BYTES(w, v, member, u) \
-    {K_BYTES, w, v, 3, u, 0, offsetof(oxr_resource, member)}
-#define F_NAMED(w, member) \
-    {K_NAMED, w, 1, 3, false, 0, offsetof(oxr_resource, member)}
+/* Constraints on a blob's bytes. A relative path must be valid UTF-8 and
+ * stay inside the tree it is relative to: not empty, no NUL, not absolute,
+ * no ".." component (what tools/oxidizer_tools/packed_resources.py checks). */
+enum text { TEXT_ANY = 0, TEXT_UTF8, TEXT_PATH };
+
+#define F_FLAG(v, f) {K_FLAG, 0, v, 3, TEXT_ANY, f, 0}
+#define F_BYTES(w, v, member, t) \
+    {K_BYTES, w, v, 3, t, 0, offsetof(oxr_resource, member)}
+#define F_NAMED(w, member, t) \
+    {K_NAMED, w, 1, 3, t, 0, offsetof(oxr_resource, member)}
 
 static const field_spec FIELDS[MAX_FIELD + 1] = {
-    [0x02] = {K_FLAVOR, 0, 1, 1, false, 0, 0},
-    [0x03] = {K_NAME, 2, 1, 3, true, 0, offsetof(oxr_resource, name)},
+    [0x02] = {K_FLAVOR, 0, 1, 1, TEXT_ANY, 0, 0},
+    [0x03] = {K_NAME, 2, 1, 3, TEXT_UTF8, 0, offsetof(oxr_resource, name)},
     [0x04] = F_FLAG(1, OXR_FLAG_IS_PACKAGE),
     [0x05] = F_FLAG(1, OXR_FLAG_IS_NAMESPACE_PACKAGE),
-    [0x06] = F_BYTES(4, 1, in_memory_source, false),
-    [0x07] = F_BYTES(4, 1, in_memory_bytecode, false),
-    [0x08] = F_BYTES(4, 1, in_memory_bytecode_opt1, false),
-    [0x09] = F_BYTES(4, 1, in_memory_bytecode_opt2, false),
-    [0x0a] = F_BYTES(4, 1, in_memory_extension_module, false),
-    [0x0b] = F_NAMED(8, in_memory_package_resources),
-    [0x0c] = F_NAMED(8, in_memory_distribution_resources),
-    [0x0d] = F_BYTES(8, 1, in_memory_shared_library, false),
-    [0x0e] = {K_DEPS, 2, 1, 3, false, 0, 0},
-    [0x0f] = F_BYTES(4, 1, relative_path_module_source, false),
-    [0x10] = F_BYTES(4, 1, relative_path_module_bytecode, false),
-    [0x11] = F_BYTES(4, 1, relative_path_module_bytecode_opt1, false),
-    [0x12] = F_BYTES(4, 1, relative_path_module_bytecode_opt2, false),
-    [0x13] = F_BYTES(4, 1, relative_path_extension_module, false),
-    [0x14] = F_NAMED(4, relative_path_package_resources),
-    [0x15] = F_NAMED(4, relative_path_distribution_resources),
+    [0x06] = F_BYTES(4, 1, in_memory_source, TEXT_ANY),
+    [0x07] = F_BYTES(4, 1, in_memory_bytecode, TEXT_ANY),
+    [0x08] = F_BYTES(4, 1, in_memory_bytecode_opt1, TEXT_ANY),
+    [0x09] = F_BYTES(4, 1, in_memory_bytecode_opt2, TEXT_ANY),
+    [0x0a] = F_BYTES(4, 1, in_memory_extension_module, TEXT_ANY),
+    [0x0b] = F_NAMED(8, in_memory_package_resources, TEXT_ANY),
+    [0x0c] = F_NAMED(8, in_memory_distribution_resources, TEXT_ANY),
+    [0x0d] = F_BYTES(8, 1, in_memory_shared_library, TEXT_ANY),
+    [0x0e] = {K_DEPS, 2, 1, 3, TEXT_UTF8, 0, 0},
+    [0x0f] = F_BYTES(4, 1, relative_path_module_source, TEXT_PATH),
+    [0x10] = F_BYTES(4, 1, relative_path_module_bytecode, TEXT_PATH),
+    [0x11] = F_BYTES(4, 1, relative_path_module_bytecode_opt1, TEXT_PATH),
+    [0x12] = F_BYTES(4, 1, relative_path_module_bytecode_opt2, TEXT_PATH),
+    [0x13] = F_BYTES(4, 1, relative_path_extension_module, TEXT_PATH),
+    [0x14] = F_NAMED(4, relative_path_package_resources, TEXT_PATH),
+    [0x15] = F_NAMED(4, relative_path_distribution_resources, TEXT_PATH),
     [0x16] = F_FLAG(2, OXR_FLAG_IS_MODULE),
     [0x17] = F_FLAG(2, OXR_FLAG_IS_BUILTIN_EXTENSION),
     [0x18] = F_FLAG(2, OXR_FLAG_IS_FROZEN_MODULE),
@@ -100,11 +110,11 @@ static const field_spec FIELDS[MAX_FIELD + 1] = {
     [0x1a] = F_FLAG(2, OXR_FLAG_IS_SHARED_LIBRARY),
     [0x1b] = F_FLAG(3, OXR_FLAG_IS_UTF8_FILENAME),
     [0x1c] = F_FLAG(3, OXR_FLAG_FILE_EXECUTABLE),
-    [0x1d] = F_BYTES(8, 3, file_data_embedded, false),
-    [0x1e] = F_BYTES(4, 3, file_data_utf8_relative_path, true),
+    [0x1d] = F_BYTES(8, 3, file_data_embedded, TEXT_ANY),
+    [0x1e] = F_BYTES(4, 3, file_data_utf8_relative_path, TEXT_PATH),
     [0x1f] = F_FLAG(3, OXR_FLAG_FILESYSTEM_EXTRACTED),
-    [0x20] = F_BYTES(8, 3, extraction_payload, false),
-    [0x21] = F_BYTES(4, 3, in_memory_source_zstd, false),
+    [0x20] = F_BYTES(8, 3, extraction_payload, TEXT_ANY),
+    [0x21] = F_BYTES(4, 3, in_memory_source_zstd, TEXT_ANY),
 };
 
 /* v1 flavors 1..5 are equivalent to fields 0x16..0x1a. */
@@ -328,6 +338,34 @@ take(parser *p, const oxr_resource *r, uint8_t id, uint64_t len,
     return OXR_OK;
 }
 
+/* Why a relative path is unacceptable (see enum text), or NULL. */
+static const char *
+path_problem(const uint8_t *s, size_t n)
+{
+    if (n == 0) {
+        return "is empty";
+    }
+    if (memchr(s, 0, n) != NULL) {
+        return "contains a NUL byte";
+    }
+    if (s[0] == '/') {
+        return "is absolute";
+    }
+    size_t start = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i == n || s[i] == '/') {
+            if (i - start == 2 && s[start] == '.' && s[start + 1] == '.') {
+                return "contains '..'";
+            }
+            start = i + 1;
+        }
+    }
+    if (!utf8_valid(s, n)) {
+        return "is not valid UTF-8";
+    }
+    return NULL;
+}
+
 /* ---- arena ----------------------------------------------------------- */
 
 static const char *
@@ -392,6 +430,11 @@ static int
 parse_blob_index(parser *p, size_t start, size_t length, unsigned declared)
 {
     if (declared == 0 && length == 0) {
+        /* No sections: nothing may follow the indexes. */
+        if (p->blob_start != p->len) {
+            return fail(p, "%zu trailing bytes after the indexes, which "
+                        "declare no blob section", p->len - p->blob_start);
+        }
         return OXR_OK;
     }
     p->pos = start;
@@ -543,6 +586,14 @@ parse_named(parser *p, oxr_resource *r, uint8_t id, const field_spec *f)
         if (take(p, r, id, vlen, &e[i].value) != OXR_OK) {
             return OXR_ERROR;
         }
+        const char *problem = f->text == TEXT_PATH
+                                  ? path_problem(e[i].value.data,
+                                                 e[i].value.len)
+                                  : NULL;
+        if (problem != NULL) {
+            return fail_res(p, r, "field 0x%02x: entry %zu path %s", id, i,
+                            problem);
+        }
     }
     list->count = (size_t)count;
     list->entries = e;
@@ -639,11 +690,18 @@ parse_entry(parser *p, oxr_resource *r)
             if (take(p, r, id, len, dst) != OXR_OK) {
                 return OXR_ERROR;
             }
-            if (f->utf8 && !utf8_valid(dst->data, dst->len)) {
+            if (f->text == TEXT_UTF8 && !utf8_valid(dst->data, dst->len)) {
                 if (f->kind == K_NAME) {
                     return fail_res(p, r, "name is not valid UTF-8");
                 }
                 return fail_res(p, r, "field 0x%02x is not valid UTF-8", id);
+            }
+            const char *problem = f->text == TEXT_PATH
+                                      ? path_problem(dst->data, dst->len)
+                                      : NULL;
+            if (problem != NULL) {
+                return fail_res(p, r, "field 0x%02x: relative path %s", id,
+                                problem);
             }
             break;
         }
@@ -664,6 +722,9 @@ parse_entry(parser *p, oxr_resource *r)
     if (r->name.data == NULL) {
         return fail_res(p, r, "missing name field (0x03)");
     }
+    if (r->name.len == 0) {
+        return fail_res(p, r, "empty name");
+    }
     if (r->in_memory_source.data != NULL
         && r->in_memory_source_zstd.data != NULL) {
         return fail_res(p, r, "both fields 0x06 and 0x21 (source twice)");
@@ -674,12 +735,10 @@ parse_entry(parser *p, oxr_resource *r)
 static int
 parse_resources(parser *p, size_t start, size_t length)
 {
-    if (p->rescap == 0 && length == 0) {
-        return OXR_OK;
-    }
     p->pos = start;
     p->end = start + length;
-    for (;;) {
+    /* Length 0 and no resource: an empty index without its end marker. */
+    for (bool empty = p->rescap == 0 && length == 0; !empty;) {
         uint64_t v;
         if (!read_le(p, 1, &v)) {
             return fail(p, "resources index truncated after %zu resources "
@@ -739,7 +798,50 @@ resource_ptr_cmp(const void *a, const void *b)
 {
     const oxr_resource *ra = *(const oxr_resource *const *)a;
     const oxr_resource *rb = *(const oxr_resource *const *)b;
-    return name_cmp(ra->name.data, ra->name.len, rb->name.data, rb->name.len);
+    int c = name_cmp(ra->name.data, ra->name.len, rb->name.data, rb->name.len);
+    /* Equal names keep file order, so a merge knows which one is later. */
+    return c != 0 ? c : (ra > rb) - (ra < rb);
+}
+
+/* Merges each run of equal names in sorted[] into its first resource (the
+ * earliest in file order), later data winning, as PyOxidizer's index does,
+ * and removes the others from p->res, which stays in file order. sorted[]
+ * is renumbered; p->nres becomes the number of distinct names. */
+static int
+merge_duplicates(parser *p, uint32_t *sorted)
+{
+    size_t n = p->nres;
+    uint32_t *new_pos = malloc(n * sizeof(*new_pos));
+    if (new_pos == NULL) {
+        return fail(p, "out of memory");
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < n;) {
+        oxr_resource *base = &p->res[sorted[i]];
+        size_t j = i + 1;
+        while (j < n && name_cmp(base->name.data, base->name.len,
+                                 p->res[sorted[j]].name.data,
+                                 p->res[sorted[j]].name.len) == 0) {
+            oxr_resource_merge(base, &p->res[sorted[j]]);
+            p->res[sorted[j]].name.data = NULL; /* dropped below */
+            j++;
+        }
+        sorted[kept++] = sorted[i];
+        i = j;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p->res[i].name.data != NULL) {
+            new_pos[i] = (uint32_t)m;
+            p->res[m++] = p->res[i];
+        }
+    }
+    for (size_t i = 0; i < kept; i++) {
+        sorted[i] = new_pos[sorted[i]];
+    }
+    free(new_pos);
+    p->nres = m;
+    return OXR_OK;
 }
 
 static int
@@ -779,12 +881,11 @@ build_sorted(parser *p, uint32_t **sorted_out)
             const oxr_resource *b = &p->res[sorted[i]];
             if (name_cmp(a->name.data, a->name.len, b->name.data,
                          b->name.len) == 0) {
-                uint32_t lo = sorted[i - 1] < sorted[i] ? sorted[i - 1]
-                                                        : sorted[i];
-                uint32_t hi = sorted[i - 1] ^ sorted[i] ^ lo;
-                free(sorted);
-                return fail_res(p, &p->res[hi], "duplicate name (first used "
-                                "by resource %lu)", (unsigned long)lo);
+                if (merge_duplicates(p, sorted) != OXR_OK) {
+                    free(sorted);
+                    return OXR_ERROR;
+                }
+                break;
             }
         }
     }
@@ -882,6 +983,53 @@ oxr_index_parse(const uint8_t *data, size_t len, oxr_index *out, char *err,
     out->sorted = sorted;
     out->arena = p.arena;
     return OXR_OK;
+}
+
+void
+oxr_resource_merge(oxr_resource *into, const oxr_resource *newer)
+{
+    into->flags |= newer->flags;
+    if (newer->flavor != 0) {
+        into->flavor = newer->flavor;
+    }
+    /* The source is one value stored one of two ways (0x06 or 0x21). */
+    if (newer->in_memory_source.data != NULL
+        || newer->in_memory_source_zstd.data != NULL) {
+        into->in_memory_source = newer->in_memory_source;
+        into->in_memory_source_zstd = newer->in_memory_source_zstd;
+    }
+#define MERGE_BYTES(field)                  \
+    if (newer->field.data != NULL) {        \
+        into->field = newer->field;         \
+    }
+#define MERGE_NAMED(field)                  \
+    if (newer->field.entries != NULL) {     \
+        into->field = newer->field;         \
+    }
+    MERGE_BYTES(in_memory_bytecode)
+    MERGE_BYTES(in_memory_bytecode_opt1)
+    MERGE_BYTES(in_memory_bytecode_opt2)
+    MERGE_BYTES(in_memory_extension_module)
+    MERGE_NAMED(in_memory_package_resources)
+    MERGE_NAMED(in_memory_distribution_resources)
+    MERGE_BYTES(in_memory_shared_library)
+    MERGE_BYTES(relative_path_module_source)
+    MERGE_BYTES(relative_path_module_bytecode)
+    MERGE_BYTES(relative_path_module_bytecode_opt1)
+    MERGE_BYTES(relative_path_module_bytecode_opt2)
+    MERGE_BYTES(relative_path_extension_module)
+    MERGE_NAMED(relative_path_package_resources)
+    MERGE_NAMED(relative_path_distribution_resources)
+    MERGE_BYTES(file_data_embedded)
+    MERGE_BYTES(file_data_utf8_relative_path)
+    MERGE_BYTES(extraction_payload)
+#undef MERGE_BYTES
+#undef MERGE_NAMED
+    if (newer->shared_library_dependencies != NULL) {
+        into->shared_library_dependency_count =
+            newer->shared_library_dependency_count;
+        into->shared_library_dependencies = newer->shared_library_dependencies;
+    }
 }
 
 void

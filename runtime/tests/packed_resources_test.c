@@ -533,7 +533,7 @@ all_fields_v3(tres *rs)
 
     /* Fields whose values are empty everywhere have no blob section. */
     r = R(&rs[2], "empty");
-    F(r, 0x13, "", NULL);
+    F(r, 0x0a, "", NULL);
     F(r, 0x1d, "", NULL);
     F(r, 0x06, "", NULL);
 
@@ -822,24 +822,54 @@ test_lookup(void)
     check_lookup(rs, 1, true);
 }
 
+/* Resources of one name merge, as PyOxidizer indexes them: flags OR-ed,
+ * every field of the later resource winning, one entry per name. */
 static void
 test_duplicates(void)
 {
-    tres rs[3];
+    tres rs[4];
     buf b = {0};
+    oxr_index ix;
+    char err[256];
     R(&rs[0], "a");
+    F(&rs[0], 0x16, NULL);
+    F(&rs[0], 0x06, "old source", NULL);
+    F(&rs[0], 0x07, "old bytecode", NULL);
+    F(&rs[0], 0x0b, "x.txt", "old x", "y.txt", "old y", NULL);
     R(&rs[1], "b");
     R(&rs[2], "a");
-    write_blob(&b, rs, 3, (wopts){3, 0, false}, NULL);
-    EXPECT_ERROR(&b, "resource 2 (\"a\"): duplicate name (first used by "
-                 "resource 0)");
-    R(&rs[1], "a");
-    write_blob(&b, rs, 2, (wopts){3, 0, false}, NULL);
-    EXPECT_ERROR(&b, "duplicate name");
+    F(&rs[2], 0x04, NULL);
+    F(&rs[2], 0x07, "new bytecode", NULL);
+    F(&rs[2], 0x0b, "x.txt", "new x", NULL);
+    R(&rs[3], "a");
+    F(&rs[3], 0x21, "zst", NULL);
+    write_blob(&b, rs, 4, (wopts){3, 0, false}, NULL);
+    CHECK(oxr_index_parse((const uint8_t *)b.p, b.len, &ix, err,
+                          sizeof(err)) == OXR_OK);
+    CHECK(ix.count == 2);
+    /* File order of first appearance; lookups find the merged entry. */
+    CHECK(ix.resources[0].name.len == 1 && ix.resources[0].name.data[0] == 'a');
+    CHECK(ix.resources[1].name.len == 1 && ix.resources[1].name.data[0] == 'b');
+    const oxr_resource *a = oxr_index_find(&ix, "a", 1);
+    CHECK(a == &ix.resources[0]);
+    CHECK(oxr_index_find(&ix, "b", 1) == &ix.resources[1]);
+    CHECK(a->flags == (OXR_FLAG_IS_MODULE | OXR_FLAG_IS_PACKAGE));
+    CHECK(a->in_memory_bytecode.len == 12
+          && memcmp(a->in_memory_bytecode.data, "new bytecode", 12) == 0);
+    /* A later compressed source replaces the plain one. */
+    CHECK(a->in_memory_source.data == NULL);
+    CHECK(a->in_memory_source_zstd.len == 3);
+    /* A multi-entry field is replaced whole, not merged entry by entry. */
+    CHECK(a->in_memory_package_resources.count == 1);
+    CHECK(memcmp(a->in_memory_package_resources.entries[0].value.data,
+                 "new x", 5) == 0);
+    oxr_index_free(&ix);
+
+    /* Empty names are refused (before any merge). */
     R(&rs[0], "");
     R(&rs[1], "");
     write_blob(&b, rs, 2, (wopts){3, 0, false}, NULL);
-    EXPECT_ERROR(&b, "duplicate name");
+    EXPECT_ERROR(&b, "empty name");
     /* The source, plain and compressed: which one would be meant? */
     R(&rs[0], "m");
     F(&rs[0], 0x06, "src", NULL);
@@ -847,6 +877,61 @@ test_duplicates(void)
     write_blob(&b, rs, 1, (wopts){3, 0, false}, NULL);
     EXPECT_ERROR(&b, "resource 0 (\"m\"): both fields 0x06 and 0x21");
     free(b.p);
+}
+
+/* Relative paths must be UTF-8 and stay inside their tree, as the build
+ * tools' reader requires. */
+static void
+test_relative_paths(void)
+{
+    static const struct {
+        int id;
+        const char *path;
+        const char *error;
+    } cases[] = {
+        {0x0f, "/abs.py", "field 0x0f: relative path is absolute"},
+        {0x10, "a/../../b.pyc", "field 0x10: relative path contains '..'"},
+        {0x13, "..", "field 0x13: relative path contains '..'"},
+        {0x1e, "lib/\xff.bin", "field 0x1e: relative path is not valid UTF-8"},
+        {0x0f, "", "field 0x0f: relative path is empty"},
+    };
+    tres r;
+    buf b = {0};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        R(&r, "a");
+        F(&r, cases[i].id, cases[i].path, NULL);
+        write_blob(&b, &r, 1, (wopts){3, 0, false}, NULL);
+        EXPECT_ERROR(&b, cases[i].error);
+    }
+    R(&r, "a");
+    F(&r, 0x14, "k", "../k", NULL);
+    write_blob(&b, &r, 1, (wopts){3, 0, false}, NULL);
+    EXPECT_ERROR(&b, "field 0x14: entry 0 path contains '..'");
+    R(&r, "a");
+    F(&r, 0x0f, "a/..b/c..", NULL);
+    F(&r, 0x15, "k", "lib/\xc3\xa9", NULL);
+    write_blob(&b, &r, 1, (wopts){3, 0, false}, NULL);
+    oxr_index ix;
+    char err[256];
+    CHECK(oxr_index_parse((const uint8_t *)b.p, b.len, &ix, err,
+                          sizeof(err)) == OXR_OK);
+    oxr_index_free(&ix);
+    free(b.p);
+}
+
+/* A header-only blob is an empty index; nothing may follow it. */
+static void
+test_header_only(void)
+{
+    uint8_t data[32] = "pyembed\x03";
+    oxr_index ix;
+    char err[256];
+    CHECK(oxr_index_parse(data, 21, &ix, err, sizeof(err)) == OXR_OK);
+    CHECK(ix.count == 0);
+    oxr_index_free(&ix);
+    CHECK(oxr_index_parse(data, 22, &ix, err, sizeof(err)) == OXR_ERROR);
+    CHECKF(strstr(err, "1 trailing bytes after the indexes") != NULL, "%s",
+           err);
 }
 
 static void
@@ -893,10 +978,14 @@ test_utf8(void)
         R(&r, "ok");
         F(&r, 0x1e, bad[i], NULL);
         write_blob(&b, &r, 1, (wopts){3, 0, false}, NULL);
-        EXPECT_ERROR(&b, "field 0x1e is not valid UTF-8");
-        /* OS-native paths and payloads are opaque bytes. */
+        EXPECT_ERROR(&b, "field 0x1e: relative path is not valid UTF-8");
+        /* Relative paths are UTF-8 too (the build tools' reader agrees). */
         R(&r, "ok");
         F(&r, 0x0f, bad[i], NULL);
+        write_blob(&b, &r, 1, (wopts){3, 0, false}, NULL);
+        EXPECT_ERROR(&b, "field 0x0f: relative path is not valid UTF-8");
+        /* Payloads are opaque bytes. */
+        R(&r, "ok");
         F(&r, 0x06, bad[i], NULL);
         F(&r, 0x0b, "n", bad[i], NULL);
         roundtrip(&r, 1, (wopts){3, 0, false});
@@ -1237,8 +1326,7 @@ test_truncated_index(void)
         {1, "\x01\x03\x00\x00\x02", 5, "field 0x02: truncated flavor"},
         {3, "\x01\x03\x00\x00\x04", 5, "truncated inside the entry"},
         {3, "\x01\x03\x00", 5 - 2, NULL},
-        {3, "\x01\x03\x00\x00\xff", 5, "resources index truncated after 1 "
-         "resources"},
+        {3, "\x01\x03\x00\x00\xff", 5, "empty name"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         buf b = {0};
@@ -1306,6 +1394,8 @@ main(void)
     test_arena_growth();
     test_lookup();
     test_duplicates();
+    test_relative_paths();
+    test_header_only();
     test_utf8();
     test_header_and_blob_index();
     test_resources_index();

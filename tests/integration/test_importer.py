@@ -208,3 +208,24 @@ def test_finder_api(results: dict[str, tuple[Path, dict[str, Any]]], name: str) 
     ]
     # Filesystem-relative modules are loaded by importlib's file loaders.
     assert api["find_module"] is (name != "importer_fs")
+
+
+@pytest.mark.parametrize("name", BINARIES)
+def test_api_fidelity_in_a_binary(results: dict[str, tuple[Path, dict[str, Any]]], name: str) -> None:
+    """Issue 9, API fidelity: the same contract as under plain python3 (test_importer_api.py)."""
+    _, r = results[name]
+    api = r["api_fidelity"]
+    assert api == {
+        "public": True,
+        "star": True,
+        "decode_source": "a\nb",
+        "find_distributions": "list_iterator",
+        "repr": '<OxidizedResource name="_io">',
+        "type_errors": ["is_module", "name", "in_memory_bytecode", "relative_path_module_source"],
+        "deleted": False,
+        "path": "PosixPath",
+        "copies": ["a"],
+        "path_hook_base_str": True,
+        "hook_causes": ["TypeError", "TypeError", "ValueError"],
+        "reindexed": ["# replaced\n", True, True],
+    }

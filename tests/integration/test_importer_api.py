@@ -357,6 +357,290 @@ def test_serialize_matches_the_build_writer(extension_dir: Path) -> None:
     assert out == ["True", "True", "True", "True"]
 
 
+def test_oxidized_resource_attribute_contract(extension_dir: Path) -> None:
+    """PyOxidizer's pyo3 class: typed setters, no deletion, pathlib paths, copies, its repr."""
+    out = _ok(_run(extension_dir, """
+        import os, pathlib
+        r = OxidizedResource()
+        print(repr(r), r.name == "", r.is_module, r.in_memory_source, r.relative_path_package_resources)
+        r.name = "_io"
+        print(repr(r))
+        bad = [("name", b"x"), ("name", None), ("is_module", 1), ("is_package", None),
+               ("in_memory_bytecode", "text"), ("in_memory_bytecode", 3),
+               ("in_memory_package_resources", [("a", b"")]), ("in_memory_package_resources", {1: b""}),
+               ("in_memory_distribution_resources", {"METADATA": "text"}),
+               ("relative_path_module_source", 3), ("relative_path_package_resources", {"a": 3}),
+               ("shared_library_dependency_names", "libz.so.1"), ("shared_library_dependency_names", [b"x"])]
+        for attr, value in bad:
+            try:
+                setattr(r, attr, value)
+                print("accepted", attr, repr(value))
+            except TypeError:
+                pass
+        for attr in ("name", "is_module", "in_memory_source", "relative_path_module_source"):
+            try:
+                delattr(r, attr)
+                print("deleted", attr)
+            except AttributeError:
+                pass
+        try:
+            r.not_an_attribute = 1
+            print("accepted an unknown attribute")
+        except AttributeError:
+            pass
+        class P(os.PathLike):
+            def __fspath__(self):
+                return "lib/p.py"
+        for value in ("lib/s.py", b"lib/b.py", pathlib.PurePosixPath("lib/pure.py"), P()):
+            r.relative_path_module_source = value
+            print(repr(r.relative_path_module_source))
+        r.relative_path_package_resources = {"a.txt": b"lib/a.txt", "b.txt": P()}
+        print(r.relative_path_package_resources)
+        r.in_memory_package_resources = {"x": bytearray(b"1"), "y": memoryview(b"2")}
+        print(r.in_memory_package_resources)
+        r.shared_library_dependency_names = ("libz.so.1",)
+        print(r.shared_library_dependency_names)
+        r.in_memory_bytecode = bytearray(b"BC")
+        print(type(r.in_memory_bytecode).__name__)
+        # Getters hand out copies: changing them changes nothing.
+        r.in_memory_package_resources["z"] = b"3"
+        r.relative_path_package_resources.clear()
+        r.shared_library_dependency_names.append("libm.so.6")
+        print(sorted(r.in_memory_package_resources), sorted(r.relative_path_package_resources),
+              r.shared_library_dependency_names)
+        for attr in ("in_memory_source", "relative_path_package_resources", "shared_library_dependency_names"):
+            setattr(r, attr, None)
+        print(r.in_memory_source, r.relative_path_package_resources, r.shared_library_dependency_names)
+        # Resources handed out by the finder follow the same contract.
+        from oxidizer_tools.packed_resources import Resource, write_packed_resources
+        finder = OxidizedFinder(write_packed_resources([
+            Resource(name="pkg", is_module=True, is_package=True, relative_path_module_source="lib/pkg/__init__.py",
+                     relative_path_package_resources={"d.txt": "lib/pkg/d.txt"})]))
+        (got,) = finder.indexed_resources()
+        print(repr(got), repr(got.relative_path_module_source), got.relative_path_package_resources)
+        try:
+            got.is_package = "yes"
+        except TypeError:
+            print("TypeError")
+    """))
+    assert out == [
+        '<OxidizedResource name=""> True False None None',
+        '<OxidizedResource name="_io">',
+        "PosixPath('lib/s.py')",
+        "PosixPath('lib/b.py')",
+        "PosixPath('lib/pure.py')",
+        "PosixPath('lib/p.py')",
+        "{'a.txt': PosixPath('lib/a.txt'), 'b.txt': PosixPath('lib/p.py')}",
+        "{'x': b'1', 'y': b'2'}",
+        "['libz.so.1']",
+        "bytes",
+        "['x', 'y'] ['a.txt', 'b.txt'] ['libz.so.1']",
+        "None None None",
+        "<OxidizedResource name=\"pkg\"> PosixPath('lib/pkg/__init__.py') {'d.txt': PosixPath('lib/pkg/d.txt')}",
+        "TypeError",
+    ]
+
+
+# PyOxidizer's module-level names (python-oxidized-importer/src/lib.rs, module_init()).
+PYOXIDIZER_NAMES = {
+    "decode_source", "find_resources_in_path", "pkg_resources_find_distributions", "register_pkg_resources",
+    "OxidizedDistribution", "OxidizedFinder", "OxidizedResource", "OxidizedResourceCollector",
+    "OxidizedResourceReader", "OxidizedPathEntryFinder", "OxidizedPkgResourcesProvider", "OxidizedZipFinder",
+    "PythonModuleSource", "PythonModuleBytecode", "PythonPackageResource", "PythonPackageDistributionResource",
+    "PythonExtensionModule",
+}
+
+
+def _module_surface_body() -> str:
+    return textwrap.dedent("""
+        import io, json, oxidized_importer
+        star = {}
+        exec("from oxidized_importer import *", star)
+        public = sorted(n for n in dir(oxidized_importer) if not n.startswith("_"))
+        dunder = sorted(n for n in dir(oxidized_importer) if n.startswith("_"))
+        resolved = all(getattr(oxidized_importer, n) is not None for n in public)
+        print(json.dumps({
+            "public": public,
+            "dunder": dunder,
+            "all": sorted(oxidized_importer.__all__),
+            "star": sorted(n for n in star if n != "__builtins__"),
+            "resolved": resolved,
+            "decoded": oxidized_importer.decode_source(io, b"# -*- coding: latin-1 -*-\\r\\nx = '\\xe9'\\r\\n"),
+            "distributions": type(sys.meta_path[0].find_distributions()).__name__
+                             if hasattr(sys.meta_path[0], "find_distributions") else None,
+        }))
+    """)
+
+
+def _check_module_surface(result: dict[str, object], expected_dunder: set[str]) -> None:
+    expected = sorted(PYOXIDIZER_NAMES)
+    assert result["public"] == expected
+    assert result["all"] == expected
+    assert result["star"] == expected
+    assert set(result["dunder"]) == expected_dunder  # type: ignore[arg-type]
+    assert result["resolved"] is True
+    assert result["decoded"] == "# -*- coding: latin-1 -*-\nx = '\u00e9'\n"
+    assert result["distributions"] == "list_iterator"
+
+
+def test_module_surface_matches_pyoxidizer(extension_dir: Path) -> None:
+    """dir(), __all__ and `import *` list every public name; find_distributions() is an iterator."""
+    import json
+
+    proc = _run(extension_dir, "sys.meta_path.insert(0, OxidizedFinder())\n" + _module_surface_body())
+    _check_module_surface(
+        json.loads(_ok(proc)[-1]),
+        {"__all__", "__doc__", "__file__", "__loader__", "__name__", "__package__", "__spec__"},
+    )
+
+
+def test_path_hook_contract(extension_dir: Path) -> None:
+    """path_hook_base_str; str only (ImportError caused by TypeError); the executable and its packages only."""
+    out = _ok(_run(extension_dir, """
+        import os, pathlib
+        from oxidizer_tools.packed_resources import Resource, write_packed_resources
+        finder = OxidizedFinder(write_packed_resources([
+            Resource(name="pkg", is_module=True, is_package=True, in_memory_source=b""),
+            Resource(name="pkg.sub", is_module=True, is_package=True, in_memory_source=b""),
+            Resource(name="pkg.sub.leaf", is_module=True, in_memory_source=b"X = 1"),
+            Resource(name="pkg.mod", is_module=True, in_memory_source=b""),
+            Resource(name="top", is_module=True, in_memory_source=b""),
+        ]))
+        base = finder.path_hook_base_str
+        print(type(base).__name__, base == os.path.realpath(sys.executable))
+        for value in (base.encode(), pathlib.Path(base), pathlib.Path(base, "pkg"), None):
+            try:
+                finder.path_hook(value)
+            except ImportError as e:
+                print("ImportError", type(e.__cause__).__name__, e.__suppress_context__)
+        for value in ("/etc", base + "/pkg/mod", base + "/nope", base + "/pkg.sub", base + "//pkg", base + "x"):
+            try:
+                finder.path_hook(value)
+                print("accepted", value)
+            except ImportError as e:
+                print("ImportError", type(e.__cause__).__name__)
+        top, pkg, sub = (finder.path_hook(p) for p in (base, base + "/pkg", base + "/pkg/sub"))
+        print(top._package, pkg._package, sub._package)
+        print(top.find_spec("top").name, top.find_spec("pkg.sub"), pkg.find_spec("pkg.sub").name,
+              pkg.find_spec("pkg.sub.leaf"), sub.find_spec("pkg.sub.leaf").loader is finder)
+        print(top.iter_modules(), pkg.iter_modules("pkg."), top.invalidate_caches())
+        try:
+            top.find_spec(b"top")
+        except TypeError:
+            print("TypeError")
+        # Through sys.path_hooks, pkgutil and sys.path_importer_cache.
+        import pkgutil
+        sys.path_hooks.insert(0, finder.path_hook)
+        sys.meta_path.insert(0, finder)
+        import pkg
+        print(pkg.__path__ == [base + "/pkg"], [m.name for m in pkgutil.iter_modules(pkg.__path__)])
+        print(type(sys.path_importer_cache[base + "/pkg"]).__name__)
+    """))
+    assert out == [
+        "str True",
+        "ImportError TypeError True",
+        "ImportError TypeError True",
+        "ImportError TypeError True",
+        "ImportError TypeError True",
+        "ImportError ValueError",
+        "ImportError ValueError",
+        "ImportError ValueError",
+        "ImportError ValueError",
+        "ImportError ValueError",
+        "ImportError ValueError",
+        "None pkg pkg.sub",
+        "top None pkg.sub None True",
+        "[('pkg', True), ('top', False)] [('pkg.mod', False), ('pkg.sub', True)] None",
+        "TypeError",
+        "True ['mod', 'sub']",
+        "OxidizedPathEntryFinder",
+    ]
+
+
+def test_serialize_keeps_file_resource_fields(extension_dir: Path) -> None:
+    """Fields 0x1b-0x1e survive indexed_resources() and serialize_indexed_resources()."""
+    out = _ok(_run(extension_dir, """
+        from oxidizer_tools.packed_resources import Resource, write_packed_resources, read_packed_resources
+        data = write_packed_resources([
+            Resource(name="files/tool.sh", is_utf8_filename=True, file_executable=True, file_data_embedded=b"#!/bin/sh\\n"),
+            Resource(name="files/big.dat", is_utf8_filename=True, file_data_utf8_relative_path="lib/files/big.dat"),
+        ])
+        finder = OxidizedFinder(data)
+        print([(r.name, r.is_utf8_filename, r.file_executable, r.file_data_embedded, r.file_data_utf8_relative_path)
+               for r in finder.indexed_resources()])
+        again = finder.serialize_indexed_resources()
+        print(again == data, read_packed_resources(again) == read_packed_resources(data))
+        r = OxidizedResource()
+        r.name = "files/added.txt"
+        r.is_utf8_filename = True
+        r.file_data_embedded = b"added"
+        finder.add_resource(r)
+        print([x.name for x in read_packed_resources(finder.serialize_indexed_resources()) if x.file_data_embedded])
+    """))
+    assert out == [
+        "[('files/big.dat', True, False, None, PosixPath('lib/files/big.dat')),"
+        " ('files/tool.sh', True, True, b'#!/bin/sh\\n', None)]",
+        "True True",
+        "['files/added.txt', 'files/tool.sh']",
+    ]
+
+
+def test_reindexing_merges_later_data_wins(extension_dir: Path) -> None:
+    """index_bytes() and duplicate names in one blob merge (PyOxidizer's merge_from); add_resource replaces."""
+    out = _ok(_run(extension_dir, """
+        from oxidizer_tools.packed_resources import Resource, write_packed_resources
+        first = write_packed_resources([
+            Resource(name="m", is_module=True, in_memory_source=b"V = 'old'", in_memory_bytecode=code("V = 'old'", "m")),
+            Resource(name="pkg", is_module=True, is_package=True, in_memory_source=b"",
+                     in_memory_package_resources={"a.txt": b"old a"}),
+        ])
+        finder = OxidizedFinder(first)
+        finder.index_bytes(write_packed_resources([
+            Resource(name="m", in_memory_bytecode=code("V = 'new'", "m")),
+            Resource(name="pkg", in_memory_package_resources={"b.txt": b"new b"}),
+        ]))
+        res = {r.name: r for r in finder.indexed_resources()}
+        m = res["m"]
+        print(m.is_module, m.in_memory_source, len(res))
+        sys.meta_path.insert(0, finder)
+        import m, pkg
+        print(m.V, finder.get_source("m"), finder.get_resource_reader("pkg").contents())
+        print(res["pkg"].is_package, sorted(res["pkg"].in_memory_package_resources))
+        # Two resources of one name inside one blob merge the same way (hand-made: our writer refuses it).
+        import struct
+        def blob(entries):
+            names = b"".join(n for n, _ in entries)
+            sources = b"".join(s for _, s in entries)
+            bidx = (b"\\x01\\x02\\x03\\x03" + struct.pack("<Q", len(names)) + b"\\xff"
+                    + b"\\x01\\x02\\x06\\x03" + struct.pack("<Q", len(sources)) + b"\\xff\\x00")
+            ridx = b"".join(b"\\x01\\x03" + struct.pack("<H", len(n)) + b"\\x16\\x06" + struct.pack("<I", len(s)) + b"\\xff"
+                            for n, s in entries) + b"\\x00"
+            return (b"pyembed\\x03" + struct.pack("<BIII", 2, len(bidx), len(entries), len(ridx))
+                    + bidx + ridx + names + sources)
+        dup = OxidizedFinder(blob([(b"d", b"V = 1"), (b"e", b"V = 2"), (b"d", b"V = 3")]))
+        print([(r.name, r.in_memory_source) for r in dup.indexed_resources()])
+        # add_resource() replaces the whole resource, as PyOxidizer's add_resource().
+        r = OxidizedResource()
+        r.name = "m"
+        r.is_module = True
+        r.in_memory_source = b"V = 'added'"
+        finder.add_resource(r)
+        added = {x.name: x for x in finder.indexed_resources()}["m"]
+        print(added.in_memory_source, added.in_memory_bytecode)
+        # The serialized finder has one resource per name, the merged data.
+        again = OxidizedFinder(finder.serialize_indexed_resources())
+        print(sorted((x.name, x.in_memory_source) for x in again.indexed_resources()))
+    """))
+    assert out == [
+        "True b\"V = 'old'\" 2",
+        "new V = 'old' ['b.txt']",
+        "True ['b.txt']",
+        "[('d', b'V = 3'), ('e', b'V = 2')]",
+        "b\"V = 'added'\" None",
+        "[('m', b\"V = 'added'\"), ('pkg', b'')]",
+    ]
+
+
 def test_index_file_memory_mapped(extension_dir: Path, tmp_path: Path) -> None:
     blob = tmp_path / "resources.pyembed"
     out = _ok(_run(extension_dir, f"""
@@ -404,7 +688,7 @@ def test_index_file_memory_mapped(extension_dir: Path, tmp_path: Path) -> None:
         print(sorted(r.name for r in finder.indexed_resources()))
     """))
     assert out == [
-        "from the map bytes first",
+        "from the map mapped first",
         "V = 'from the map'",
         "True",
         "['first', 'mapped']",

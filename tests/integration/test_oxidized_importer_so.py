@@ -168,3 +168,84 @@ def test_bytecode_of_another_optimization_level_never_runs(extension_dir: Path) 
     lines = proc.stdout.splitlines()
     assert lines[:2] == ["onlyzero AssertionError level 0 code ran", "withsource AssertionError "]
     assert lines[2].startswith("leveltwo ImportError module 'leveltwo' has no bytecode for optimization level 0 ")
+
+
+def test_c_parser_and_python_reader_agree(extension_dir: Path) -> None:
+    """Differential: the runtime's C parser (through OxidizedFinder) and the build tools' reader
+    accept and reject the same inputs (the fuzz corpus, hand-made edge cases and 20000 seeded
+    mutations of them), and name the same resources when both accept."""
+    corpus = WORKSPACE / "runtime" / "fuzz" / "corpus"
+    proc = _run(extension_dir, f"""
+        sys.path.insert(1, {str(WORKSPACE / "runtime" / "python")!r})  # indexed_resources() needs it
+        import pathlib, random, struct
+        from oxidizer_tools.packed_resources import PackedResourcesError, read_packed_resources
+
+        def blob(names, index_extra=b""):
+            raw = b"".join(names)
+            bidx = b"\\x01\\x02\\x03\\x03" + struct.pack("<Q", len(raw)) + b"\\xff\\x00"
+            ridx = b"".join(b"\\x01\\x03" + struct.pack("<H", len(n)) + index_extra + b"\\xff" for n in names) + b"\\x00"
+            return b"pyembed\\x03" + struct.pack("<BIII", 1, len(bidx), len(names), len(ridx)) + bidx + ridx + raw
+
+        seeds = [p.read_bytes() for p in sorted(pathlib.Path({str(corpus)!r}).iterdir())]
+        edge = {{
+            "header only": (b"pyembed\\x03" + bytes(13), True),
+            "header and a byte": (b"pyembed\\x03" + bytes(13) + b"\\x00", False),
+            "non-UTF-8 name": (blob([b"caf\\xe9"]), False),
+            "surrogate name": (blob([b"\\xed\\xa0\\x80"]), False),
+            "UTF-8 name": (blob(["caf\\u00e9".encode()]), True),
+            "duplicate names": (blob([b"a", b"b", b"a"]), True),
+            "empty name": (blob([b""]), False),
+        }}
+        failures = []
+        def verdict(data):
+            try:
+                finder = oxidized_importer.OxidizedFinder(data)
+            except ValueError:
+                c = None
+            else:
+                try:
+                    c = sorted(r.name for r in finder.indexed_resources())
+                except ImportError as e:  # a corrupt zstd source is found only when read
+                    if "compressed source" not in str(e):
+                        raise
+                    c = "accepted"
+            try:
+                py = sorted(r.name for r in read_packed_resources(data))
+            except PackedResourcesError:
+                py = None
+            if c == "accepted" and py is not None:
+                py = "accepted"
+            return c, py
+
+        for label, (data, accepted) in edge.items():
+            c, py = verdict(data)
+            if c != py or (c is not None) != accepted:
+                failures.append((label, c, py))
+        rng = random.Random(9)
+        inputs = seeds + [data for data, _ in edge.values()]
+        accepted = 0
+        for i in range(20000):
+            buf = bytearray(rng.choice(inputs))
+            for _ in range(rng.randint(1, 3)):
+                op, pos = rng.random(), rng.randrange(len(buf) + 1)
+                if op < 0.5 and pos < len(buf):
+                    buf[pos] = rng.randrange(256)
+                elif op < 0.7:
+                    buf[pos:pos] = bytes([rng.randrange(256)])
+                elif op < 0.85 and pos < len(buf):
+                    del buf[pos]
+                else:
+                    start = rng.randrange(len(buf) + 1)
+                    buf[pos:pos] = buf[start:start + rng.randrange(1, 16)]
+            c, py = verdict(bytes(buf))
+            accepted += c is not None
+            if c != py:
+                failures.append((bytes(buf).hex(), c, py))
+        for seed in seeds:
+            c, py = verdict(seed)
+            if c is None or c != py:
+                failures.append(("seed", c, py))
+        print(failures[:5], len(failures), accepted > 100)
+    """)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["[] 0 True"]

@@ -39,6 +39,7 @@ __all__ = [
     "PackedResourcesError",
     "Resource",
     "ResourceField",
+    "merge_resources",
     "packed_resources_length",
     "read_packed_resources",
     "write_packed_resources",
@@ -516,7 +517,10 @@ def _parse_layout(view: memoryview) -> _Layout:
     blob_index_end = _PREAMBLE_LENGTH + blob_index_length
     cursor = _Cursor(view, _PREAMBLE_LENGTH, min(blob_index_end, len(view)), "blob index")
     entries: list[tuple[int, int, bool]] = []
-    while (marker := cursor.u8()) != BlobSectionField.END_OF_INDEX:
+    # A blob index of length 0 declaring no section is empty (no end marker), as a
+    # header-only blob has; the runtime's parser accepts the same.
+    empty = blob_index_length == 0 and section_count == 0
+    while not empty and (marker := cursor.u8()) != BlobSectionField.END_OF_INDEX:
         if marker != BlobSectionField.START_OF_ENTRY:
             raise PackedResourcesError(f"bad blob index marker 0x{marker:02x} at offset {cursor.pos - 1}")
         values: dict[int, int] = {}
@@ -651,8 +655,7 @@ def _read_resource(cursor: _Cursor, view: memoryview, layout: _Layout, number: i
             entries: dict[str, object] = {}
             for _ in range(cursor.unpack(fmt)):
                 key = text(blob(fid, "H"), f"{what} entry name")
-                if key in entries:
-                    raise fail(f"{what} entry {key!r} repeated")
+                # A repeated entry name: the later entry wins, as the runtime reads it.
                 if kind is _Kind.BYTES_MAP:
                     entries[key] = blob(fid, "Q")
                 else:
@@ -673,8 +676,11 @@ def read_packed_resources(data: bytes | memoryview) -> list[Resource]:
     padding; a version 1 flavor (field 0x02) is mapped to the matching ``is_*``
     flag. Any malformation (truncation, bad markers or lengths, unknown or
     repeated fields, section overruns, invalid UTF-8, unsafe relative paths,
-    count mismatches, duplicate names, trailing bytes) raises
-    :class:`PackedResourcesError` and nothing else.
+    count mismatches, trailing bytes) raises :class:`PackedResourcesError` and nothing
+    else. Resources of the same name are merged (:func:`merge_resources`, in index
+    order), and a repeated entry name of a multi-entry field keeps the later entry, as
+    the runtime's parser reads them; the result has one resource per name, in the
+    order of first appearance.
     """
     view = memoryview(data).cast("B")
     layout = _parse_layout(view)
@@ -686,29 +692,26 @@ def read_packed_resources(data: bytes | memoryview) -> list[Resource]:
         raise PackedResourcesError(f"{trailing} trailing bytes after the last blob section")
 
     cursor = _Cursor(view, start, end, "resources index")
-    resources: list[Resource] = []
-    names: set[str] = set()
-    while (marker := cursor.u8()) != F.END_OF_INDEX:
+    entries: list[Resource] = []
+    # Like the blob index: length 0 and no resource is an empty index.
+    empty = start == end and layout.resources_count == 0
+    while not empty and (marker := cursor.u8()) != F.END_OF_INDEX:
         if marker != F.START_OF_ENTRY:
             raise PackedResourcesError(
                 f"bad resources index marker 0x{marker:02x} at offset {cursor.pos - 1}"
             )
-        if len(resources) == layout.resources_count:
+        if len(entries) == layout.resources_count:
             raise PackedResourcesError(
                 f"resources index has more than the {layout.resources_count} resources announced"
             )
-        resource = _read_resource(cursor, view, layout, len(resources))
-        if resource.name in names:
-            raise PackedResourcesError(f"resource {resource.name!r}: duplicate resource name")
-        names.add(resource.name)
-        resources.append(resource)
+        entries.append(_read_resource(cursor, view, layout, len(entries)))
     if cursor.pos != end:
         raise PackedResourcesError(
             f"resources index ends {end - cursor.pos} bytes before its announced length"
         )
-    if len(resources) != layout.resources_count:
+    if len(entries) != layout.resources_count:
         raise PackedResourcesError(
-            f"resource count is {layout.resources_count}, but the index has {len(resources)}"
+            f"resource count is {layout.resources_count}, but the index has {len(entries)}"
         )
     for section in layout.sections.values():
         if section.pos != section.end:
@@ -716,4 +719,30 @@ def read_packed_resources(data: bytes | memoryview) -> list[Resource]:
                 f"blob section for field 0x{section.fid:02x} has "
                 f"{section.end - section.pos} unreferenced bytes"
             )
-    return resources
+    merged: dict[str, Resource] = {}
+    for resource in entries:
+        known = merged.get(resource.name)
+        merged[resource.name] = resource if known is None else merge_resources(known, resource)
+    return list(merged.values())
+
+
+def merge_resources(older: Resource, newer: Resource) -> Resource:
+    """``newer`` merged into ``older`` (same name), as PyOxidizer's ``Resource::merge_from``.
+
+    Flags are OR-ed; every field ``newer`` has replaces ``older``'s; a source in either
+    form (0x06 or 0x21) replaces both. The runtime's parser (oxr_resource_merge() in
+    runtime/src/packed_resources.c) merges resources of one name in a blob the same way.
+    """
+    if older.name != newer.name:
+        raise ValueError(f"cannot merge resources {older.name!r} and {newer.name!r}")
+    values: dict[str, object] = {}
+    new_source = newer.in_memory_source is not None or newer.in_memory_source_zstd is not None
+    for f in fields(older):
+        old_value, new_value = getattr(older, f.name), getattr(newer, f.name)
+        if f.name in ("in_memory_source", "in_memory_source_zstd"):
+            values[f.name] = new_value if new_source else old_value
+        elif isinstance(old_value, bool):
+            values[f.name] = old_value or new_value
+        else:
+            values[f.name] = old_value if new_value is None else new_value
+    return Resource(**values)  # type: ignore[arg-type]  # same fields as older

@@ -19,6 +19,7 @@ from oxidizer_tools.packed_resources import (
     PackedResourcesError,
     Resource,
     ResourceField,
+    merge_resources,
     packed_resources_length,
     read_packed_resources,
     write_packed_resources,
@@ -357,7 +358,8 @@ BLOB_INDEX_END = 21 + 14
         (b"pyembed\x04" + bytes(13), "unsupported .* version 4"),
         (b"pyembed\x00" + bytes(13), "unsupported .* version 0"),
         (b"pyembed\x03" + bytes(5), "truncated global header"),
-        (b"pyembed\x03" + bytes(13), "truncated blob index"),
+        (b"pyembed\x03" + bytes(13) + b"\x00", "1 trailing bytes"),
+        (b"pyembed\x03\x00" + u32(0) + u32(1) + u32(0), "cannot fit|truncated"),
         (VALID + b"\x00", "1 trailing bytes"),
         (VALID[:-1], "truncated data"),
         (patch(VALID, 21, b"\x07"), "bad blob index marker 0x07"),
@@ -387,13 +389,9 @@ BLOB_INDEX_END = 21 + 14
         (build(1, NAME_A, [b"\x03" + u16(1) + b"\x16"]), "unknown field 0x16 for version 1"),
         (build(1, NAME_A, [b"\x03" + u16(1) + b"\x02\x06"]), "unknown flavor 0x06"),
         (build(3, NAME_A, [b"\x03" + u16(1) + b"\x04\x04"]), "field 0x04 repeated"),
-        (build(3, [(0x03, b"aa")], [b"\x03" + u16(1)] * 2), "'a': duplicate resource name"),
         (build(3, [(0x03, b"")], [b"\x03" + u16(0)]), "empty name"),
         (build(3, [(0x03, b"a"), (0x0f, b"/x")], [b"\x03" + u16(1) + b"\x0f" + u32(2)]), "is absolute"),
-        (
-            build(3, [(0x03, b"a"), (0x0b, b"kk")], [ENTRY_A[0] + b"\x0b" + u32(2) + (u16(1) + u64(0)) * 2]),
-            "entry 'k' repeated",
-        ),
+        (build(3, [(0x03, b"a"), (0x0f, b"\xff")], [b"\x03" + u16(1) + b"\x0f" + u32(1)]), "not valid UTF-8"),
         (patch(VALID, BLOB_INDEX_END, b"\x05"), "bad resources index marker 0x05"),
         (patch(VALID, 17, u32(7)), "truncated data"),
         (patch(VALID, 17, u32(5))[:-1], "truncated resources index"),
@@ -403,6 +401,42 @@ BLOB_INDEX_END = 21 + 14
 def test_reader_errors(data: bytes, message: str) -> None:
     with pytest.raises(PackedResourcesError, match=message):
         read_packed_resources(data)
+
+
+def test_header_only_blob_is_empty() -> None:
+    """The 21-byte header with no index bytes: no resources, as the runtime's parser reads it."""
+    for version in (1, 2, 3):
+        assert read_packed_resources(b"pyembed" + bytes([version]) + bytes(13)) == []
+
+
+def test_resources_of_one_name_merge_later_wins() -> None:
+    """As PyOxidizer's index and the runtime's parser: flags OR-ed, later fields win."""
+    data = build(
+        3,
+        [(0x03, b"aba"), (0x06, b"old"), (0x07, b"BC"), (0x0B, b"kold" + b"knew")],
+        [
+            b"\x03" + u16(1) + b"\x16" + b"\x06" + u32(3) + b"\x07" + u32(2),
+            b"\x03" + u16(1),
+            b"\x03" + u16(1) + b"\x04" + b"\x06" + u32(0) + b"\x0b" + u32(2) + (u16(1) + u64(3)) * 2,
+        ],
+    )
+    (a, b) = read_packed_resources(data)
+    assert (a.name, b.name) == ("a", "b")
+    assert a.is_module and a.is_package
+    assert a.in_memory_source == b""
+    assert a.in_memory_bytecode == b"BC"
+    # A repeated entry name inside one field: the later entry wins.
+    assert dict(a.in_memory_package_resources or {}) == {"k": b"new"}
+
+
+def test_merge_resources_replaces_the_source_in_either_form() -> None:
+    older = Resource("m", is_module=True, in_memory_source=b"plain", in_memory_bytecode=b"BC")
+    newer = Resource("m", is_package=True, in_memory_source_zstd=b"zstd")
+    merged = merge_resources(older, newer)
+    assert merged == Resource("m", is_module=True, is_package=True, in_memory_source_zstd=b"zstd",
+                              in_memory_bytecode=b"BC")
+    with pytest.raises(ValueError):
+        merge_resources(older, Resource("other"))
 
 
 def test_all_truncations_fail() -> None:

@@ -102,11 +102,18 @@ typedef struct {
  * must call oxr_index_free(). On failure returns OXR_ERROR, leaves *out
  * empty (safe to free) and writes a one-line NUL-terminated message into err
  * (when errlen > 0), e.g. "resource 12: blob section for field 0x07 overruns
- * payload". Duplicate resource names are an error. */
+ * payload". Resources of the same name are merged (oxr_resource_merge(), in
+ * file order), so index->resources holds each name once, in the file order
+ * of its first occurrence. */
 int oxr_index_parse(const uint8_t *data, size_t len, oxr_index *out,
                     char *err, size_t errlen);
 
 void oxr_index_free(oxr_index *index);
+
+/* Merges `newer` into `into`, as PyOxidizer's Resource::merge_from(): flags
+ * are OR-ed, every field newer has replaces into's (a source in either form,
+ * 0x06 or 0x21, replaces both). Slices are copied, not their bytes. */
+void oxr_resource_merge(oxr_resource *into, const oxr_resource *newer);
 
 /* Binary search by exact name; NULL if absent. */
 const oxr_resource *oxr_index_find(const oxr_index *index, const char *name,

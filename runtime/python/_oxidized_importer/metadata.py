@@ -10,7 +10,7 @@ returns them as `(record name, {key: bytes | absolute path})`.
 from __future__ import annotations
 
 import pathlib
-from collections.abc import Iterable
+from collections.abc import Iterator
 from contextlib import suppress
 from importlib.metadata import Distribution, DistributionFinder, Prepared
 from typing import Any, Protocol
@@ -98,10 +98,11 @@ class OxidizedDistribution(Distribution):
         return self._finder._executable.rpartition("/")[0] or "/"
 
 
-def find_distributions(finder: _Finder, context: Any = None) -> Iterable[OxidizedDistribution]:
-    """Distributions matching `context.name` (all when None); `context.path` is ignored.
+def find_distributions(finder: _Finder, context: Any = None) -> Iterator[OxidizedDistribution]:
+    """An iterator of the distributions matching `context.name` (all when None).
 
-    The finder serves its own index, not sys.path entries, as PyOxidizer's does.
+    `context.path` is ignored: the finder serves its own index, not sys.path entries,
+    as PyOxidizer's does, which also returns an iterator (importlib.metadata chains them).
     """
     if context is None:
         context = DistributionFinder.Context()
@@ -111,4 +112,4 @@ def find_distributions(finder: _Finder, context: Any = None) -> Iterable[Oxidize
     for record_name, files in finder._distribution_entries():
         if wanted is None or Prepared.normalize(record_name) == wanted:
             found.append(OxidizedDistribution(finder, record_name, files))
-    return found
+    return iter(found)

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import PurePosixPath
 from typing import Any, Final
 
-from _oxidized_importer.resource import OxidizedResource
+from _oxidized_importer.resource import OxidizedResource, raw_values
 
 _HEADER: Final = b"pyembed\x03"
 _GLOBAL_HEADER: Final = struct.Struct("<BIII")
@@ -62,6 +62,11 @@ _FIELDS: Final = (
     (0x18, "is_frozen_module", _FLAG, ""),
     (0x19, "is_extension_module", _FLAG, ""),
     (0x1A, "is_shared_library", _FLAG, ""),
+    # File resources (PyOxidizer keeps and serializes them; no Python attribute there).
+    (0x1B, "is_utf8_filename", _FLAG, ""),
+    (0x1C, "file_executable", _FLAG, ""),
+    (0x1D, "file_data_embedded", _BYTES, "Q"),
+    (0x1E, "file_data_utf8_relative_path", _PATH, "I"),
     # rules_oxidizer extensions for filesystem-extracted resources.
     (0x1F, "is_filesystem_extracted", _FLAG, ""),
     (0x20, "extraction_payload", _BYTES, "Q"),
@@ -118,13 +123,14 @@ class _Encoder:
 def _encode(resource: OxidizedResource) -> tuple[bytes, bytes, dict[int, list[bytes]]]:
     """(name, index entry, {field id: blob elements}) of one resource."""
     enc = _Encoder(resource)
-    if not isinstance(resource.name, str) or not resource.name:
+    values = raw_values(resource)
+    if not values["name"]:
         raise ValueError("resource with an empty name cannot be indexed")
-    name = enc.utf8(resource.name, "name")
+    name = enc.utf8(values["name"], "name")
     index = bytearray([_START_OF_ENTRY])
     blobs: dict[int, list[bytes]] = {}
     for fid, attr, kind, fmt in _FIELDS:
-        value = getattr(resource, attr)
+        value = values[attr]
         if kind == _FLAG:
             if value:
                 index.append(fid)

@@ -299,4 +299,63 @@ def finder_api() -> Any:
     }
 
 
+@check
+def api_fidelity() -> Any:
+    """PyOxidizer's API contract (issue 9): module surface, OxidizedResource, path hooks, re-indexing."""
+    import io
+    import pathlib
+
+    import oxidized_importer
+
+    finder = sys.meta_path[0]
+    star: dict[str, Any] = {}
+    exec("from oxidized_importer import *", star)
+    resource = oxidized_importer.OxidizedResource()
+    resource.name = "_io"
+    type_errors = []
+    for attr, value in (("is_module", 1), ("name", b"x"), ("in_memory_bytecode", "s"), ("relative_path_module_source", 3)):
+        try:
+            setattr(resource, attr, value)
+        except TypeError:
+            type_errors.append(attr)
+    try:
+        del resource.name
+        deleted = True
+    except AttributeError:
+        deleted = False
+    resource.relative_path_module_source = b"lib/x.py"
+    resource.in_memory_package_resources = {"a": b"1"}
+    resource.in_memory_package_resources["b"] = b"2"  # a copy: no effect
+    hook_causes = []
+    for value in (finder.path_hook_base_str.encode(), pathlib.Path(finder.path_hook_base_str), "/etc"):
+        try:
+            finder.path_hook(value)
+        except ImportError as e:
+            hook_causes.append(type(e.__cause__).__name__)
+    # index_bytes(): the later data wins over the embedded resource of the same name.
+    (embedded,) = [r for r in finder.indexed_resources() if r.name == "imppkg.mod"]
+    update = oxidized_importer.OxidizedResource()
+    update.name = "imppkg.mod"
+    update.in_memory_source = b"# replaced\n"
+    holder = oxidized_importer.OxidizedFinder()
+    holder.add_resource(update)
+    finder.index_bytes(holder.serialize_indexed_resources())
+    (merged,) = [r for r in finder.indexed_resources() if r.name == "imppkg.mod"]
+    return {
+        "public": sorted(n for n in dir(oxidized_importer) if not n.startswith("_")) == sorted(oxidized_importer.__all__),
+        "star": sorted(n for n in star if not n.startswith("__")) == sorted(oxidized_importer.__all__),
+        "decode_source": oxidized_importer.decode_source(io, b"a\r\nb"),
+        "find_distributions": type(finder.find_distributions()).__name__,
+        "repr": repr(resource),
+        "type_errors": type_errors,
+        "deleted": deleted,
+        "path": type(resource.relative_path_module_source).__name__,
+        "copies": sorted(resource.in_memory_package_resources),
+        "path_hook_base_str": finder.path_hook_base_str == sys.executable,
+        "hook_causes": hook_causes,
+        "reindexed": [(merged.in_memory_source or b"").decode(), merged.is_module == embedded.is_module,
+                      merged.in_memory_bytecode == embedded.in_memory_bytecode],
+    }
+
+
 print(json.dumps(RESULTS, indent=1, sort_keys=True))
