@@ -23,6 +23,13 @@ def bazel() -> Bazel:
 
 
 @pytest.fixture(scope="session")
+def extension_dir(bazel: Bazel) -> Path:
+    """The directory of //runtime:oxidized_importer.so (oxidized_importer as a regular extension)."""
+    bazel.build("//runtime:oxidized_importer.so")
+    return bazel.bin("//runtime:oxidized_importer.so").parent
+
+
+@pytest.fixture(scope="session")
 def built_examples(bazel: Bazel) -> Bazel:
     targets = ["//examples/...", "//tests/integration/testdata/..."]
     if "py313" in os.environ.get("OXIDIZER_BAZEL_CONFIG", ""):

@@ -6,7 +6,9 @@ import contextlib
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
+import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,3 +102,51 @@ def build_fails(bazel: Bazel, label: str) -> str:
     proc = bazel.run("build", label, check=False)
     assert proc.returncode != 0, f"{label} built but should have failed"
     return proc.stderr
+
+
+# What plain-python3 tests of //runtime:oxidized_importer.so put on sys.path besides it.
+TOOLS = WORKSPACE / "tools"
+SUPPORT = WORKSPACE / "runtime" / "python"
+
+
+def run_with_importer(
+    extension_dir: Path,
+    body: str,
+    *flags: str,
+    support: bool = True,
+    ignore_warnings: bool = False,
+    cwd: Path | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Runs `body` under this `python3 -I -S` with oxidized_importer.so importable.
+
+    The prelude imports `oxidized_importer`, `OxidizedFinder` (and with `support`,
+    `OxidizedResource`), the tools' `Resource` and
+    `write_packed_resources`, and defines `code(source, name)` (marshalled bytecode).
+    `support`: also the Python half of the module (runtime/python), for the names it
+    implements; without it the .so is tested alone.
+    """
+    paths = [str(extension_dir)] + ([str(SUPPORT)] if support else []) + [str(TOOLS)]
+    prelude = textwrap.dedent(
+        f"""
+        import marshal, sys, warnings
+        {"warnings.simplefilter('ignore')" if ignore_warnings else ""}
+        sys.path[:0] = {paths!r}
+        import oxidized_importer
+        from oxidized_importer import OxidizedFinder
+        {"from oxidized_importer import OxidizedResource" if support else ""}
+        from oxidizer_tools.packed_resources import Resource, write_packed_resources
+
+        def code(source, name):
+            return marshal.dumps(compile(source, name, "exec"))
+        """
+    )
+    return subprocess.run(
+        [sys.executable, "-I", "-S", *flags, "-c", prelude + textwrap.dedent(body)],
+        text=True, capture_output=True, timeout=120, cwd=cwd,
+    )
+
+
+def stdout_lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
+    """The lines a successful run printed (the assertion shows its stderr otherwise)."""
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.splitlines()

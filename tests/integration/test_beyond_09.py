@@ -10,48 +10,21 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import textwrap
 import zipfile
 from pathlib import Path
 
 import pytest
-from oxidizer_it import WORKSPACE, Bazel
+from oxidizer_it import run_with_importer, stdout_lines
 
-TOOLS = WORKSPACE / "tools"
-SUPPORT = WORKSPACE / "runtime" / "python"
 # Debian's python3-setuptools (the test venv's setuptools no longer ships pkg_resources).
 DEBIAN_PKG_RESOURCES_ROOT = Path("/usr/lib/python3/dist-packages")
 
 
-@pytest.fixture(scope="module")
-def extension_dir(bazel: Bazel) -> Path:
-    bazel.build("//runtime:oxidized_importer.so")
-    return bazel.bin("//runtime:oxidized_importer.so").parent
-
-
 def _run(extension_dir: Path, body: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    prelude = textwrap.dedent(
-        f"""
-        import marshal, sys, warnings
-        warnings.simplefilter("ignore")
-        sys.path[:0] = [{str(extension_dir)!r}, {str(SUPPORT)!r}, {str(TOOLS)!r}]
-        import oxidized_importer
-        from oxidized_importer import OxidizedFinder
-        from oxidizer_tools.packed_resources import Resource, write_packed_resources
-
-        def code(source, name):
-            return marshal.dumps(compile(source, name, "exec"))
-        """
-    )
-    return subprocess.run(
-        [sys.executable, "-I", "-S", "-c", prelude + textwrap.dedent(body)],
-        text=True, capture_output=True, timeout=120, cwd=cwd,
-    )
+    return run_with_importer(extension_dir, body, cwd=cwd, ignore_warnings=True)
 
 
-def _ok(proc: subprocess.CompletedProcess[str]) -> list[str]:
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout.splitlines()
+_ok = stdout_lines
 
 
 # A package with data files (one in a non-package directory) and a distribution with an

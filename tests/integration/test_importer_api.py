@@ -15,43 +15,18 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pytest
-from oxidizer_it import WORKSPACE, Bazel, clean_env, package_label, run_binary, write_files
+from oxidizer_it import Bazel, clean_env, package_label, run_binary, run_with_importer, stdout_lines, write_files
 
-TOOLS = WORKSPACE / "tools"
-SUPPORT = WORKSPACE / "runtime" / "python"
 # The tests run oxidized_importer.so under sys.executable: the distribution's Python version.
 EXT_SUFFIX = importlib.machinery.EXTENSION_SUFFIXES[0]
 CACHE_TAG = sys.implementation.cache_tag
 
 
-@pytest.fixture(scope="module")
-def extension_dir(bazel: Bazel) -> Path:
-    bazel.build("//runtime:oxidized_importer.so")
-    return bazel.bin("//runtime:oxidized_importer.so").parent
-
-
 def _run(extension_dir: Path, body: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    prelude = textwrap.dedent(
-        f"""
-        import marshal, sys
-        sys.path[:0] = [{str(extension_dir)!r}, {str(SUPPORT)!r}, {str(TOOLS)!r}]
-        import oxidized_importer
-        from oxidized_importer import OxidizedFinder, OxidizedResource
-
-        def code(source, name):
-            return marshal.dumps(compile(source, name, "exec"))
-        """
-    )
-    return subprocess.run(
-        [sys.executable, "-I", "-S", "-c", prelude + textwrap.dedent(body)],
-        text=True, capture_output=True, timeout=120, cwd=cwd,
-    )
+    return run_with_importer(extension_dir, body, cwd=cwd)
 
 
-def _ok(proc: subprocess.CompletedProcess[str]) -> list[str]:
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout.splitlines()
+_ok = stdout_lines
 
 
 def _tree(root: Path) -> None:

@@ -8,38 +8,14 @@ binary for each case.
 from __future__ import annotations
 
 import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
-import pytest
-from oxidizer_it import WORKSPACE, Bazel
+from oxidizer_it import WORKSPACE, run_with_importer
 
-TOOLS = WORKSPACE / "tools"
-
-
-@pytest.fixture(scope="module")
-def extension_dir(bazel: Bazel) -> Path:
-    bazel.build("//runtime:oxidized_importer.so")
-    return bazel.bin("//runtime:oxidized_importer.so").parent
 
 
 def _run(extension_dir: Path, body: str, *flags: str) -> subprocess.CompletedProcess[str]:
-    prelude = textwrap.dedent(
-        f"""
-        import marshal, sys
-        sys.path[:0] = [{str(extension_dir)!r}, {str(TOOLS)!r}]
-        import oxidized_importer
-        from oxidizer_tools.packed_resources import Resource, write_packed_resources
-
-        def code(source, name):
-            return marshal.dumps(compile(source, name, "exec"))
-        """
-    )
-    return subprocess.run(
-        [sys.executable, "-I", "-S", *flags, "-c", prelude + textwrap.dedent(body)],
-        text=True, capture_output=True, timeout=60,
-    )
+    return run_with_importer(extension_dir, body, *flags, support=False)
 
 
 def test_import_module_and_package_from_bytes(extension_dir: Path) -> None:
