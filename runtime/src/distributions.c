@@ -3,26 +3,33 @@
  */
 #include "oxidized_importer_internal.h"
 
+struct named_path_arg {
+    OxidizedFinder *self;
+    const oxr_resource *r;
+};
+
+static PyObject *
+entry_bytes(const oxr_named *e, void *unused)
+{
+    (void)unused;
+    return oxi_bytes_of(&e->value);
+}
+
+static PyObject *
+entry_path(const oxr_named *e, void *arg)
+{
+    struct named_path_arg *a = arg;
+    return oxi_resource_join(a->self, a->r, &e->value);
+}
+
 /* Builds {name: bytes} or {name: absolute path} from a named list. */
 static int
 add_named(OxidizedFinder *self, const oxr_resource *r, PyObject *dict,
           const oxr_named_list *list, int in_memory)
 {
-    for (size_t i = 0; i < list->count; i++) {
-        const oxr_named *e = &list->entries[i];
-        PyObject *key = oxi_str_of(&e->name);
-        PyObject *value = in_memory ? oxi_bytes_of(&e->value)
-                                    : oxi_resource_join(self, r, &e->value);
-        int rc = key == NULL || value == NULL
-                     ? -1
-                     : PyDict_SetItem(dict, key, value);
-        Py_XDECREF(key);
-        Py_XDECREF(value);
-        if (rc < 0) {
-            return -1;
-        }
-    }
-    return 0;
+    struct named_path_arg a = {self, r};
+    return oxi_named_set_items(dict, list,
+                               in_memory ? entry_bytes : entry_path, &a);
 }
 
 /* _distribution_entries() -> [(record name, {path in .dist-info: bytes |

@@ -1408,6 +1408,51 @@ oxi_find_named(const oxr_named_list *list, const char *name, size_t len)
     return NULL;
 }
 
+/* Calls visit(entry, arg) for each entry of list, in order, and stops at
+ * the first call that fails: the walk every loop over a resource's named
+ * entries shares. Returns 0, or -1 with the visitor's exception set. */
+int
+oxi_named_each(const oxr_named_list *list, oxi_named_visit visit, void *arg)
+{
+    for (size_t i = 0; i < list->count; i++) {
+        if (visit(&list->entries[i], arg) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+struct set_items_arg {
+    PyObject *dict;
+    oxi_named_value value;
+    void *arg;
+};
+
+static int
+set_item_visit(const oxr_named *e, void *arg)
+{
+    struct set_items_arg *a = arg;
+    PyObject *key = oxi_str_of(&e->name);
+    PyObject *value = key == NULL ? NULL : a->value(e, a->arg);
+    int rc = key == NULL || value == NULL
+                 ? -1
+                 : PyDict_SetItem(a->dict, key, value);
+    Py_XDECREF(key);
+    Py_XDECREF(value);
+    return rc;
+}
+
+/* dict[str(entry name)] = value(entry, arg) for each entry of list, in
+ * order (a repeated name keeps the later value). Returns 0, or -1 with an
+ * exception set. */
+int
+oxi_named_set_items(PyObject *dict, const oxr_named_list *list,
+                    oxi_named_value value, void *arg)
+{
+    struct set_items_arg a = {dict, value, arg};
+    return oxi_named_each(list, set_item_visit, &a);
+}
+
 void
 oxi_set_not_found(PyObject *filename)
 {

@@ -177,6 +177,15 @@ int oxi_add_interpreter_names(OxidizedFinder *self, int builtin,
 PyObject *oxi_str_of(const oxr_bytes *b);
 const oxr_named *oxi_find_named(const oxr_named_list *list, const char *name,
                                 size_t len);
+/* A visitor of oxi_named_each(): 0, or -1 with an exception set. */
+typedef int (*oxi_named_visit)(const oxr_named *entry, void *arg);
+int oxi_named_each(const oxr_named_list *list, oxi_named_visit visit,
+                   void *arg);
+/* The value oxi_named_set_items() stores for an entry: a new reference, or
+ * NULL with an exception set. */
+typedef PyObject *(*oxi_named_value)(const oxr_named *entry, void *arg);
+int oxi_named_set_items(PyObject *dict, const oxr_named_list *list,
+                        oxi_named_value value, void *arg);
 void oxi_set_not_found(PyObject *filename);
 PyObject *oxi_iter_children(OxidizedFinder *self, const char *parent,
                             size_t parent_len, PyObject *prefix);

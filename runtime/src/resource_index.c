@@ -28,6 +28,20 @@ optional_bytes(const oxr_bytes *b, int as_str)
     return oxi_bytes_of(b);
 }
 
+static PyObject *
+entry_bytes(const oxr_named *e, void *unused)
+{
+    (void)unused;
+    return optional_bytes(&e->value, 0);
+}
+
+static PyObject *
+entry_str(const oxr_named *e, void *unused)
+{
+    (void)unused;
+    return optional_bytes(&e->value, 1);
+}
+
 /* {name: bytes} or {name: relative path str}, or None when absent. */
 static PyObject *
 optional_named(const oxr_named_list *list, int as_str)
@@ -36,22 +50,11 @@ optional_named(const oxr_named_list *list, int as_str)
         Py_RETURN_NONE;
     }
     PyObject *d = PyDict_New();
-    if (d == NULL) {
-        return NULL;
-    }
-    for (size_t i = 0; i < list->count; i++) {
-        const oxr_named *e = &list->entries[i];
-        PyObject *key = oxi_str_of(&e->name);
-        PyObject *value = optional_bytes(&e->value, as_str);
-        int rc = key == NULL || value == NULL
-                     ? -1
-                     : PyDict_SetItem(d, key, value);
-        Py_XDECREF(key);
-        Py_XDECREF(value);
-        if (rc < 0) {
-            Py_DECREF(d);
-            return NULL;
-        }
+    if (d != NULL
+        && oxi_named_set_items(d, list, as_str ? entry_str : entry_bytes,
+                               NULL)
+               < 0) {
+        Py_CLEAR(d);
     }
     return d;
 }

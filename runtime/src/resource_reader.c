@@ -39,6 +39,30 @@ oxi_bytes_of(const oxr_bytes *b)
                                      (Py_ssize_t)b->len);
 }
 
+/* Where append_memory_entry() and append_relative_entry() append. */
+struct entries_arg {
+    OxidizedFinder *self;
+    const oxr_resource *r;
+    PyObject *list;
+    PyObject *dir;
+};
+
+static int
+append_memory_entry(const oxr_named *e, void *arg)
+{
+    struct entries_arg *a = arg;
+    return append_entry(a->list, a->dir, e->name.data, e->name.len,
+                        oxi_bytes_of(&e->value));
+}
+
+static int
+append_relative_entry(const oxr_named *e, void *arg)
+{
+    struct entries_arg *a = arg;
+    return append_entry(a->list, a->dir, e->name.data, e->name.len,
+                        oxi_resource_join(a->self, a->r, &e->value));
+}
+
 /* The entries of one resource for _package_entries(); dir is its path
  * relative to the package ("" for the package itself). */
 static int
@@ -55,21 +79,14 @@ append_resource_entries(OxidizedFinder *self, PyObject *list,
         }
         Py_DECREF(item);
     }
-    const oxr_named_list *mem = &r->in_memory_package_resources;
-    for (size_t i = 0; i < mem->count; i++) {
-        const oxr_named *e = &mem->entries[i];
-        if (append_entry(list, dir, e->name.data, e->name.len,
-                         oxi_bytes_of(&e->value)) < 0) {
-            return -1;
-        }
-    }
-    const oxr_named_list *rel = &r->relative_path_package_resources;
-    for (size_t i = 0; i < rel->count; i++) {
-        const oxr_named *e = &rel->entries[i];
-        if (append_entry(list, dir, e->name.data, e->name.len,
-                         oxi_resource_join(self, r, &e->value)) < 0) {
-            return -1;
-        }
+    struct entries_arg a = {self, r, list, dir};
+    if (oxi_named_each(&r->in_memory_package_resources, append_memory_entry,
+                       &a)
+            < 0
+        || oxi_named_each(&r->relative_path_package_resources,
+                          append_relative_entry, &a)
+               < 0) {
+        return -1;
     }
     /* Module sources, so the tree looks like the package directory. */
     PyObject *source = NULL;
@@ -275,20 +292,21 @@ reader_is_resource(OxidizedResourceReader *self, PyObject *resource)
 }
 
 static int
+append_name(const oxr_named *e, void *list)
+{
+    PyObject *name = oxi_str_of(&e->name);
+    if (name == NULL) {
+        return -1;
+    }
+    int rc = PyList_Append(list, name);
+    Py_DECREF(name);
+    return rc;
+}
+
+static int
 append_names(PyObject *list, const oxr_named_list *names)
 {
-    for (size_t i = 0; i < names->count; i++) {
-        PyObject *name = oxi_str_of(&names->entries[i].name);
-        if (name == NULL) {
-            return -1;
-        }
-        int rc = PyList_Append(list, name);
-        Py_DECREF(name);
-        if (rc < 0) {
-            return -1;
-        }
-    }
-    return 0;
+    return oxi_named_each(names, append_name, list);
 }
 
 static PyObject *
