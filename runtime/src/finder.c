@@ -7,420 +7,17 @@
 /* ------------------------------------------------------------------------ */
 /* OxidizedFinder                                                           */
 
-
-/* Built-in extension and frozen modules of the interpreter (from
- * index_interpreter_*()): served by BuiltinImporter / FrozenImporter. */
-#define INTERPRETER_FLAGS \
-    (OXR_FLAG_IS_BUILTIN_EXTENSION | OXR_FLAG_IS_FROZEN_MODULE)
-
-/* v1 resource flavors (field 0x02). */
-#define FLAVOR_MODULE 0x01
-#define FLAVOR_EXTENSION 0x04
-
-const oxr_resource *
-oxi_finder_lookup(const OxidizedFinder *self, const char *name, size_t len)
-{
-    for (size_t i = 0; i < self->index_count; i++) {
-        const oxr_resource *r = oxr_index_find(&self->indexes[i], name, len);
-        if (r != NULL) {
-            return r;
-        }
-    }
-    return NULL;
-}
-
-static int
-is_builtin_name(const oxr_resource *r)
-{
-    for (const struct _inittab *p = PyImport_Inittab; p->name != NULL; p++) {
-        if (strlen(p->name) == r->name.len
-            && memcmp(p->name, r->name.data, r->name.len) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* The bytecode of r for optimization level `optimize` (levels above 2 are
- * 2, as in CPython's compiler), in memory or as a relative path, or NULL.
- * Never another level's: level-0 code run under -OO would keep its asserts
- * and docstrings without a word. A module without its level is compiled
- * from its source at that level, or fails naming the level
- * (missing_level_error()). */
-static const oxr_bytes *
-memory_bytecode(const oxr_resource *r, int optimize)
-{
-    const oxr_bytes *b = optimize >= 2   ? &r->in_memory_bytecode_opt2
-                         : optimize == 1 ? &r->in_memory_bytecode_opt1
-                                         : &r->in_memory_bytecode;
-    return b->data != NULL ? b : NULL;
-}
-
-static const oxr_bytes *
-relative_bytecode(const oxr_resource *r, int optimize)
-{
-    const oxr_bytes *b = optimize >= 2 ? &r->relative_path_module_bytecode_opt2
-                         : optimize == 1
-                             ? &r->relative_path_module_bytecode_opt1
-                             : &r->relative_path_module_bytecode;
-    return b->data != NULL ? b : NULL;
-}
-
-/* Bit (1 << level) for each level of bytecode r has in memory (or, when
- * `relative`, as files). */
-static unsigned
-bytecode_levels(const oxr_resource *r, int relative)
-{
-    unsigned levels = 0;
-    for (int level = 0; level <= 2; level++) {
-        if ((relative ? relative_bytecode(r, level)
-                      : memory_bytecode(r, level))
-            != NULL) {
-            levels |= 1u << level;
-        }
-    }
-    return levels;
-}
-
-/* ImportError: module `fullname` has bytecode, but not of the interpreter's
- * optimization level, and no source to compile at that level. Returns
- * NULL. */
-static PyObject *
-missing_level_error(PyObject *fullname, const oxr_resource *r, int optimize)
-{
-    int level = optimize > 2 ? 2 : optimize;
-    unsigned have = bytecode_levels(r, 0) | bytecode_levels(r, 1);
-    char levels[16] = "";
-    size_t used = 0;
-    for (int l = 0; l <= 2; l++) {
-        if (have & (1u << l)) {
-            used += (size_t)snprintf(levels + used, sizeof(levels) - used,
-                                     "%s%d", used ? ", " : "", l);
-        }
-    }
-    PyObject *msg = PyUnicode_FromFormat(
-        "module %R has no bytecode for optimization level %d "
-        "(sys.flags.optimize is %d) and no source to compile at that level; "
-        "its bytecode levels: %s (add %d to bytecode_optimize_levels, or "
-        "keep its source)",
-        fullname, level, optimize, levels, level);
-    if (msg != NULL) {
-        PyErr_SetImportError(msg, fullname, NULL);
-        Py_DECREF(msg);
-    }
-    return NULL;
-}
-
-/* Whether r carries its source in memory: plain (0x06) or zstd (0x21). */
-int
-oxi_has_memory_source(const oxr_resource *r)
-{
-    return r->in_memory_source.data != NULL
-           || r->in_memory_source_zstd.data != NULL;
-}
-
-/* The in-memory source of r as a new bytes object (oxi_has_memory_source(r)
- * must hold): field 0x06 copied, or field 0x21 decompressed now (sources
- * are read only by get_source, linecache, inspect and tracebacks). A frame
- * that is corrupt or declares more than field 0x06 could hold raises
- * ImportError naming the module. */
-PyObject *
-oxi_memory_source(const oxr_resource *r)
-{
-    if (r->in_memory_source.data != NULL) {
-        if (r->in_memory_source.len > PY_SSIZE_T_MAX) {
-            return PyErr_NoMemory();
-        }
-        return PyBytes_FromStringAndSize(
-            (const char *)r->in_memory_source.data,
-            (Py_ssize_t)r->in_memory_source.len);
-    }
-    const size_t max = UINT32_MAX < PY_SSIZE_T_MAX ? UINT32_MAX
-                                                   : PY_SSIZE_T_MAX;
-    char err[160];
-    size_t size = 0;
-    PyObject *bytes = NULL;
-    if (oxidizer_zstd_content_size(r->in_memory_source_zstd.data,
-                                   r->in_memory_source_zstd.len, max, &size,
-                                   err, sizeof(err))
-        == OXZ_OK) {
-        bytes = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)size);
-        if (bytes == NULL) {
-            return NULL;
-        }
-        if (oxidizer_zstd_decompress(r->in_memory_source_zstd.data,
-                                     r->in_memory_source_zstd.len,
-                                     (uint8_t *)PyBytes_AS_STRING(bytes),
-                                     size, err, sizeof(err))
-            == OXZ_OK) {
-            return bytes;
-        }
-        Py_DECREF(bytes);
-    }
-    PyObject *name = PyUnicode_DecodeUTF8((const char *)r->name.data,
-                                          (Py_ssize_t)r->name.len,
-                                          "surrogateescape");
-    if (name == NULL) {
-        return NULL;
-    }
-    PyObject *msg = PyUnicode_FromFormat(
-        "compressed source of module %R (packed resource field 0x21) is "
-        "invalid: %s", name, err);
-    if (msg != NULL) {
-        PyErr_SetImportError(msg, name, NULL);
-        Py_DECREF(msg);
-    }
-    Py_DECREF(name);
-    return NULL;
-}
-
-/* What loads resource r. An extension module wins over source and bytecode
- * of the same name (a wheel ships both x.py and x.cpython-311-...so when
- * mypyc or Cython compiled x), as in CPython, whose FileFinder tries the
- * extension suffixes first. */
-enum oxi_resource_kind
-oxi_resource_kind(const oxr_resource *r, int optimize)
-{
-    if (r->flags & INTERPRETER_FLAGS) {
-        return KIND_NONE;
-    }
-    if (((r->flags & OXR_FLAG_IS_EXTENSION_MODULE)
-         || r->flavor == FLAVOR_EXTENSION)
-        && !is_builtin_name(r)) {
-        if (r->in_memory_extension_module.data != NULL) {
-            return KIND_EXTENSION_MEMORY;
-        }
-        if (r->relative_path_extension_module.data != NULL) {
-            return KIND_EXTENSION_FILE;
-        }
-    }
-    if ((r->flags & OXR_FLAG_IS_MODULE) || r->flavor == FLAVOR_MODULE) {
-        if (oxi_has_memory_source(r) || memory_bytecode(r, optimize) != NULL) {
-            return KIND_MEMORY;
-        }
-        if (r->relative_path_module_source.data != NULL) {
-            return KIND_SOURCE_FILE;
-        }
-        if (relative_bytecode(r, optimize) != NULL) {
-            return KIND_BYTECODE_FILE;
-        }
-        /* Bytecode of other levels only: found, and loading it fails
-         * naming the level (missing_level_error()). */
-        if (bytecode_levels(r, 0) != 0) {
-            return KIND_MEMORY;
-        }
-        if (bytecode_levels(r, 1) != 0) {
-            return KIND_BYTECODE_FILE;
-        }
-        if (r->flags & OXR_FLAG_IS_NAMESPACE_PACKAGE) {
-            return KIND_NAMESPACE;
-        }
-    }
-    return KIND_NONE;
-}
-
-static int
-is_extension_kind(enum oxi_resource_kind kind)
-{
-    return kind == KIND_EXTENSION_FILE || kind == KIND_EXTENSION_MEMORY;
-}
-
-int
-oxi_resource_is_package(const oxr_resource *r)
-{
-    return (r->flags
-            & (OXR_FLAG_IS_PACKAGE | OXR_FLAG_IS_NAMESPACE_PACKAGE)) != 0;
-}
-
-/* Returns str(<prefix>/<rel><suffix>), decoded with the filesystem
- * encoding. When dots_to_slashes, '.' in rel becomes '/' (module name to
- * path). */
-static PyObject *
-join_path_suffix(const char *prefix, size_t prefix_len, const uint8_t *rel,
-                 size_t rel_len, int dots_to_slashes, const char *suffix)
-{
-    size_t suffix_len = strlen(suffix);
-    if (rel_len > PY_SSIZE_T_MAX - prefix_len - 1 - suffix_len) {
-        return PyErr_NoMemory();
-    }
-    size_t len = prefix_len + 1 + rel_len + suffix_len;
-    /* NUL-terminated: before the filesystem codec is ready (core phase),
-     * the decoder goes through mbstowcs() and insists on a terminator. */
-    char *buf = PyMem_Malloc(len + 1);
-    if (buf == NULL) {
-        return PyErr_NoMemory();
-    }
-    memcpy(buf, prefix, prefix_len);
-    buf[prefix_len] = '/';
-    if (rel_len > 0) {
-        memcpy(buf + prefix_len + 1, rel, rel_len);
-    }
-    if (dots_to_slashes) {
-        for (size_t i = prefix_len + 1; i < prefix_len + 1 + rel_len; i++) {
-            if (buf[i] == '.') {
-                buf[i] = '/';
-            }
-        }
-    }
-    memcpy(buf + prefix_len + 1 + rel_len, suffix, suffix_len);
-    buf[len] = '\0';
-    PyObject *result = PyUnicode_DecodeFSDefaultAndSize(buf, (Py_ssize_t)len);
-    PyMem_Free(buf);
-    return result;
-}
-
-PyObject *
-oxi_join_path(const char *prefix, size_t prefix_len, const uint8_t *rel,
-              size_t rel_len, int dots_to_slashes)
-{
-    return join_path_suffix(prefix, prefix_len, rel, rel_len, dots_to_slashes,
-                            "");
-}
-
-
-/* The index holding resource r (a pointer into one of the finder's
- * indexes), or NULL. */
-static const oxr_index *
-index_of(const OxidizedFinder *self, const oxr_resource *r)
-{
-    uintptr_t p = (uintptr_t)r;
-    for (size_t i = 0; i < self->index_count; i++) {
-        const oxr_index *ix = &self->indexes[i];
-        uintptr_t start = (uintptr_t)ix->resources;
-        if (ix->count > 0 && p >= start
-            && p < start + ix->count * sizeof(oxr_resource)) {
-            return ix;
-        }
-    }
-    return NULL;
-}
-
-/* Sets ImportError("<what> <name>: <detail>"). */
-static void
-set_resource_import_error(const oxr_resource *r, const char *what,
-                          const char *detail)
-{
-    PyObject *name = oxi_str_of(&r->name);
-    if (name == NULL) {
-        return;
-    }
-    PyObject *msg = PyUnicode_FromFormat("%s %U: %s", what, name, detail);
-    if (msg != NULL) {
-        PyErr_SetImportError(msg, name, NULL);
-        Py_DECREF(msg);
-    }
-    Py_DECREF(name);
-}
-
-/* The directory that resource r's relative paths resolve against: the
- * finder's origin, or, for a filesystem-extracted resource, the extraction
- * directory of its index, extracting the index's payload on first use (so
- * nothing is touched until such a resource is needed). Returns 0, or -1 with
- * ImportError naming the resource and the directory. */
-static int
-resource_root(OxidizedFinder *self, const oxr_resource *r, const char **root,
-              size_t *root_len)
-{
-    if (!(r->flags & OXR_FLAG_FILESYSTEM_EXTRACTED)) {
-        *root = self->origin;
-        *root_len = self->origin_len;
-        return 0;
-    }
-    const oxr_index *ix = index_of(self, r);
-    if (ix == NULL) {
-        set_resource_import_error(r, "cannot extract", "not in an index of "
-                                  "this finder");
-        return -1;
-    }
-    for (size_t i = 0; i < self->extraction_count; i++) {
-        if (self->extractions[i].resources == ix->resources) {
-            *root = self->extractions[i].dir;
-            *root_len = self->extractions[i].dir_len;
-            return 0;
-        }
-    }
-    const oxr_resource *holder = oxr_index_find(
-        ix, OXR_EXTRACTION_RESOURCE, strlen(OXR_EXTRACTION_RESOURCE));
-    if (holder == NULL || holder->extraction_payload.data == NULL) {
-        set_resource_import_error(r, "cannot extract",
-                                  "it is filesystem-extracted, but its "
-                                  "packed resources have no extraction "
-                                  "payload");
-        return -1;
-    }
-    char dir[PATH_MAX];
-    char err[2 * PATH_MAX + 256];
-    int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = oxidizer_extract(holder->extraction_payload.data,
-                          holder->extraction_payload.len, dir, sizeof(dir),
-                          err, sizeof(err));
-    Py_END_ALLOW_THREADS
-    if (rc < 0) {
-        set_resource_import_error(r, "cannot extract the files of", err);
-        return -1;
-    }
-    /* Another thread may have finished first while the GIL was released. */
-    for (size_t i = 0; i < self->extraction_count; i++) {
-        if (self->extractions[i].resources == ix->resources) {
-            *root = self->extractions[i].dir;
-            *root_len = self->extractions[i].dir_len;
-            return 0;
-        }
-    }
-    size_t len = strlen(dir);
-    char *copy = PyMem_RawMalloc(len + 1);
-    struct extraction *grown = copy == NULL ? NULL : PyMem_RawRealloc(
-        self->extractions,
-        (self->extraction_count + 1) * sizeof(struct extraction));
-    if (grown == NULL) {
-        PyMem_RawFree(copy);
-        PyErr_NoMemory();
-        return -1;
-    }
-    memcpy(copy, dir, len + 1);
-    self->extractions = grown;
-    grown[self->extraction_count].resources = ix->resources;
-    grown[self->extraction_count].dir = copy;
-    grown[self->extraction_count].dir_len = len;
-    self->extraction_count++;
-    *root = copy;
-    *root_len = len;
-    return 0;
-}
-
-/* str(<root of r>/<rel>): a relative path of resource r made absolute. */
-PyObject *
-oxi_resource_join(OxidizedFinder *self, const oxr_resource *r,
-                  const oxr_bytes *rel)
-{
-    const char *root;
-    size_t root_len;
-    if (resource_root(self, r, &root, &root_len) < 0) {
-        return NULL;
-    }
-    return oxi_join_path(root, root_len, rel->data, rel->len, 0);
-}
-
-/* Whether r is a filesystem-extracted module executed from embedded
- * bytecode, whose __file__ is its extracted source. */
-int
-oxi_is_extracted_module(const oxr_resource *r)
-{
-    return (r->flags & OXR_FLAG_FILESYSTEM_EXTRACTED)
-           && r->relative_path_module_source.data != NULL;
-}
-
 /* The virtual __file__ of an in-memory module (virtual_module_file):
  * <exe dir>/a/b/__init__.py for package a.b, <exe dir>/a/b.py for module
  * a.b. */
 static PyObject *
 virtual_file(const OxidizedFinder *self, const oxr_resource *r)
 {
-    return join_path_suffix(self->exe_path, self->exe_dir_len, r->name.data,
-                            r->name.len, 1,
-                            (r->flags & OXR_FLAG_IS_PACKAGE) ? "/__init__.py"
-                                                             : ".py");
+    return oxi_join_path_suffix(self->exe_path, self->exe_dir_len,
+                                r->name.data, r->name.len, 1,
+                                (r->flags & OXR_FLAG_IS_PACKAGE)
+                                    ? "/__init__.py"
+                                    : ".py");
 }
 
 /* ModuleSpec subclass for specs with a virtual origin, made on first use:
@@ -541,8 +138,8 @@ is_dunder_init_of(PyObject *fullname, const oxr_resource *r)
 /* Looks up fullname (a str); `pkg.__init__` finds package pkg (see
  * dunder_init_package()). Returns NULL without an exception when absent;
  * NULL with an exception when fullname is not a str. */
-static const oxr_resource *
-lookup_object(OxidizedFinder *self, PyObject *fullname)
+const oxr_resource *
+oxi_lookup_object(OxidizedFinder *self, PyObject *fullname)
 {
     if (!PyUnicode_Check(fullname)) {
         PyErr_Format(PyExc_TypeError, "module name must be str, not %.100s",
@@ -563,7 +160,7 @@ lookup_object(OxidizedFinder *self, PyObject *fullname)
 static const oxr_resource *
 lookup_or_import_error(OxidizedFinder *self, PyObject *fullname)
 {
-    const oxr_resource *r = lookup_object(self, fullname);
+    const oxr_resource *r = oxi_lookup_object(self, fullname);
     if (r == NULL && !PyErr_Occurred()) {
         PyObject *msg = PyUnicode_FromFormat("%R is not known to OxidizedFinder",
                                              fullname);
@@ -729,9 +326,9 @@ finder_make_spec(OxidizedFinder *self, PyObject *fullname,
         loader_type = oxi_source_file_loader;
         break;
     case KIND_BYTECODE_FILE:
-        rel = relative_bytecode(r, self->optimize);
+        rel = oxi_relative_bytecode(r, self->optimize);
         if (rel == NULL) {
-            return missing_level_error(fullname, r, self->optimize);
+            return oxi_missing_level_error(fullname, r, self->optimize);
         }
         loader_type = oxi_sourceless_file_loader;
         break;
@@ -817,230 +414,29 @@ finder_find_module(OxidizedFinder *self, PyObject *args, PyObject *kwargs)
     return loader;
 }
 
-/* BuiltinImporter or FrozenImporter (new reference) for a resource added by
- * index_interpreter_*(); NULL without an exception for other resources. */
-static PyObject *
-interpreter_importer(const oxr_resource *r)
-{
-    const char *attr;
-    if (r->flags & OXR_FLAG_IS_BUILTIN_EXTENSION) {
-        attr = "BuiltinImporter";
-    }
-    else if (r->flags & OXR_FLAG_IS_FROZEN_MODULE) {
-        attr = "FrozenImporter";
-    }
-    else {
-        return NULL;
-    }
-    PyObject *bootstrap = PyImport_ImportModule("_frozen_importlib");
-    if (bootstrap == NULL) {
-        return NULL;
-    }
-    PyObject *importer = PyObject_GetAttrString(bootstrap, attr);
-    Py_DECREF(bootstrap);
-    return importer;
-}
-
-/* importer.<method>(fullname) for an interpreter built-in or frozen
- * resource; NULL without an exception for other resources. */
-static PyObject *
-call_interpreter_importer(const oxr_resource *r, const char *method,
-                          PyObject *fullname)
-{
-    PyObject *importer = interpreter_importer(r);
-    if (importer == NULL) {
-        return NULL;
-    }
-    PyObject *result = PyObject_CallMethod(importer, method, "O", fullname);
-    Py_DECREF(importer);
-    return result;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Built-in and frozen modules of the interpreter                           */
-
-/* "find_spec" and "get_code", interned on first use. */
-static PyObject *str_find_spec;
-static PyObject *str_get_code;
-
-/* _frozen_importlib.<name> (BuiltinImporter, FrozenImporter), new
- * reference. */
-static PyObject *
-bootstrap_importer(const char *name)
-{
-    if (str_find_spec == NULL
-        && (str_find_spec = PyUnicode_InternFromString("find_spec")) == NULL) {
-        return NULL;
-    }
-    if (str_get_code == NULL
-        && (str_get_code = PyUnicode_InternFromString("get_code")) == NULL) {
-        return NULL;
-    }
-    PyObject *bootstrap = PyImport_ImportModule("_frozen_importlib");
-    if (bootstrap == NULL) {
-        return NULL;
-    }
-    PyObject *importer = PyObject_GetAttrString(bootstrap, name);
-    Py_DECREF(bootstrap);
-    return importer;
-}
-
-/* Adds {name: _frozen_importlib.<importer>} to self->interpreter_modules
- * (made on first use) for each str of the iterable `names`. When
- * `unless_indexed`, a name the indexes hold as a module keeps being served
- * from them (module_file: our packed copy, with its virtual __file__). */
-static int
-add_interpreter_modules(OxidizedFinder *self, PyObject *names,
-                        const char *importer_name, int unless_indexed)
-{
-    PyObject *importer = bootstrap_importer(importer_name);
-    if (importer == NULL) {
-        return -1;
-    }
-    if (self->interpreter_modules == NULL
-        && (self->interpreter_modules = PyDict_New()) == NULL) {
-        Py_DECREF(importer);
-        return -1;
-    }
-    PyObject *iter = PyObject_GetIter(names);
-    if (iter == NULL) {
-        Py_DECREF(importer);
-        return -1;
-    }
-    PyObject *name;
-    int rc = 0;
-    while (rc == 0 && (name = PyIter_Next(iter)) != NULL) {
-        const oxr_resource *r = NULL;
-        if (unless_indexed) {
-            r = lookup_object(self, name);
-            if (r == NULL && PyErr_Occurred()) {
-                rc = -1;
-            }
-        }
-        if (rc == 0 && (r == NULL || oxi_resource_kind(r, self->optimize)
-                                         == KIND_NONE)) {
-            rc = PyDict_SetItem(self->interpreter_modules, name, importer);
-        }
-        Py_DECREF(name);
-    }
-    Py_DECREF(iter);
-    Py_DECREF(importer);
-    return rc < 0 || PyErr_Occurred() ? -1 : 0;
-}
-
-/* Answers the interpreter's built-in modules (sys.builtin_module_names)
- * and/or frozen modules (_imp._frozen_module_names(), which follows
- * -X frozen_modules) through BuiltinImporter / FrozenImporter. Built-in
- * names are listed in interpreter_modules when `builtin_names`, else
- * checked against PyImport_Inittab when no index serves them (start-up
- * builds no dict of some 130 names for the few a program imports later). */
-int
-oxi_add_interpreter_names(OxidizedFinder *self, int builtin, int builtin_names,
-                          int frozen, int unless_indexed)
-{
-    if (builtin && builtin_names) {
-        PyObject *names = PySys_GetObject("builtin_module_names"); /* borrowed */
-        if (names == NULL) {
-            PyErr_SetString(PyExc_RuntimeError,
-                            "sys.builtin_module_names is not set");
-            return -1;
-        }
-        if (add_interpreter_modules(self, names, "BuiltinImporter", 0) < 0) {
-            return -1;
-        }
-    }
-    else if (builtin && self->builtin_importer == NULL
-             && (self->builtin_importer = bootstrap_importer(
-                     "BuiltinImporter"))
-                    == NULL) {
-        return -1;
-    }
-    if (frozen) {
-        PyObject *imp = PyImport_ImportModule("_imp");
-        PyObject *names = imp != NULL ? PyObject_CallMethod(
-                              imp, "_frozen_module_names", NULL)
-                                      : NULL;
-        Py_XDECREF(imp);
-        if (names == NULL) {
-            if (!PyErr_ExceptionMatches(PyExc_AttributeError)) {
-                return -1;
-            }
-            PyErr_Clear(); /* before 3.11: no list of frozen modules */
-            return 0;
-        }
-        int rc = add_interpreter_modules(self, names, "FrozenImporter",
-                                         unless_indexed);
-        Py_DECREF(names);
-        return rc;
-    }
-    return 0;
-}
-
-/* importer.<method>(fullname) when fullname is one of the interpreter's
- * modules listed in interpreter_modules; NULL without an exception for
- * other names. */
-static PyObject *
-call_interpreter_module(OxidizedFinder *self, PyObject *method,
-                        PyObject *fullname)
-{
-    if (self->interpreter_modules == NULL || !PyUnicode_Check(fullname)) {
-        return NULL;
-    }
-    PyObject *importer = PyDict_GetItemWithError(self->interpreter_modules,
-                                                 fullname); /* borrowed */
-    if (importer == NULL) {
-        return NULL;
-    }
-    PyObject *args[2] = {importer, fullname};
-    return PyObject_VectorcallMethod(method, args, 2, NULL);
-}
-
-/* BuiltinImporter.find_spec(fullname) when the finder answers built-in
- * modules and fullname is in PyImport_Inittab (what _imp.is_builtin()
- * reads); None otherwise. */
-static PyObject *
-builtin_spec(OxidizedFinder *self, PyObject *fullname)
-{
-    Py_ssize_t len;
-    const char *name;
-    if (self->builtin_importer == NULL
-        || (name = PyUnicode_AsUTF8AndSize(fullname, &len)) == NULL) {
-        PyErr_Clear();
-        Py_RETURN_NONE;
-    }
-    for (const struct _inittab *p = PyImport_Inittab; p->name != NULL; p++) {
-        if (p->name[0] == name[0] && strncmp(p->name, name, (size_t)len) == 0
-            && p->name[len] == '\0') {
-            PyObject *args[2] = {self->builtin_importer, fullname};
-            return PyObject_VectorcallMethod(str_find_spec, args, 2, NULL);
-        }
-    }
-    Py_RETURN_NONE;
-}
-
 static PyObject *
 find_spec_name(OxidizedFinder *self, PyObject *fullname)
 {
-    PyObject *interpreter_spec = call_interpreter_module(self, str_find_spec,
-                                                         fullname);
+    PyObject *interpreter_spec = oxi_call_interpreter_module(
+        self, oxi_str_find_spec, fullname);
     if (interpreter_spec != NULL || PyErr_Occurred()) {
         return interpreter_spec;
     }
-    const oxr_resource *r = lookup_object(self, fullname);
+    const oxr_resource *r = oxi_lookup_object(self, fullname);
     if (r == NULL) {
         if (PyErr_Occurred()) {
             return NULL;
         }
-        return builtin_spec(self, fullname);
+        return oxi_builtin_spec(self, fullname);
     }
     if (r->flags & INTERPRETER_FLAGS) {
         /* Indexed by index_interpreter_*(): served by the interpreter's own
          * importers, so a finder alone on sys.meta_path imports them too. */
-        return call_interpreter_importer(r, "find_spec", fullname);
+        return oxi_call_interpreter_importer(r, "find_spec", fullname);
     }
     enum oxi_resource_kind kind = oxi_resource_kind(r, self->optimize);
     if (kind == KIND_NONE) {
-        return builtin_spec(self, fullname);
+        return oxi_builtin_spec(self, fullname);
     }
     return finder_make_spec(self, fullname, r, kind);
 }
@@ -1050,11 +446,11 @@ find_spec_name(OxidizedFinder *self, PyObject *fullname)
 static PyObject *
 resource_code(OxidizedFinder *self, PyObject *fullname, const oxr_resource *r)
 {
-    if (is_extension_kind(oxi_resource_kind(r, self->optimize))) {
+    if (oxi_is_extension_kind(oxi_resource_kind(r, self->optimize))) {
         /* Compiled: no code object, like ExtensionFileLoader.get_code(). */
         Py_RETURN_NONE;
     }
-    const oxr_bytes *bc = memory_bytecode(r, self->optimize);
+    const oxr_bytes *bc = oxi_memory_bytecode(r, self->optimize);
     if (bc != NULL) {
         if (bc->len > PY_SSIZE_T_MAX) {
             return PyErr_NoMemory();
@@ -1100,7 +496,7 @@ resource_code(OxidizedFinder *self, PyObject *fullname, const oxr_resource *r)
     }
     /* A module installed next to the executable: its file loader reads,
      * validates and compiles it exactly as for the import itself. */
-    const oxr_bytes *rel = relative_bytecode(r, self->optimize);
+    const oxr_bytes *rel = oxi_relative_bytecode(r, self->optimize);
     if (rel == NULL && r->relative_path_module_source.data != NULL) {
         rel = &r->relative_path_module_source;
     }
@@ -1128,8 +524,8 @@ resource_code(OxidizedFinder *self, PyObject *fullname, const oxr_resource *r)
         Py_DECREF(loader);
         return code;
     }
-    if (bytecode_levels(r, 0) | bytecode_levels(r, 1)) {
-        return missing_level_error(fullname, r, self->optimize);
+    if (oxi_bytecode_levels(r, 0) | oxi_bytecode_levels(r, 1)) {
+        return oxi_missing_level_error(fullname, r, self->optimize);
     }
     Py_RETURN_NONE;
 }
@@ -1248,7 +644,7 @@ finder_create_module(OxidizedFinder *self, PyObject *spec)
     if (name == NULL) {
         return NULL;
     }
-    const oxr_resource *r = lookup_object(self, name);
+    const oxr_resource *r = oxi_lookup_object(self, name);
     PyObject *result = NULL;
     if (r != NULL
         && oxi_resource_kind(r, self->optimize) == KIND_EXTENSION_MEMORY) {
@@ -1266,17 +662,17 @@ finder_create_module(OxidizedFinder *self, PyObject *spec)
 static PyObject *
 finder_get_code(OxidizedFinder *self, PyObject *fullname)
 {
-    PyObject *interpreter_code = call_interpreter_module(self, str_get_code,
-                                                         fullname);
+    PyObject *interpreter_code = oxi_call_interpreter_module(
+        self, oxi_str_get_code, fullname);
     if (interpreter_code != NULL || PyErr_Occurred()) {
         return interpreter_code;
     }
-    const oxr_resource *r = lookup_object(self, fullname);
+    const oxr_resource *r = oxi_lookup_object(self, fullname);
     if (r == NULL) {
         return PyErr_Occurred() ? NULL : Py_NewRef(Py_None);
     }
     if (r->flags & INTERPRETER_FLAGS) {
-        return call_interpreter_importer(r, "get_code", fullname);
+        return oxi_call_interpreter_importer(r, "get_code", fullname);
     }
     return resource_code(self, fullname, r);
 }
@@ -1287,13 +683,14 @@ static PyObject *read_file_bytes(PyObject *path);
 static PyObject *
 finder_get_source(OxidizedFinder *self, PyObject *fullname)
 {
-    const oxr_resource *r = lookup_object(self, fullname);
+    const oxr_resource *r = oxi_lookup_object(self, fullname);
     if (r == NULL) {
         return PyErr_Occurred() ? NULL : Py_NewRef(Py_None);
     }
     enum oxi_resource_kind kind = oxi_resource_kind(r, self->optimize);
     int extracted = kind == KIND_MEMORY && oxi_is_extracted_module(r);
-    if ((!oxi_has_memory_source(r) && !extracted) || is_extension_kind(kind)) {
+    if ((!oxi_has_memory_source(r) && !extracted)
+        || oxi_is_extension_kind(kind)) {
         Py_RETURN_NONE;
     }
     if (oxi_ensure_external() < 0) {
@@ -1342,7 +739,7 @@ finder_get_filename(OxidizedFinder *self, PyObject *fullname)
         rel = &r->relative_path_module_source;
         break;
     case KIND_BYTECODE_FILE:
-        rel = relative_bytecode(r, self->optimize);
+        rel = oxi_relative_bytecode(r, self->optimize);
         break;
     case KIND_EXTENSION_FILE:
         rel = &r->relative_path_extension_module;
@@ -1373,7 +770,7 @@ finder_get_filename(OxidizedFinder *self, PyObject *fullname)
 static PyObject *
 finder_get_resource_reader(OxidizedFinder *self, PyObject *fullname)
 {
-    const oxr_resource *r = lookup_object(self, fullname);
+    const oxr_resource *r = oxi_lookup_object(self, fullname);
     if (r == NULL) {
         if (PyErr_Occurred()) {
             return NULL;

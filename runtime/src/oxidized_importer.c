@@ -49,8 +49,8 @@
  *
  * This file holds the module definition and the cached objects; each
  * concern has its own unit (see oxidized_importer_internal.h): finder.c,
- * memory_load.c, path_entry_finder.c, distributions.c, resource_reader.c and
- * resource_index.c.
+ * resource.c, interpreter_modules.c, memory_load.c, path_entry_finder.c,
+ * distributions.c, resource_reader.c and resource_index.c.
  *
  * Speed matters: every import of the application goes through find_spec and
  * exec_module, so the callables and strings they need are looked up once and

@@ -1,7 +1,9 @@
 /* Internal interface between the units of the oxidized_importer module:
  * oxidized_importer.c (the module definition and the cached objects it
  * initializes), finder.c (OxidizedFinder: find_spec, exec_module,
- * get_code/get_source, module creation), memory_load.c (extension modules
+ * get_code/get_source, module creation), resource.c (what a resource holds:
+ * lookup, kind, bytecode of a level, source, paths), interpreter_modules.c
+ * (built-in and frozen modules), memory_load.c (extension modules
  * and shared libraries loaded from memory), path_entry_finder.c
  * (OxidizedPathEntryFinder, path_hook), distributions.c (distributions and
  * metadata), resource_reader.c (OxidizedResourceReader, importlib.resources
@@ -125,6 +127,15 @@ enum oxi_resource_kind {
     KIND_EXTENSION_MEMORY, /* in_memory_extension_module: memfd + dlopen */
 };
 
+/* Built-in extension and frozen modules of the interpreter (from
+ * index_interpreter_*()): served by BuiltinImporter / FrozenImporter. */
+#define INTERPRETER_FLAGS \
+    (OXR_FLAG_IS_BUILTIN_EXTENSION | OXR_FLAG_IS_FROZEN_MODULE)
+
+/* v1 resource flavors (field 0x02). */
+#define FLAVOR_MODULE 0x01
+#define FLAVOR_EXTENSION 0x04
+
 /* ------------------------------------------------------------------------ */
 /* Shared objects and functions, by the unit defining them                  */
 
@@ -156,25 +167,10 @@ extern PyObject *oxi_io_bytes_io;
 extern PyObject *oxi_io_open;
 int oxi_ensure_external(void);
 
-/* finder.c: lookups and resource helpers shared by the other units. */
+/* finder.c */
 extern PyTypeObject OxidizedFinder_Type;
-const oxr_resource *oxi_finder_lookup(const OxidizedFinder *self,
-                                      const char *name, size_t len);
-int oxi_has_memory_source(const oxr_resource *r);
-PyObject *oxi_memory_source(const oxr_resource *r);
-enum oxi_resource_kind oxi_resource_kind(const oxr_resource *r,
-                                         int optimize);
-int oxi_resource_is_package(const oxr_resource *r);
-PyObject *oxi_join_path(const char *prefix, size_t prefix_len,
-                        const uint8_t *rel, size_t rel_len,
-                        int dots_to_slashes);
-PyObject *oxi_resource_join(OxidizedFinder *self, const oxr_resource *r,
-                            const oxr_bytes *rel);
-int oxi_is_extracted_module(const oxr_resource *r);
-int oxi_add_interpreter_names(OxidizedFinder *self, int builtin,
-                              int builtin_names, int frozen,
-                              int unless_indexed);
-PyObject *oxi_str_of(const oxr_bytes *b);
+const oxr_resource *oxi_lookup_object(OxidizedFinder *self,
+                                      PyObject *fullname);
 const oxr_named *oxi_find_named(const oxr_named_list *list, const char *name,
                                 size_t len);
 /* A visitor of oxi_named_each(): 0, or -1 with an exception set. */
@@ -191,6 +187,44 @@ PyObject *oxi_iter_children(OxidizedFinder *self, const char *parent,
                             size_t parent_len, PyObject *prefix);
 PyObject *oxi_call_support(const char *module, const char *function,
                            const char *format, ...);
+PyObject *oxi_str_of(const oxr_bytes *b);
+
+/* resource.c */
+const oxr_resource *oxi_finder_lookup(const OxidizedFinder *self,
+                                      const char *name, size_t len);
+const oxr_bytes *oxi_memory_bytecode(const oxr_resource *r, int optimize);
+const oxr_bytes *oxi_relative_bytecode(const oxr_resource *r, int optimize);
+unsigned oxi_bytecode_levels(const oxr_resource *r, int relative);
+PyObject *oxi_missing_level_error(PyObject *fullname, const oxr_resource *r,
+                                  int optimize);
+int oxi_is_extension_kind(enum oxi_resource_kind kind);
+PyObject *oxi_join_path_suffix(const char *prefix, size_t prefix_len,
+                               const uint8_t *rel, size_t rel_len,
+                               int dots_to_slashes, const char *suffix);
+int oxi_has_memory_source(const oxr_resource *r);
+PyObject *oxi_memory_source(const oxr_resource *r);
+enum oxi_resource_kind oxi_resource_kind(const oxr_resource *r,
+                                         int optimize);
+int oxi_resource_is_package(const oxr_resource *r);
+PyObject *oxi_join_path(const char *prefix, size_t prefix_len,
+                        const uint8_t *rel, size_t rel_len,
+                        int dots_to_slashes);
+PyObject *oxi_resource_join(OxidizedFinder *self, const oxr_resource *r,
+                            const oxr_bytes *rel);
+int oxi_is_extracted_module(const oxr_resource *r);
+
+/* interpreter_modules.c */
+extern PyObject *oxi_str_find_spec;
+extern PyObject *oxi_str_get_code;
+PyObject *oxi_call_interpreter_importer(const oxr_resource *r,
+                                        const char *method,
+                                        PyObject *fullname);
+PyObject *oxi_call_interpreter_module(OxidizedFinder *self, PyObject *method,
+                                      PyObject *fullname);
+PyObject *oxi_builtin_spec(OxidizedFinder *self, PyObject *fullname);
+int oxi_add_interpreter_names(OxidizedFinder *self, int builtin,
+                              int builtin_names, int frozen,
+                              int unless_indexed);
 
 /* memory_load.c */
 PyObject *oxi_create_memory_extension(OxidizedFinder *self, PyObject *name,
