@@ -1,4 +1,5 @@
-/* Private interface between interpreter.c and oxidized_importer.c. */
+/* Private interface between interpreter.c and the oxidized_importer module
+ * (oxidized_importer.c; oxidized_finder_new() is in finder.c). */
 #ifndef OXIDIZER_OXIDIZED_IMPORTER_H
 #define OXIDIZER_OXIDIZED_IMPORTER_H
 
