@@ -18,4 +18,4 @@ OXIDIZER_BAZEL_CONFIG=py313 .venv/bin/python -m pytest -q -p no:cacheprovider \
   tests/integration/test_examples.py tests/integration/test_importer.py
 
 # pytest last: its summary line is the run's verdict.
-exec .venv/bin/python -m pytest -q -p no:cacheprovider tools/tests tests/integration "$@"
+exec .venv/bin/python -m pytest -q -p no:cacheprovider tools/tests bench/run_test.py tests/integration "$@"
