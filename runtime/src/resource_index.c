@@ -506,6 +506,27 @@ oxi_finder_add_resources(OxidizedFinder *self, PyObject *resources)
     return result;
 }
 
+/* Indexes the support code's packed resources of one interpreter group
+ * (`packer`: a function of _oxidized_importer.packing), then marks those
+ * names as the interpreter's (the flags of oxi_add_interpreter_names). */
+static PyObject *
+index_interpreter_group(OxidizedFinder *self, const char *packer,
+                        int builtin, int builtin_names, int frozen)
+{
+    PyObject *args = PyTuple_New(0);
+    if (args == NULL) {
+        return NULL;
+    }
+    PyObject *result = index_packed(self, 0, packer, args);
+    Py_DECREF(args);
+    if (result != NULL
+        && oxi_add_interpreter_names(self, builtin, builtin_names, frozen, 0)
+               < 0) {
+        Py_CLEAR(result);
+    }
+    return result;
+}
+
 /* index_interpreter_builtin_extension_modules(): resources flagged
  * is_builtin_extension_module for sys.builtin_module_names, indexed last
  * (indexed_resources(), serialization); find_spec() and get_code() hand
@@ -516,17 +537,8 @@ oxi_finder_index_builtin_extension_modules(OxidizedFinder *self,
                                            PyObject *unused)
 {
     (void)unused;
-    PyObject *args = PyTuple_New(0);
-    if (args == NULL) {
-        return NULL;
-    }
-    PyObject *result = index_packed(self, 0, "builtin_extension_modules",
-                                    args);
-    Py_DECREF(args);
-    if (result != NULL && oxi_add_interpreter_names(self, 1, 1, 0, 0) < 0) {
-        Py_CLEAR(result);
-    }
-    return result;
+    return index_interpreter_group(self, "builtin_extension_modules", 1, 1,
+                                   0);
 }
 
 /* index_interpreter_frozen_modules(): resources flagged is_frozen_module for
@@ -536,16 +548,7 @@ PyObject *
 oxi_finder_index_frozen_modules(OxidizedFinder *self, PyObject *unused)
 {
     (void)unused;
-    PyObject *args = PyTuple_New(0);
-    if (args == NULL) {
-        return NULL;
-    }
-    PyObject *result = index_packed(self, 0, "frozen_modules", args);
-    Py_DECREF(args);
-    if (result != NULL && oxi_add_interpreter_names(self, 0, 0, 1, 0) < 0) {
-        Py_CLEAR(result);
-    }
-    return result;
+    return index_interpreter_group(self, "frozen_modules", 0, 0, 1);
 }
 
 /* index_interpreter_builtins(): both of the above. */
