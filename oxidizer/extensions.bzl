@@ -25,7 +25,7 @@ _python_source = tag_class(
         "sha256": attr.string(doc = "SHA-256 of the archive (with `urls`)."),
         "strip_prefix": attr.string(doc = "Prefix stripped from the archive (with `urls`)."),
         "pgo": attr.bool(default = True, doc = "Profile-guided optimization."),
-        "lto": attr.bool(default = True, doc = "Link-time optimization (once, in the pre-link)."),
+        "lto": attr.bool(default = True, doc = "Link-time optimization (once per member of the libpython archive)."),
         "enable_modules": attr.string_list(doc = "Modules left out by default to build in anyway (`_gdbm`: GPL-3.0)."),
     },
 )

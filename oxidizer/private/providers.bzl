@@ -21,6 +21,10 @@ PythonDistributionInfo = provider(
         "licenses": ":type: File | None\n\nThe distribution's licences file (docs/licenses.md): every component it links in or " +
                     "ships, with its SPDX licence. Every py_oxidized_binary records it (`oxidizer licenses BINARY`). " +
                     "None when the distribution declares none.",
+        "inittab": ":type: File | None\n\nThe inittab of a libpython archive whose extension modules link separately " +
+                   "(JSON: `{\"entries\": [{\"name\", \"init\", \"member\"}]}`, in CPython's order; docs/architecture.md). " +
+                   "A binary generates its `_PyImport_Inittab` from it and links only the members of the modules it keeps. " +
+                   "None when libpython carries its own inittab.",
     },
 )
 

@@ -119,6 +119,16 @@ def _embed_config(ctx, groups, app, inputs_of_deps):
     args.add_all(_ext_module_names(ctx), format_each = "--builtin_extension=%s")
     args.add_all(ctx.attr.stdlib[OxidizedResourcesInfo].excluded_builtins, format_each = "--exclude_builtin=%s")
 
+    # A libpython whose extension modules link separately: the binary's own inittab names
+    # the modules linked in (those a keep-list leaves out are not).
+    inittab = ctx.attr.distribution[PythonDistributionInfo].inittab
+    if inittab:
+        inputs.append(inittab)
+        args.add(inittab, format = "--inittab=%s")
+        if ctx.file.modules_keep_list:
+            inputs.append(ctx.file.modules_keep_list)
+            args.add(ctx.file.modules_keep_list, format = "--modules_keep_list=%s")
+
     # The licences of the distribution and of the runtime go into a non-allocated ELF
     # section (`oxidizer licenses`).
     licenses = [ctx.attr.distribution[PythonDistributionInfo].licenses] if ctx.attr.distribution[PythonDistributionInfo].licenses else []
@@ -391,7 +401,9 @@ py_oxidized_binary(
                   "writes. The shared groups (the standard library, third-party libraries, " +
                   "`resources`) are repacked with only those modules, the packages above them and " +
                   "those packages' data files; `.dist-info` metadata, File resources and shared " +
-                  "libraries stay. The app's own modules are never trimmed. A module the training " +
+                  "libraries stay. With a distribution built from source, the built-in extension " +
+                  "modules it does not name (`_ssl`, `_sqlite3`, ...) are not linked either. " +
+                  "The app's own modules are never trimmed. A module the training " +
                   "run did not import is then missing: see the user guide, \"Trimming\".",
         ),
         "strip": attr.string(

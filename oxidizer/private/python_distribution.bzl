@@ -36,6 +36,7 @@ def _python_distribution_impl(ctx):
             builtin_module_licenses = ctx.attr.builtin_module_licenses,
             startup_builtins = ctx.attr.startup_builtins,
             licenses = ctx.file.licenses,
+            inittab = ctx.file.inittab,
         ),
         DefaultInfo(files = depset([ctx.file.interpreter])),
     ]
@@ -57,6 +58,12 @@ python_distribution = rule(
         "builtin_module_licenses": attr.string_list_dict(doc = "Built-in module -> SPDX licences of the libraries linked in for it."),
         "startup_builtins": attr.string_list(doc = "Built-in modules needed to start the interpreter; the others can be left out by `extension_module_filter`."),
         "extension_suffixes": attr.string_list(doc = "Extension module filename suffixes."),
+        "inittab": attr.label(
+            allow_single_file = [".json"],
+            doc = "The inittab of a libpython archive whose extension modules link separately (`split_libpython.py`'s JSON). " +
+                  "Each binary then generates its own `_PyImport_Inittab`, and the extension modules it leaves out are not linked. " +
+                  "Without it, libpython's own inittab is used and left-out modules are removed from it at start-up.",
+        ),
         "licenses": attr.label(
             allow_single_file = [".json"],
             doc = "Licences file: the components linked into or shipped with the distribution and their SPDX " +

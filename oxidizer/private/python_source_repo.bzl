@@ -20,7 +20,7 @@ load("@rules_oxidizer//runtime:defs.bzl", "oxidizer_runtime")
 
 package(default_visibility = ["//visibility:public"])
 
-exports_files(["python", "metadata.json", "licenses.json", "build_cpython.sh", "pgo_training.py"])
+exports_files(["python", "metadata.json", "licenses.json", "build_cpython.sh", "split_libpython.py", "pgo_training.py"])
 
 filegroup(
     name = "source",
@@ -32,7 +32,7 @@ filegroup(
     srcs = glob(["deps/**"]),
 )
 
-# The one build action (configure, make, PGO training, LTO pre-link).
+# The one build action (configure, make, PGO training, the LTO-linked archive members).
 cpython_build(
     name = "build",
     deps = ":static_deps",
@@ -40,6 +40,7 @@ cpython_build(
     lto = {lto},
     pgo = {pgo},
     script = "build_cpython.sh",
+    splitter = "split_libpython.py",
     training = "pgo_training.py",
     source = ":source",
     version = "{major_minor}",
@@ -53,7 +54,7 @@ cpython_build(
         src = ":build",
         output_group = part,
     )
-    for part in ["libpython_object", "interpreter", "stdlib"]
+    for part in ["libpython_archive", "inittab", "interpreter", "stdlib"]
 ]
 
 exec_output(
@@ -71,7 +72,9 @@ cc_library(
 
 cc_library(
     name = "libpython",
-    srcs = [":libpython_object"],
+    # An archive, not whole-archive: a binary links the core and the extension-module
+    # members its generated inittab names (split_libpython.py).
+    srcs = [":libpython_archive"],
     # libc and libm stay dynamic: a static glibc breaks NSS and dlopen(). -rdynamic exports
     # the C API to extension modules; --as-needed drops what nothing uses (the toolchain
     # always adds -lstdc++).
@@ -96,6 +99,7 @@ python_distribution(
     interpreter_files = [":stdlib"],
     licenses = "licenses.json",
     runtime = ":runtime",
+    inittab = ":inittab",
     stdlib = ":stdlib",
     lib_dynload = ":lib_dynload",
     version = "{version}",
@@ -342,6 +346,7 @@ def _python_source_repo_impl(rctx):
     rctx.symlink(host_python, "python")
 
     rctx.symlink(Label("//oxidizer/private/cpython:build_cpython.sh"), "build_cpython.sh")
+    rctx.symlink(Label("//oxidizer/private/cpython:split_libpython.py"), "split_libpython.py")
     rctx.symlink(Label("//oxidizer/private/cpython:pgo_training.py"), "pgo_training.py")
     rctx.file("metadata.json", json.encode_indent(_metadata(rctx, version, major_minor, magic, cache_tag, builtin, frozen, suffixes)) + "\n")
     rctx.file("licenses.json", licenses_json(licenses))
@@ -383,7 +388,7 @@ shared through `--disk_cache` and remote caches.""",
         "patches": attr.label_list(doc = "Patches applied to the source (`-p1`), e.g. Debian's security fixes."),
         "python_version": attr.string(doc = "Expected `X.Y`; fetching fails when the archive holds another version."),
         "pgo": attr.bool(default = True, doc = "Profile-guided optimization (trains on CPython's own `--pgo` test set)."),
-        "lto": attr.bool(default = True, doc = "Link-time optimization, done once when libpython is pre-linked."),
+        "lto": attr.bool(default = True, doc = "Link-time optimization, done once per member of the libpython archive."),
         "enable_modules": attr.string_list(doc = "Modules left out by default to build in anyway (`_gdbm`, `_dbm`: GPL-3.0 via GNU gdbm; you accept its terms for your binary)."),
         "library_dirs": attr.string_list(doc = "Directories searched for the static archives (default: Debian's multiarch and /usr/lib)."),
         "fetch_interpreter": attr.string(default = "python3", doc = "Host interpreter that runs pip at fetch time for `oxidizer_pip_parse` (any Python 3 with pip; wheels are chosen for this build's tags)."),

@@ -1,9 +1,11 @@
 """extension_module_filter on the source-built distribution, whose extension modules are
-all built in: filtered-out built-ins cannot be imported from the binary."""
+all built in: filtered-out built-ins cannot be imported from the binary, and are not linked."""
 
 from __future__ import annotations
 
 import json
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -36,6 +38,9 @@ load("//oxidizer:defs.bzl", "oxidized_resources", "py_oxidized_binary")
 ]
 """
 
+# OpenSSL_version()'s text, e.g. "OpenSSL 3.0.17 1 Jul 2025": in a binary that links libcrypto.
+OPENSSL_BANNER = re.compile(r"OpenSSL \d+\.\d+\.\d+ +\d+ [A-Z][a-z]+ \d{4}")
+
 EXPECTED = {
     # Every extension module is built in.
     "all": {"_ssl": True, "_sqlite3": True, "_crypt": True, "_json": True, "_decimal": True, "math": True},
@@ -57,6 +62,31 @@ def test_filtered_builtins_cannot_be_imported(bazel: Bazel, generated_package: P
     proc = run_binary(bazel.bin(label))
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
-    # The module is still linked in; only the inittab no longer names it.
     assert result.pop("builtin") is (mode != "minimal" and mode != "no_libraries")
     assert result == EXPECTED[mode]
+    # A module left out is not linked at all: its init function (exported by -rdynamic when
+    # linked) is absent, and so is the library it needs (OpenSSL).
+    exported = dynamic_symbols(bazel.bin(label))
+    for name, importable in EXPECTED[mode].items():
+        assert (f"PyInit_{name}" in exported) is importable, name
+    assert bool(OPENSSL_BANNER.search(text_of(bazel.bin(label)))) is EXPECTED[mode]["_ssl"]
+
+
+def test_filtered_builtins_make_the_binary_smaller(bazel: Bazel, generated_package: Path) -> None:
+    write_files(generated_package, {"BUILD.bazel": BUILD, "main.py": MAIN})
+    labels = {mode: package_label(generated_package) + ":" + mode for mode in ("all", "no_libraries", "minimal")}
+    bazel.build(*labels.values())
+    size = {mode: bazel.bin(label).stat().st_size for mode, label in labels.items()}
+    # OpenSSL and SQLite alone are about 4 MB of code.
+    assert size["all"] - size["no_libraries"] > 3_000_000, size
+    assert size["minimal"] < size["no_libraries"], size
+
+
+def dynamic_symbols(binary: Path) -> set[str]:
+    out = subprocess.run(["nm", "-D", "--defined-only", str(binary)], capture_output=True, text=True, check=True).stdout
+    return {line.split()[-1] for line in out.splitlines() if line.strip()}
+
+
+def text_of(binary: Path) -> str:
+    """The binary's printable strings."""
+    return subprocess.run(["strings", "-n", "8", str(binary)], capture_output=True, text=True, check=True).stdout

@@ -2,7 +2,8 @@
 
 Trimming: a training run of a binary built with `write_modules_directory_env` writes the
 modules it imported; that file is the `modules_keep_list` of the next build, whose binary
-must be smaller, still run, and lack what the training run never imported.
+must be smaller, still run, and lack what the training run never imported: modules, and
+the built-in extension modules' native code.
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ def built(bazel: Bazel) -> Bazel:
 def _sections(binary: Path) -> set[str]:
     out = subprocess.run(["readelf", "-SW", str(binary)], text=True, capture_output=True, check=True).stdout
     return {line.split("]", 1)[1].split()[0] for line in out.splitlines() if line.strip().startswith("[") and "]" in line and "Nr]" not in line}
+
+
+def _dynamic_symbols(binary: Path) -> set[str]:
+    out = subprocess.run(["nm", "-D", "--defined-only", str(binary)], text=True, capture_output=True, check=True).stdout
+    return {line.split()[-1] for line in out.splitlines() if line.strip()}
 
 
 def test_strip_in_opt_keeps_licences_and_dynamic_symbols(built: Bazel) -> None:
@@ -62,8 +68,12 @@ def test_trimming_workflow(built: Bazel, generated_package: Path, tmp_path: Path
     proc = run_binary(trimmed, "again", env=clean_env())
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == {"ok": True, "argv": ["again"]}
-    # The stdlib shrank to what the training run imported.
-    assert trimmed.stat().st_size < trainee.stat().st_size - 10_000_000
+    # The stdlib shrank to what the training run imported, and the extension modules it
+    # never imported are not linked: no _ssl (nor OpenSSL), no _sqlite3; _json stays.
+    assert trimmed.stat().st_size < trainee.stat().st_size - 14_000_000
+    exported = _dynamic_symbols(trimmed)
+    assert "PyInit__json" in exported and "PyInit__ssl" not in exported and "PyInit__sqlite3" not in exported
+    assert {"PyInit__ssl", "PyInit__sqlite3"} <= _dynamic_symbols(trainee)
     proc = run_binary(trimmed, "untrained", env=clean_env())
     assert proc.returncode == 1
     assert "ModuleNotFoundError: No module named 'xml'" in proc.stderr

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from oxidizer_tools import classify, entry_points, licenses, manifest_pb2
+from oxidizer_tools import classify, entry_points, licenses, manifest_pb2, trim
+from oxidizer_tools import inittab as inittab_file
 
 RUN_MODES = {
     "main": "OXIDIZER_RUN_MAIN_RESOURCE",
@@ -63,8 +64,12 @@ class EmbedConfig:
     mapped_digest: bytes = b""
     # Top-level names of extension modules linked into the binary (PyInit_<name>).
     builtin_extensions: tuple[str, ...] = ()
-    # Built-in modules of the distribution left out (extension_module_filter).
+    # Built-in modules of the distribution left out (extension_module_filter), removed from
+    # libpython's own inittab at start-up; empty when `inittab` is generated.
     excluded_builtins: tuple[str, ...] = ()
+    # The binary's own `_PyImport_Inittab` (a libpython whose extension modules link
+    # separately): only these modules are linked. None: libpython's inittab is used.
+    inittab: tuple[inittab_file.Entry, ...] | None = None
     # The licences of everything linked in (tools/oxidizer_tools/licenses.py): the
     # distribution's components and the runtime's, merged, in canonical form. Carried in a
     # non-allocated ELF section: never mapped, never read at start-up.
@@ -231,6 +236,8 @@ def generate(config: EmbedConfig) -> str:
     lines.append("};")
     lines.append("")
     lines += _builtin_extensions(config.builtin_extensions)
+    if config.inittab is not None:
+        lines += inittab_file.c_source(config.inittab)
     lines += _excluded_builtins(config.excluded_builtins)
     settings_arrays, settings_fields = _settings_initializer(config.settings)
     lines += settings_arrays
@@ -353,8 +360,14 @@ def run(
     check_run_module: bool = False,
     builtin_modules: Sequence[str] = (),
     resource_locations: Sequence[str] = (),
+    inittab: str = "",
+    modules_keep_list: str = "",
 ) -> None:
     """Writes the generated C file (and the mapped packed file when `mapped_output` is set).
+
+    With `inittab` (the distribution's inittab file), the binary defines its own inittab
+    without `excluded_builtins` and, given `modules_keep_list`, without the extension
+    modules the list does not name.
 
     With `manifests` (the binary's groups, final placement), `check_binary_resources` runs
     first: `run_module` (when `check_run_module`) and the `resource_locations` patterns.
@@ -411,6 +424,10 @@ def run(
         if not sep:
             raise EmbedError(f"--blob wants NAME=PATH, got {blob!r}")
         pairs.append((name, path))
+    entries = None
+    if inittab:
+        entries = _chosen_inittab(inittab, excluded_builtins, modules_keep_list)
+        excluded_builtins = ()
     load_mode, digest = "embedded", b""
     if mapped_output:
         if not mapped_name:
@@ -430,12 +447,27 @@ def run(
         mapped_digest=digest,
         builtin_extensions=tuple(builtin_extensions),
         excluded_builtins=tuple(excluded_builtins),
+        inittab=entries,
         licenses_text=licenses.dumps(components) if components else "",
     )
     text = generate(config)
     tmp = output.with_name(output.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, output)
+
+
+def _chosen_inittab(path: str, excluded: Sequence[str], keep_list_path: str) -> tuple[inittab_file.Entry, ...]:
+    """The distribution's inittab entries this binary links."""
+    keep = None
+    try:
+        entries = inittab_file.parse(Path(path).read_text(encoding="utf-8"), path)
+        if keep_list_path:
+            keep = trim.parse_keep_list(Path(keep_list_path).read_text(encoding="utf-8"), keep_list_path)
+    except OSError as e:
+        raise EmbedError(f"{e.filename}: {e.strerror or e}") from e
+    except (inittab_file.InittabError, trim.KeepListError) as e:
+        raise EmbedError(str(e)) from e
+    return inittab_file.select(entries, frozenset(excluded), keep)
 
 
 def main(argv: Sequence[str]) -> None:
@@ -464,6 +496,8 @@ def main(argv: Sequence[str]) -> None:
             check_run_module=f.check_run_module,
             builtin_modules=f.builtin_module or [],
             resource_locations=f.resource_location or [],
+            inittab=f.inittab,
+            modules_keep_list=f.modules_keep_list,
         )
     except EmbedError as e:
         print(f"error: {e}", file=sys.stderr)
@@ -487,6 +521,8 @@ if __name__ == "__main__":
     flags.DEFINE_string("relative_path_origin", "", "Directory (relative to the exe) of relative resources.")
     flags.DEFINE_multi_string("builtin_extension", [], "Module name of an extension module linked in.")
     flags.DEFINE_multi_string("exclude_builtin", [], "Built-in module of the distribution to leave out.")
+    flags.DEFINE_string("inittab", "", "The distribution's inittab file: the binary defines its own inittab from it.")
+    flags.DEFINE_string("modules_keep_list", "", "With --inittab: extension modules not named are not linked.")
     flags.DEFINE_multi_string("licenses", [], "A licences file (the distribution's, the runtime's), recorded in the binary.")
     flags.DEFINE_string("target", "", "Label of the binary, for messages.")
     flags.DEFINE_multi_string("manifest", [], "Manifest of one of the binary's groups (for the checks).")

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Builds CPython from source with every standard-library extension module built in, PGO and
-# LTO, then pre-links libpython, its bundled libraries and the third-party static archives
-# into one relocatable object whose only global symbols are CPython's API. Run by the
+# LTO, then splits libpython, its bundled libraries and the third-party static archives into
+# an archive of LTO-linked members whose only global symbols are CPython's API and the
+# extension modules' init functions (split_libpython.py). Run by the
 # OxidizerBuildCPython action (oxidizer/private/cpython/cpython_build.bzl); one action so that
 # a disk or remote cache holds the whole result.
 #
@@ -11,10 +12,12 @@
 #   cc         C compiler; ar, ld and objcopy come from the same toolchain directory or PATH
 #   version    expected X.Y (a source tree of another version is an error)
 #   pgo        1 to train and rebuild with profile feedback
-#   lto        1 for link-time optimization of the pre-linked object and the interpreter
+#   lto        1 for link-time optimization of the archive's members
 #   disabled   comma-separated modules not built (py_cv_module_<name>=n/a)
 #   jobs       parallel make jobs
-#   out_object     the pre-linked libpython (relocatable object)
+#   splitter   split_libpython.py, run with the interpreter just built
+#   out_archive    libpython as an archive: the core and one member per extension-module group
+#   out_inittab    the inittab's entries and the member each needs (JSON; split_libpython.py)
 #   out_pyconfig   pyconfig.h
 #   out_interpreter, out_stdlib   bin/pythonX.Y and lib/pythonX.Y/ of one prefix: the
 #                  interpreter finds its standard library through the landmark os.py
@@ -31,7 +34,9 @@ cc="${arg[cc]}"
 [[ "$cc" == */* && "$cc" != /* ]] && cc="$(abs "$cc")"
 version="${arg[version]}"
 jobs="${arg[jobs]:-2}"
-out_object="$(abs "${arg[out_object]}")"
+out_archive="$(abs "${arg[out_archive]}")"
+out_inittab="$(abs "${arg[out_inittab]}")"
+splitter="$(abs "${arg[splitter]}")"
 out_pyconfig="$(abs "${arg[out_pyconfig]}")"
 out_interpreter="$(abs "${arg[out_interpreter]}")"
 out_stdlib="$(abs "${arg[out_stdlib]}")"
@@ -106,10 +111,10 @@ configure_args=(
 )
 [[ "${arg[pgo]:-0}" == 1 ]] && configure_args+=(--enable-optimizations)
 
-# LTO is done once, in the pre-link below, not with configure's --with-lto (which makes every
-# link of the build, instrumented ones included, an LTO link). Objects of the final stage are
-# compiled with -flto -ffat-lto-objects: the build's own links use their machine code, the
-# pre-link their GIMPLE.
+# LTO is done once, in the split below (one LTO link per archive member), not with
+# configure's --with-lto (which makes every link of the build, instrumented ones included, an
+# LTO link). Objects of the final stage are compiled with -flto -ffat-lto-objects: the build's
+# own links use their machine code, the split their GIMPLE.
 make_args=()
 lto_compile=""
 [[ "${arg[lto]:-0}" == 1 ]] && lto_compile="-flto=$jobs -ffat-lto-objects"
@@ -232,22 +237,24 @@ echo "Every extension module of this CPython is built in." > "$out_stdlib/lib-dy
 cp python "$out_interpreter"
 cp pyconfig.h "$out_pyconfig"
 
-# One relocatable object: libpython, the bundled libmpdec, expat and (3.12+) HACL* SHA-2,
-# and the static third-party libraries. LTO objects are compiled to machine code here, once,
-# instead of at every link of every binary. Only CPython's API stays global, so that an extension module
-# bringing its own OpenSSL or SQLite does not bind to ours.
-log "pre-link"
-lto_flags=()
-[[ "${arg[lto]:-0}" == 1 ]] && lto_flags=(-flto="$jobs" -flinker-output=nolto-rel)
-bundled=()
+# libpython as an archive of separately linkable members (split_libpython.py): the core, and
+# one LTO-linked object per group of extension modules with the bundled (libmpdec, expat,
+# HACL*) and third-party libraries it needs, so that a binary links only the extension
+# modules its inittab names. Only CPython's API and the init functions stay global, so that
+# an extension module bringing its own OpenSSL or SQLite does not bind to ours.
+log "split"
+split_args=(--cc="$cc" --out_archive="$out_archive" --out_inittab="$out_inittab"
+  --deps_lib="$work/deps/lib" --jobs="$jobs")
+[[ "${arg[lto]:-0}" == 1 ]] && split_args+=(--lto_flag=-flto="$jobs" --lto_flag=-flinker-output=nolto-rel)
+for flag in $prefix_map; do split_args+=(--prefix_map="$flag"); done
 for archive in Modules/_decimal/libmpdec/libmpdec.a Modules/expat/libexpat.a \
   Modules/_hacl/libHacl_Hash_SHA2.a; do
-  if [[ -f "$archive" ]]; then bundled+=("$archive"); fi
+  if [[ -f "$archive" ]]; then split_args+=(--bundled="$archive"); fi
 done
-"$cc" -r -nostdlib -O3 "${lto_flags[@]}" $prefix_map -o "$work/libpython.o" \
-  -Wl,--whole-archive "libpython$version.a" -Wl,--no-whole-archive "${bundled[@]}" \
-  -Wl,--start-group "$work"/deps/lib/lib*.a -Wl,--end-group
-"$objcopy" --strip-debug --wildcard --keep-global-symbol='Py*' --keep-global-symbol='_Py*' \
-  "$work/libpython.o" "$out_object"
+if ! ./python -I -S "$splitter" "${split_args[@]}" >&3 2>&1; then
+  echo "build_cpython: splitting libpython failed; the end of the log:" >&2
+  tail -30 "$out_log" >&2
+  exit 1
+fi
 "$objcopy" --strip-debug "$out_interpreter"
 log "done"

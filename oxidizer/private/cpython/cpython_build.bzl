@@ -1,7 +1,7 @@
 """The `cpython_build` rule: CPython compiled from source by one cacheable action.
 
 Used by the repositories `oxidizer_python_source` generates. The action runs
-`build_cpython.sh` (configure, make, PGO training, LTO pre-link) with the C toolchain Bazel
+`build_cpython.sh` (configure, make, PGO training, and `split_libpython.py`'s LTO-linked archive members) with the C toolchain Bazel
 resolved; everything it reads is declared: the source tree, the static third-party archives
 and headers, the script.
 """
@@ -10,7 +10,8 @@ load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain")
 
 def _cpython_build_impl(ctx):
     version = ctx.attr.version
-    libpython = ctx.actions.declare_file(ctx.label.name + "/libpython%s.o" % version)
+    libpython = ctx.actions.declare_file(ctx.label.name + "/libpython%s.a" % version)
+    inittab = ctx.actions.declare_file(ctx.label.name + "/inittab.json")
     pyconfig = ctx.actions.declare_file(ctx.label.name + "/pyconfig.h")
 
     # The interpreter finds its standard library by itself: bin/../lib/pythonX.Y/os.py.
@@ -32,7 +33,9 @@ def _cpython_build_impl(ctx):
     args.add("disabled=" + ",".join(ctx.attr.disabled_modules))
     args.add("jobs=%d" % ctx.attr.jobs)
     args.add("training=" + ctx.file.training.path)
-    args.add("out_object=" + libpython.path)
+    args.add("splitter=" + ctx.file.splitter.path)
+    args.add("out_archive=" + libpython.path)
+    args.add("out_inittab=" + inittab.path)
     args.add("out_pyconfig=" + pyconfig.path)
     args.add("out_interpreter=" + interpreter.path)
     args.add("out_stdlib=" + stdlib.path)
@@ -41,17 +44,18 @@ def _cpython_build_impl(ctx):
     ctx.actions.run(
         executable = ctx.executable.script,
         arguments = [args],
-        inputs = depset(ctx.files.source + ctx.files.deps + [ctx.file.training], transitive = [cc_toolchain.all_files]),
-        outputs = [libpython, pyconfig, interpreter, stdlib, log],
+        inputs = depset(ctx.files.source + ctx.files.deps + [ctx.file.training, ctx.file.splitter], transitive = [cc_toolchain.all_files]),
+        outputs = [libpython, inittab, pyconfig, interpreter, stdlib, log],
         mnemonic = "OxidizerBuildCPython",
         progress_message = "Building CPython %s from source (configure, PGO, LTO) for %s" % (version, ctx.label),
         # The Makefile's tools (sh, make, sed) come from PATH, like the C toolchain's.
         use_default_shell_env = True,
     )
     return [
-        DefaultInfo(files = depset([libpython, pyconfig, interpreter, stdlib])),
+        DefaultInfo(files = depset([libpython, inittab, pyconfig, interpreter, stdlib])),
         OutputGroupInfo(
-            libpython_object = depset([libpython]),
+            libpython_archive = depset([libpython]),
+            inittab = depset([inittab]),
             pyconfig = depset([pyconfig]),
             interpreter = depset([interpreter]),
             stdlib = depset([stdlib]),
@@ -61,13 +65,13 @@ def _cpython_build_impl(ctx):
 
 cpython_build = rule(
     implementation = _cpython_build_impl,
-    doc = "Compiles CPython from source (one action). Output groups: `libpython_object`, `pyconfig`, `interpreter`, `stdlib`, `build_log`.",
+    doc = "Compiles CPython from source (one action). Output groups: `libpython_archive`, `inittab`, `pyconfig`, `interpreter`, `stdlib`, `build_log`.",
     attrs = {
         "source": attr.label(mandatory = True, allow_files = True, doc = "Every file of the CPython source tree (under a `src/` directory)."),
         "deps": attr.label(allow_files = True, doc = "Static archives (`deps/lib`) and headers (`deps/include`) of the third-party libraries."),
         "version": attr.string(mandatory = True, doc = "`X.Y` the source must be."),
         "pgo": attr.bool(default = True, doc = "Profile-guided optimization."),
-        "lto": attr.bool(default = True, doc = "Link-time optimization in the pre-link."),
+        "lto": attr.bool(default = True, doc = "Link-time optimization of the archive's members."),
         "disabled_modules": attr.string_list(doc = "Extension modules not built."),
         "jobs": attr.int(default = 2, doc = "Parallel compile jobs (also the action's CPU reservation)."),
         # In the distribution repository (oxidizer_python_source copies it there), so that
@@ -79,6 +83,7 @@ cpython_build = rule(
             allow_single_file = True,
             doc = "build_cpython.sh.",
         ),
+        "splitter": attr.label(mandatory = True, allow_single_file = [".py"], doc = "split_libpython.py, which makes the libpython archive and its inittab table."),
         "training": attr.label(mandatory = True, allow_single_file = [".py"], doc = "The PGO training script (pgo_training.py)."),
         "_cc_toolchain": attr.label(default = Label("@bazel_tools//tools/cpp:current_cc_toolchain")),
     },

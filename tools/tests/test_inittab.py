@@ -1,0 +1,130 @@
+"""Tests for oxidizer_tools.inittab and the inittab embed.py generates from it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from oxidizer_tools import embed, inittab
+from oxidizer_tools.inittab import CORE_MEMBER, Entry, InittabError
+
+GCC = shutil.which("gcc")
+
+ENTRIES = [
+    {"name": "posix", "init": "PyInit_posix", "member": CORE_MEMBER},
+    {"name": "_ssl", "init": "PyInit__ssl", "member": "ext__hashlib.o"},
+    {"name": "_hashlib", "init": "PyInit__hashlib", "member": "ext__hashlib.o"},
+    {"name": "_json", "init": "PyInit__json", "member": "ext__json.o"},
+    {"name": "marshal", "init": "PyMarshal_Init", "member": CORE_MEMBER},
+    {"name": "builtins", "init": None, "member": CORE_MEMBER},
+]
+
+
+def text(entries: list[dict[str, object]] = ENTRIES) -> str:
+    return json.dumps({"entries": entries})
+
+
+def test_parse_keeps_order() -> None:
+    parsed = inittab.parse(text(), "inittab.json")
+    assert [e.name for e in parsed] == ["posix", "_ssl", "_hashlib", "_json", "marshal", "builtins"]
+    assert parsed[5] == Entry("builtins", None, CORE_MEMBER)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ("{", "inittab.json: not JSON"),
+        ("[]", "inittab.json: wants an object with a non-empty `entries` list"),
+        ('{"entries": []}', "inittab.json: wants an object with a non-empty `entries` list"),
+        ('{"entries": [{"name": "x", "init": null}]}', "inittab.json: entry 0 wants exactly the keys name, init, member"),
+        ('{"entries": [{"name": "1x", "init": null, "member": "core.o"}]}', "inittab.json: entry 0: '1x' is not a module name"),
+        ('{"entries": [{"name": 3, "init": null, "member": "core.o"}]}', "inittab.json: entry 0: 3 is not a module name"),
+        ('{"entries": [{"name": "x", "init": "a b", "member": "core.o"}]}', "inittab.json: entry 0 (x): init 'a b' is not a C identifier"),
+        ('{"entries": [{"name": "x", "init": null, "member": ""}]}', "inittab.json: entry 0 (x): no member"),
+        (text(ENTRIES + ENTRIES[:1]), "inittab.json: modules listed twice: posix"),
+    ],
+)
+def test_parse_rejects(data: str, message: str) -> None:
+    with pytest.raises(InittabError) as error:
+        inittab.parse(data, "inittab.json")
+    assert str(error.value).startswith(message)
+
+
+def test_select_excluded_and_keep_list() -> None:
+    parsed = inittab.parse(text(), "t")
+    assert [e.name for e in inittab.select(parsed, {"_ssl"}, None)] == ["posix", "_hashlib", "_json", "marshal", "builtins"]
+    # A keep-list drops extension modules it does not name, never the core.
+    kept = inittab.select(parsed, set(), {"_json", "json"})
+    assert [e.name for e in kept] == ["posix", "_json", "marshal", "builtins"]
+    # Excluded wins over the keep-list, and may name a core module.
+    assert [e.name for e in inittab.select(parsed, {"_json", "marshal"}, {"_json"})] == ["posix", "builtins"]
+
+
+@pytest.mark.skipif(GCC is None, reason="gcc not installed")
+def test_c_source_links_with_the_init_functions(tmp_path: Path) -> None:
+    """The generated table compiles, and names each init function it keeps (only those)."""
+    chosen = inittab.select(inittab.parse(text(), "t"), {"_ssl"}, None)
+    source = tmp_path / "table.c"
+    source.write_text("\n".join(inittab.c_source(chosen)))
+    obj = tmp_path / "table.o"
+    subprocess.run([GCC, "-std=c11", "-Wall", "-Werror", "-c", "-o", str(obj), str(source)], check=True)
+    nm = subprocess.run(["nm", str(obj)], capture_output=True, text=True, check=True).stdout.split()
+    assert "PyInit__hashlib" in nm and "PyMarshal_Init" in nm and "_PyImport_Inittab" in nm
+    assert "PyInit__ssl" not in nm
+
+
+def _embed(tmp_path: Path, **overrides: object) -> str:
+    table = tmp_path / "inittab.json"
+    table.write_text(text())
+    args: dict[str, object] = dict(output=tmp_path / "embedded.c", run_mode="module", run_target="app", inittab=str(table))
+    args.update(overrides)
+    embed.run(**args)  # type: ignore[arg-type]
+    return (tmp_path / "embedded.c").read_text(encoding="utf-8")
+
+
+def test_embed_generates_the_table_without_excluded_modules(tmp_path: Path) -> None:
+    c = _embed(tmp_path, excluded_builtins=["_ssl"])
+    assert 'struct _inittab _PyImport_Inittab[] = {' in c
+    assert '{"_hashlib", PyInit__hashlib},' in c and "PyInit__ssl" not in c
+    # Left out of the table, so the runtime removes nothing at start-up.
+    assert ".excluded_builtin_count = 0," in c
+
+
+def test_embed_drops_extension_modules_missing_from_the_keep_list(tmp_path: Path) -> None:
+    keep = tmp_path / "keep.txt"
+    keep.write_text("json.decoder  # imports _json\n_json\n")
+    c = _embed(tmp_path, modules_keep_list=str(keep))
+    assert '{"_json", PyInit__json},' in c and '{"posix", PyInit_posix},' in c
+    assert "PyInit__ssl" not in c and "PyInit__hashlib" not in c
+
+
+def test_embed_without_inittab_keeps_the_runtime_filter(tmp_path: Path) -> None:
+    c = _embed(tmp_path, inittab="", excluded_builtins=["_ssl"])
+    assert "_PyImport_Inittab" not in c
+    assert ".excluded_builtin_count = 1," in c
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({"inittab.json": "{"}, "inittab.json: not JSON"),
+        ({"keep.txt": "not a name!\n"}, "keep.txt:1: 'not a name!' is not a module name"),
+    ],
+)
+def test_embed_bad_inittab_inputs(tmp_path: Path, files: dict[str, str], message: str) -> None:
+    overrides: dict[str, object] = {}
+    for name, content in files.items():
+        (tmp_path / name).write_text(content)
+    if "keep.txt" in files:
+        overrides["modules_keep_list"] = str(tmp_path / "keep.txt")
+    table = tmp_path / "inittab.json"
+    if "inittab.json" not in files:
+        table.write_text(text())
+    with pytest.raises(embed.EmbedError) as error:
+        embed.run(output=tmp_path / "embedded.c", run_mode="module", run_target="app", inittab=str(table), **overrides)  # type: ignore[arg-type]
+    assert message in str(error.value)
+    assert not (tmp_path / "embedded.c").exists()
