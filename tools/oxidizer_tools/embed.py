@@ -428,6 +428,7 @@ def run(
     if inittab:
         entries = _chosen_inittab(inittab, excluded_builtins, modules_keep_list)
         excluded_builtins = ()
+        components = linked_components(components, {e.name for e in entries})
     load_mode, digest = "embedded", b""
     if mapped_output:
         if not mapped_name:
@@ -454,6 +455,12 @@ def run(
     tmp = output.with_name(output.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, output)
+
+
+def linked_components(components: Sequence[licenses.Component], linked: set[str]) -> list[licenses.Component]:
+    """The components a binary links: a static library brought in only by extension modules
+    (its `modules`) is left out when none of them is linked (the binary's own inittab)."""
+    return [c for c in components if c.linkage != "static" or not c.modules or linked & set(c.modules)]
 
 
 def _chosen_inittab(path: str, excluded: Sequence[str], keep_list_path: str) -> tuple[inittab_file.Entry, ...]:

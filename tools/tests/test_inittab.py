@@ -128,3 +128,26 @@ def test_embed_bad_inittab_inputs(tmp_path: Path, files: dict[str, str], message
         embed.run(output=tmp_path / "embedded.c", run_mode="module", run_target="app", inittab=str(table), **overrides)  # type: ignore[arg-type]
     assert message in str(error.value)
     assert not (tmp_path / "embedded.c").exists()
+
+
+def test_licences_name_only_linked_libraries(tmp_path: Path) -> None:
+    """A library linked in only for left-out modules is not in the binary's licences."""
+    licences = tmp_path / "licenses.json"
+    licences.write_text(json.dumps({"components": [
+        {"name": "CPython", "version": "3.11.2", "spdx": "PSF-2.0", "origin": "source"},
+        {"name": "OpenSSL", "version": "3", "spdx": "Apache-2.0", "origin": "deb", "modules": ["_hashlib", "_ssl"]},
+        {"name": "libfoo", "version": "1", "spdx": "MIT", "origin": "deb", "modules": ["_foo"], "linkage": "shared"},
+    ]}))
+    c = _embed(tmp_path, licenses_files=[str(licences)], excluded_builtins=["_ssl", "_hashlib"])
+    assert "CPython" in c_text(c) and "libfoo" in c_text(c) and "OpenSSL" not in c_text(c)
+    c = _embed(tmp_path, licenses_files=[str(licences)], excluded_builtins=["_ssl"])
+    assert "OpenSSL" in c_text(c)
+
+
+def c_text(c: str) -> str:
+    """The licences text .byte'd into the generated C."""
+    data = bytearray()
+    for line in c.splitlines():
+        for chunk in line.split('".byte ')[1:]:
+            data += bytes(int(b) for b in chunk.split("\\n")[0].split(", "))
+    return data.decode("utf-8")

@@ -19,14 +19,19 @@ The archive holds:
   libraries it needs, LTO-linked; only its modules' `PyInit_*` stay global. Modules that
   need a common object (`_ssl` and `_hashlib` both link libcrypto; `zlib` and `binascii`
   libz) form one group, so no library is linked twice.
+- `config.o`: CPython's own inittab, naming every module. The linker pulls it in only for
+  a program that defines no `_PyImport_Inittab` itself, so the archive alone is a complete
+  libpython (as a `cc_binary` linking `@oxidizer_python//:libpython` gets); a binary that
+  defines its own table links only the members that table names.
 
 The inittab JSON (`{"entries": [{"name", "init", "member"}]}`, in CPython's order) is
 what `tools/oxidizer_tools/embed.py` turns into a binary's `_PyImport_Inittab`; `member` is
 `core.o` for the modules every interpreter has, and `init` is null for `builtins` and `sys`.
 
-Before writing its outputs, the script links the build's `python.o` twice against the new
-archive, once with every module and once with the core alone, and runs the second: a
-symbol the split left undefined fails the build here, not in a user's link.
+Before writing its outputs, the script links the build's `python.o` against the new archive
+three times (alone, with a table of every module, with a table of the core alone) and runs
+the first and the last: a symbol the split left undefined fails the build here, not in a
+user's link.
 """
 
 from __future__ import annotations
@@ -42,6 +47,9 @@ import sys
 from pathlib import Path
 
 CORE_MEMBER = "core.o"
+# CPython's own inittab (every module), the archive's last member: pulled in only by a link
+# that defines no `_PyImport_Inittab` of its own, so the archive alone is a complete libpython.
+CONFIG_MEMBER = "config.o"
 # Globals a member keeps: the C API for the core, the init functions for a group.
 CORE_GLOBALS = ("Py*", "_Py*")
 SYSTEM_LIBS = ("-lm", "-lpthread", "-ldl", "-lutil")
@@ -192,24 +200,33 @@ def inittab_source(entries: list[tuple[str, str | None]]) -> str:
 
 
 def verify(linker: Linker, archive: Path, entries: list[tuple[str, str | None]], core_names: set[str]) -> None:
-    """Links python.o with every module and with the core alone; runs the latter."""
+    """Links python.o against the archive alone (its config.o: every module), with a table
+    of every module, and with the core alone; runs the first and the last."""
     build = linker.build
-    for label, chosen in (("all", entries), ("core", [e for e in entries if e[0] in core_names])):
-        source = linker.scratch / f"config_{label}.c"
-        source.write_text(inittab_source(chosen))
-        obj = linker.scratch / f"config_{label}.o"
-        run([linker.cc, "-c", "-I.", "-IInclude", "-o", str(obj), str(source)], cwd=build)
+    variants: list[tuple[str, list[tuple[str, str | None]], bool]] = [
+        ("archive", entries, False),
+        ("all", entries, True),
+        ("core", [e for e in entries if e[0] in core_names], True),
+    ]
+    for label, chosen, own_table in variants:
+        objects = []
+        if own_table:
+            source = linker.scratch / f"config_{label}.c"
+            source.write_text(inittab_source(chosen))
+            obj = linker.scratch / f"config_{label}.o"
+            run([linker.cc, "-c", "-I.", "-IInclude", "-o", str(obj), str(source)], cwd=build)
+            objects.append(str(obj))
         exe = linker.scratch / f"python_{label}"
-        run([linker.cc, "-o", str(exe), "Programs/python.o", str(obj), str(archive), *SYSTEM_LIBS], cwd=build)
-        if label == "core":
+        run([linker.cc, "-o", str(exe), "Programs/python.o", *objects, str(archive), *SYSTEM_LIBS], cwd=build)
+        if label != "all":
             # In the build directory, so that it finds Lib/ as ./python does.
-            shutil.copy(exe, build / "oxidizer_python_core")
+            shutil.copy(exe, build / "oxidizer_python_check")
             try:
-                names = run(["./oxidizer_python_core", "-I", "-S", "-c", "import sys; print(*sorted(sys.builtin_module_names))"], cwd=build).split()
+                names = run(["./oxidizer_python_check", "-I", "-S", "-c", "import sys; print(*sorted(sys.builtin_module_names))"], cwd=build).split()
             finally:
-                (build / "oxidizer_python_core").unlink()
+                (build / "oxidizer_python_check").unlink()
             if set(names) != {name for name, _ in chosen}:
-                raise SplitError(f"the core-only interpreter has built-in modules {names}, expected {sorted(n for n, _ in chosen)}")
+                raise SplitError(f"the {label} interpreter has built-in modules {names}, expected {sorted(n for n, _ in chosen)}")
 
 
 def split(args: argparse.Namespace) -> None:
@@ -276,8 +293,11 @@ def _split_in(
         for future in [pool.submit(linker.prelink, *job) for job in jobs]:
             future.result()
 
+    # Without LTO: a link that pulls it in need not run the LTO plugin for 2 KB of table.
+    compile_config = [linker.cc, "-c", "-O2", *linker.prefix_map, "-I.", "-IInclude", "-IInclude/internal"]
+    run([*compile_config, "-DPy_BUILD_CORE", "-o", str(members / CONFIG_MEMBER), "Modules/config.c"], cwd=build)
     archive = tmp / "libpython.a"
-    names = [CORE_MEMBER] + [member_name(g) for g in groups]
+    names = [CORE_MEMBER] + [member_name(g) for g in groups] + [CONFIG_MEMBER]
     run([linker.ar, "rcsD", str(archive), *names], cwd=members)
     verify(linker, archive, entries, core_names)
 
