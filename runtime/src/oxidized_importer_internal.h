@@ -34,7 +34,7 @@
 #include "extract.h"
 #include "memory_library.h"
 #include "oxidized_importer.h"
-#include "oxidizer/zstd_source.h"
+#include "oxidizer/zstd_frame.h"
 
 /* ------------------------------------------------------------------------ */
 /* Shared types                                                             */
