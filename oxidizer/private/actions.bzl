@@ -41,9 +41,12 @@ POLICY_ATTRS = {
     "compress_bytecode": attr.bool(
         default = False,
         doc = "Store the in-memory bytecode of modules as zstd frames (resource fields 0x22-0x24, " +
-              "a rules_oxidizer extension of the packed format), decompressed when the module is " +
-              "imported. A size/startup trade-off: MEASUREMENTS. " +
-              "False: plain fields 0x07-0x09, readable by PyOxidizer.",
+              "a rules_oxidizer extension of the packed format), decompressed when each module is " +
+              "imported. A size/start-up trade-off: a stdlib group with it makes `examples/hello` " +
+              "29.5 MB -> 22.0 MB (stdlib bytecode 12.1 MB -> 5.2 MB) and the trimmed bench CLI " +
+              "8.4 MB -> 7.1 MB, for 16-22% more instructions executed (callgrind: importing the whole " +
+              "stdlib 497M -> 606M, the bench CLI 174M -> 202M). False: plain fields 0x07-0x09, " +
+              "readable by PyOxidizer.",
     ),
     "bytecode_optimize_levels": attr.int_list(
         default = [0],
