@@ -31,7 +31,7 @@ def oxidizer_runtime(name, libpython, **kwargs):
         copts = RUNTIME_COPTS,
         deps = [
             Label("//runtime:headers"),
-            Label("//runtime:zstd_source"),
+            Label("//runtime:zstd_frame"),
             libpython,
         ],
         **kwargs

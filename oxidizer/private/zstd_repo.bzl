@@ -1,10 +1,10 @@
-"""`oxidizer_zstd`: Debian's static libzstd for the runtime (compressed module sources).
+"""`oxidizer_zstd`: Debian's static libzstd for the runtime (compressed sources and bytecode).
 
-The runtime decompresses module sources packed as zstd frames (resource field 0x21,
+The runtime decompresses module sources and bytecode packed as zstd frames (resource fields 0x21-0x24,
 docs/packed-format-notes.md). The repository symlinks `libzstd.a` and copies `zstd.h` and
 `zstd_errors.h` from the build machine's `libzstd-dev`, so the actions that use them
 declare them as inputs, and writes `licenses.json` (docs/licenses.md's format) for the
-library. `//runtime:zstd_source` links the decompression wrapper with it.
+library. `//runtime:zstd_frame` links the decompression wrapper with it.
 """
 
 load("//oxidizer/private:licenses.bzl", "component", "licenses_json")

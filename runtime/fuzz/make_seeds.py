@@ -9,14 +9,14 @@ Each resource is a list of (field_id, value) pairs in index order:
   0x03 and single blobs:          bytes
   0x0b, 0x0c, 0x14, 0x15:         list of (name bytes, value bytes)
   0x0e:                           list of name bytes
-  0x21 (rules_oxidizer: zstd-compressed source): bytes, see zstd_raw_frame()
+  0x21-0x24 (rules_oxidizer: zstd-compressed source and bytecode): bytes, see zstd_raw_frame()
 """
 import os
 import struct
 import sys
 
 LEN_WIDTH = {0x03: 2, 0x0D: 8, 0x1D: 8}
-LEN_WIDTH.update({i: 4 for i in list(range(0x06, 0x0B)) + list(range(0x0F, 0x14)) + [0x1E, 0x21]})
+LEN_WIDTH.update({i: 4 for i in list(range(0x06, 0x0B)) + list(range(0x0F, 0x14)) + [0x1E, 0x21, 0x22, 0x23, 0x24]})
 NAMED_WIDTH = {0x0B: 8, 0x0C: 8, 0x14: 4, 0x15: 4}
 FLAGS = {0x04, 0x05} | set(range(0x16, 0x1D))
 INT_FMT = {1: "<B", 2: "<H", 4: "<I", 8: "<Q"}
@@ -109,7 +109,11 @@ def all_fields_v3():
         ],
         [(0x03, b"zeta"), (0x16, None), (0x07, b"zbc"), (0x0E, []), (0x0C, [])],
         [(0x03, "caf\u00e9".encode()), (0x06, b""), (0x1D, b"")],
-        [(0x03, b"zipped"), (0x16, None), (0x07, b"zbc"), (0x21, zstd_raw_frame(b"x = 1\n"))],
+        [
+            (0x03, b"zipped"), (0x16, None), (0x22, zstd_raw_frame(b"\xe3BYTECODE")),
+            (0x08, b"\xe3O1"), (0x24, zstd_raw_frame(b"\xe3O2")), (0x21, zstd_raw_frame(b"x = 1\n")),
+        ],
+        [(0x03, b"zipped1"), (0x16, None), (0x07, b"zbc"), (0x23, zstd_raw_frame(b"\xe3O1"))],
     ]
 
 

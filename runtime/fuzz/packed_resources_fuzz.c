@@ -87,6 +87,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         touch(data, size, r->in_memory_bytecode);
         touch(data, size, r->in_memory_bytecode_opt1);
         touch(data, size, r->in_memory_bytecode_opt2);
+        touch(data, size, r->in_memory_bytecode_zstd);
+        touch(data, size, r->in_memory_bytecode_opt1_zstd);
+        touch(data, size, r->in_memory_bytecode_opt2_zstd);
+        if ((r->in_memory_bytecode.data != NULL
+                    && r->in_memory_bytecode_zstd.data != NULL)
+                || (r->in_memory_bytecode_opt1.data != NULL
+                    && r->in_memory_bytecode_opt1_zstd.data != NULL)
+                || (r->in_memory_bytecode_opt2.data != NULL
+                    && r->in_memory_bytecode_opt2_zstd.data != NULL)) {
+            abort();
+        }
         touch(data, size, r->in_memory_extension_module);
         touch_list(data, size, r->in_memory_package_resources);
         touch_list(data, size, r->in_memory_distribution_resources);

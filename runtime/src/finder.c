@@ -450,13 +450,30 @@ resource_code(OxidizedFinder *self, PyObject *fullname, const oxr_resource *r)
         /* Compiled: no code object, like ExtensionFileLoader.get_code(). */
         Py_RETURN_NONE;
     }
-    const oxr_bytes *bc = oxi_memory_bytecode(r, self->optimize);
-    if (bc != NULL) {
-        if (bc->len > PY_SSIZE_T_MAX) {
-            return PyErr_NoMemory();
+    if (oxi_has_memory_bytecode(r, self->optimize)) {
+        /* Plain bytecode is unmarshalled in place; compressed bytecode
+         * (0x22-0x24) is decompressed now, for this module only. */
+        const oxr_bytes *bc = oxi_memory_bytecode(r, self->optimize);
+        PyObject *unpacked = NULL;
+        const char *data;
+        Py_ssize_t len;
+        if (bc != NULL) {
+            if (bc->len > PY_SSIZE_T_MAX) {
+                return PyErr_NoMemory();
+            }
+            data = (const char *)bc->data;
+            len = (Py_ssize_t)bc->len;
         }
-        PyObject *code = PyMarshal_ReadObjectFromString(
-            (const char *)bc->data, (Py_ssize_t)bc->len);
+        else {
+            unpacked = oxi_memory_bytecode_bytes(r, self->optimize);
+            if (unpacked == NULL) {
+                return NULL;
+            }
+            data = PyBytes_AS_STRING(unpacked);
+            len = PyBytes_GET_SIZE(unpacked);
+        }
+        PyObject *code = PyMarshal_ReadObjectFromString(data, len);
+        Py_XDECREF(unpacked);
         if (code == NULL) {
             return NULL;
         }

@@ -34,7 +34,7 @@
 #include "extract.h"
 #include "memory_library.h"
 #include "oxidized_importer.h"
-#include "oxidizer/zstd_source.h"
+#include "oxidizer/zstd_frame.h"
 
 /* ------------------------------------------------------------------------ */
 /* Shared types                                                             */
@@ -193,6 +193,10 @@ PyObject *oxi_str_of(const oxr_bytes *b);
 const oxr_resource *oxi_finder_lookup(const OxidizedFinder *self,
                                       const char *name, size_t len);
 const oxr_bytes *oxi_memory_bytecode(const oxr_resource *r, int optimize);
+const oxr_bytes *oxi_memory_bytecode_zstd(const oxr_resource *r,
+                                          int optimize);
+int oxi_has_memory_bytecode(const oxr_resource *r, int optimize);
+PyObject *oxi_memory_bytecode_bytes(const oxr_resource *r, int optimize);
 const oxr_bytes *oxi_relative_bytecode(const oxr_resource *r, int optimize);
 unsigned oxi_bytecode_levels(const oxr_resource *r, int relative);
 PyObject *oxi_missing_level_error(PyObject *fullname, const oxr_resource *r,

@@ -13,9 +13,10 @@
  *   0x00 marker on its very last byte.
  * - A field may appear at most once per resource; a blob section at most
  *   once. Field 0x02 (flavor) is only valid in v1, 0x16-0x1a need v2 and
- *   0x1b-0x21 need v3 (0x1f and 0x20 are rules_oxidizer's extensions for
- *   filesystem-extracted resources, 0x21 for compressed sources). A
- *   resource with both 0x06 and 0x21 is rejected.
+ *   0x1b-0x24 need v3 (0x1f and 0x20 are rules_oxidizer's extensions for
+ *   filesystem-extracted resources, 0x21 for compressed sources, 0x22-0x24
+ *   for compressed bytecode). A resource with both 0x06 and 0x21, 0x07 and
+ *   0x22, 0x08 and 0x23, or 0x09 and 0x24 is rejected.
  * - A field of length 0 whose blob section is absent is accepted (the
  *   canonical writer omits sections whose total length is 0); its slice
  *   then points at the start of the blob data.
@@ -38,7 +39,7 @@
 
 #define MAGIC_LEN 7
 #define HEADER_LEN (MAGIC_LEN + 1 + 1 + 4 + 4 + 4)
-#define MAX_FIELD 0x21
+#define MAX_FIELD 0x24
 /* 0x01, 0x03 <u16>, 0xff: the smallest possible resource entry. Bounds the
  * declared count before anything is allocated. */
 #define MIN_ENTRY_LEN 5
@@ -115,7 +116,37 @@ static const field_spec FIELDS[MAX_FIELD + 1] = {
     [0x1f] = F_FLAG(3, OXR_FLAG_FILESYSTEM_EXTRACTED),
     [0x20] = F_BYTES(8, 3, extraction_payload, TEXT_ANY),
     [0x21] = F_BYTES(4, 3, in_memory_source_zstd, TEXT_ANY),
+    [0x22] = F_BYTES(4, 3, in_memory_bytecode_zstd, TEXT_ANY),
+    [0x23] = F_BYTES(4, 3, in_memory_bytecode_opt1_zstd, TEXT_ANY),
+    [0x24] = F_BYTES(4, 3, in_memory_bytecode_opt2_zstd, TEXT_ANY),
 };
+
+/* rules_oxidizer's zstd fields and the plain field each one stands for: one
+ * value stored one of two ways, so a resource never has both, and a later
+ * resource of the same name having either replaces both. */
+static const struct {
+    uint8_t plain;
+    uint8_t zstd;
+    const char *error;
+} ZSTD_PAIRS[] = {
+    {0x06, 0x21, "both fields 0x06 and 0x21 (source twice)"},
+    {0x07, 0x22, "both fields 0x07 and 0x22 (bytecode twice)"},
+    {0x08, 0x23, "both fields 0x08 and 0x23 (opt1 bytecode twice)"},
+    {0x09, 0x24, "both fields 0x09 and 0x24 (opt2 bytecode twice)"},
+};
+
+/* The oxr_bytes member of r holding K_BYTES field `id`. */
+static const oxr_bytes *
+field_bytes(const oxr_resource *r, uint8_t id)
+{
+    return (const oxr_bytes *)((const char *)r + FIELDS[id].offset);
+}
+
+static oxr_bytes *
+field_bytes_mut(oxr_resource *r, uint8_t id)
+{
+    return (oxr_bytes *)((char *)r + FIELDS[id].offset);
+}
 
 /* v1 flavors 1..5 are equivalent to fields 0x16..0x1a. */
 static const uint32_t FLAVOR_FLAGS[6] = {
@@ -725,9 +756,11 @@ parse_entry(parser *p, oxr_resource *r)
     if (r->name.len == 0) {
         return fail_res(p, r, "empty name");
     }
-    if (r->in_memory_source.data != NULL
-        && r->in_memory_source_zstd.data != NULL) {
-        return fail_res(p, r, "both fields 0x06 and 0x21 (source twice)");
+    for (size_t i = 0; i < sizeof(ZSTD_PAIRS) / sizeof(ZSTD_PAIRS[0]); i++) {
+        if (field_bytes(r, ZSTD_PAIRS[i].plain)->data != NULL
+            && field_bytes(r, ZSTD_PAIRS[i].zstd)->data != NULL) {
+            return fail_res(p, r, ZSTD_PAIRS[i].error);
+        }
     }
     return OXR_OK;
 }
@@ -992,11 +1025,15 @@ oxr_resource_merge(oxr_resource *into, const oxr_resource *newer)
     if (newer->flavor != 0) {
         into->flavor = newer->flavor;
     }
-    /* The source is one value stored one of two ways (0x06 or 0x21). */
-    if (newer->in_memory_source.data != NULL
-        || newer->in_memory_source_zstd.data != NULL) {
-        into->in_memory_source = newer->in_memory_source;
-        into->in_memory_source_zstd = newer->in_memory_source_zstd;
+    /* The source and each bytecode level are one value stored one of two
+     * ways (plain or zstd): whichever newer has replaces both. */
+    for (size_t i = 0; i < sizeof(ZSTD_PAIRS) / sizeof(ZSTD_PAIRS[0]); i++) {
+        const oxr_bytes *plain = field_bytes(newer, ZSTD_PAIRS[i].plain);
+        const oxr_bytes *zstd = field_bytes(newer, ZSTD_PAIRS[i].zstd);
+        if (plain->data != NULL || zstd->data != NULL) {
+            *field_bytes_mut(into, ZSTD_PAIRS[i].plain) = *plain;
+            *field_bytes_mut(into, ZSTD_PAIRS[i].zstd) = *zstd;
+        }
     }
 #define MERGE_BYTES(field)                  \
     if (newer->field.data != NULL) {        \
@@ -1006,9 +1043,6 @@ oxr_resource_merge(oxr_resource *into, const oxr_resource *newer)
     if (newer->field.entries != NULL) {     \
         into->field = newer->field;         \
     }
-    MERGE_BYTES(in_memory_bytecode)
-    MERGE_BYTES(in_memory_bytecode_opt1)
-    MERGE_BYTES(in_memory_bytecode_opt2)
     MERGE_BYTES(in_memory_extension_module)
     MERGE_NAMED(in_memory_package_resources)
     MERGE_NAMED(in_memory_distribution_resources)

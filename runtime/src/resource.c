@@ -33,7 +33,9 @@ is_builtin_name(const oxr_resource *r)
  * Never another level's: level-0 code run under -OO would keep its asserts
  * and docstrings without a word. A module without its level is compiled
  * from its source at that level, or fails naming the level
- * (oxi_missing_level_error()). */
+ * (oxi_missing_level_error()). oxi_memory_bytecode() is the plain field
+ * (0x07-0x09), oxi_memory_bytecode_zstd() the compressed one (0x22-0x24);
+ * a resource has at most one of the two per level. */
 const oxr_bytes *
 oxi_memory_bytecode(const oxr_resource *r, int optimize)
 {
@@ -41,6 +43,23 @@ oxi_memory_bytecode(const oxr_resource *r, int optimize)
                          : optimize == 1 ? &r->in_memory_bytecode_opt1
                                          : &r->in_memory_bytecode;
     return b->data != NULL ? b : NULL;
+}
+
+const oxr_bytes *
+oxi_memory_bytecode_zstd(const oxr_resource *r, int optimize)
+{
+    const oxr_bytes *b = optimize >= 2   ? &r->in_memory_bytecode_opt2_zstd
+                         : optimize == 1 ? &r->in_memory_bytecode_opt1_zstd
+                                         : &r->in_memory_bytecode_zstd;
+    return b->data != NULL ? b : NULL;
+}
+
+/* Whether r has in-memory bytecode of level `optimize`, plain or zstd. */
+int
+oxi_has_memory_bytecode(const oxr_resource *r, int optimize)
+{
+    return oxi_memory_bytecode(r, optimize) != NULL
+           || oxi_memory_bytecode_zstd(r, optimize) != NULL;
 }
 
 const oxr_bytes *
@@ -60,9 +79,8 @@ oxi_bytecode_levels(const oxr_resource *r, int relative)
 {
     unsigned levels = 0;
     for (int level = 0; level <= 2; level++) {
-        if ((relative ? oxi_relative_bytecode(r, level)
-                      : oxi_memory_bytecode(r, level))
-            != NULL) {
+        if (relative ? oxi_relative_bytecode(r, level) != NULL
+                     : oxi_has_memory_bytecode(r, level)) {
             levels |= 1u << level;
         }
     }
@@ -107,37 +125,37 @@ oxi_has_memory_source(const oxr_resource *r)
            || r->in_memory_source_zstd.data != NULL;
 }
 
-/* The in-memory source of r as a new bytes object (oxi_has_memory_source(r)
- * must hold): field 0x06 copied, or field 0x21 decompressed now (sources
- * are read only by get_source, linecache, inspect and tracebacks). A frame
- * that is corrupt or declares more than field 0x06 could hold raises
- * ImportError naming the module. */
-PyObject *
-oxi_memory_source(const oxr_resource *r)
+/* One value of r stored plain or as a zstd frame (field `zstd_id`), as a
+ * new bytes object: `plain` copied, or `zstd` decompressed now (either may
+ * be NULL, or absent). A frame that
+ * is corrupt or declares more than a plain field (u32 length) could hold
+ * raises ImportError naming the module and `what` ("source", "bytecode"). */
+static PyObject *
+plain_or_unpacked(const oxr_resource *r, const oxr_bytes *plain,
+                  const oxr_bytes *zstd, int zstd_id, const char *what)
 {
-    if (r->in_memory_source.data != NULL) {
-        if (r->in_memory_source.len > PY_SSIZE_T_MAX) {
+    if (plain != NULL && plain->data != NULL) {
+        if (plain->len > PY_SSIZE_T_MAX) {
             return PyErr_NoMemory();
         }
-        return PyBytes_FromStringAndSize(
-            (const char *)r->in_memory_source.data,
-            (Py_ssize_t)r->in_memory_source.len);
+        return PyBytes_FromStringAndSize((const char *)plain->data,
+                                         (Py_ssize_t)plain->len);
     }
     const size_t max = UINT32_MAX < PY_SSIZE_T_MAX ? UINT32_MAX
                                                    : PY_SSIZE_T_MAX;
+    const uint8_t *frame = zstd != NULL ? zstd->data : NULL;
+    size_t frame_len = zstd != NULL ? zstd->len : 0;
     char err[160];
     size_t size = 0;
     PyObject *bytes = NULL;
-    if (oxidizer_zstd_content_size(r->in_memory_source_zstd.data,
-                                   r->in_memory_source_zstd.len, max, &size,
-                                   err, sizeof(err))
+    if (oxidizer_zstd_content_size(frame, frame_len, max, &size, err,
+                                   sizeof(err))
         == OXZ_OK) {
         bytes = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)size);
         if (bytes == NULL) {
             return NULL;
         }
-        if (oxidizer_zstd_decompress(r->in_memory_source_zstd.data,
-                                     r->in_memory_source_zstd.len,
+        if (oxidizer_zstd_decompress(frame, frame_len,
                                      (uint8_t *)PyBytes_AS_STRING(bytes),
                                      size, err, sizeof(err))
             == OXZ_OK) {
@@ -152,14 +170,37 @@ oxi_memory_source(const oxr_resource *r)
         return NULL;
     }
     PyObject *msg = PyUnicode_FromFormat(
-        "compressed source of module %R (packed resource field 0x21) is "
-        "invalid: %s", name, err);
+        "compressed %s of module %R (packed resource field 0x%02x) is "
+        "invalid: %s", what, name, zstd_id, err);
     if (msg != NULL) {
         PyErr_SetImportError(msg, name, NULL);
         Py_DECREF(msg);
     }
     Py_DECREF(name);
     return NULL;
+}
+
+/* The in-memory source of r as a new bytes object (oxi_has_memory_source(r)
+ * must hold): field 0x06 copied, or field 0x21 decompressed now (sources
+ * are read only by get_source, linecache, inspect and tracebacks). */
+PyObject *
+oxi_memory_source(const oxr_resource *r)
+{
+    return plain_or_unpacked(r, &r->in_memory_source,
+                             &r->in_memory_source_zstd, 0x21, "source");
+}
+
+/* The in-memory bytecode of r for level `optimize` as a new bytes object
+ * (oxi_has_memory_bytecode(r, optimize) must hold): field 0x07-0x09 copied,
+ * or field 0x22-0x24 decompressed now (when the module is imported, or its
+ * OxidizedResource is made). */
+PyObject *
+oxi_memory_bytecode_bytes(const oxr_resource *r, int optimize)
+{
+    int level = optimize > 2 ? 2 : optimize;
+    return plain_or_unpacked(r, oxi_memory_bytecode(r, level),
+                             oxi_memory_bytecode_zstd(r, level), 0x22 + level,
+                             "bytecode");
 }
 
 /* What loads resource r. An extension module wins over source and bytecode
@@ -184,7 +225,7 @@ oxi_resource_kind(const oxr_resource *r, int optimize)
     }
     if ((r->flags & OXR_FLAG_IS_MODULE) || r->flavor == FLAVOR_MODULE) {
         if (oxi_has_memory_source(r)
-            || oxi_memory_bytecode(r, optimize) != NULL) {
+            || oxi_has_memory_bytecode(r, optimize)) {
             return KIND_MEMORY;
         }
         if (r->relative_path_module_source.data != NULL) {

@@ -84,9 +84,6 @@ resource_fields(const oxr_resource *r)
         const oxr_bytes *value;
         int as_str;
     } fields[] = {
-        {"in_memory_bytecode", &r->in_memory_bytecode, 0},
-        {"in_memory_bytecode_opt1", &r->in_memory_bytecode_opt1, 0},
-        {"in_memory_bytecode_opt2", &r->in_memory_bytecode_opt2, 0},
         {"in_memory_extension_module_shared_library",
          &r->in_memory_extension_module, 0},
         {"in_memory_shared_library", &r->in_memory_shared_library, 0},
@@ -138,6 +135,19 @@ resource_fields(const oxr_resource *r)
                                       : Py_NewRef(Py_None))
         < 0) {
         goto error;
+    }
+    /* So is compressed bytecode (0x22-0x24), written back as 0x07-0x09. */
+    static const char *const bytecode_keys[] = {
+        "in_memory_bytecode", "in_memory_bytecode_opt1",
+        "in_memory_bytecode_opt2"};
+    for (int level = 0; level <= 2; level++) {
+        if (set_item(d, bytecode_keys[level],
+                     oxi_has_memory_bytecode(r, level)
+                         ? oxi_memory_bytecode_bytes(r, level)
+                         : Py_NewRef(Py_None))
+            < 0) {
+            goto error;
+        }
     }
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
         if (set_item(d, fields[i].key,

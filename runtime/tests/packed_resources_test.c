@@ -97,7 +97,10 @@ typedef struct {
 #define TN(w, m) {T_NAMED, w, offsetof(oxr_resource, m), 0}
 #define TF(f) {T_FLAG, 0, 0, f}
 
-static const tspec TSPEC[0x22] = {
+/* The highest field id the parser knows (rules_oxidizer's 0x24). */
+#define TMAX 0x24
+
+static const tspec TSPEC[TMAX + 1] = {
     [0x02] = {T_FLAVOR, 0, 0, 0},
     [0x03] = {T_NAME, 2, offsetof(oxr_resource, name), 0},
     [0x04] = TF(OXR_FLAG_IS_PACKAGE),
@@ -130,6 +133,9 @@ static const tspec TSPEC[0x22] = {
     [0x1f] = TF(OXR_FLAG_FILESYSTEM_EXTRACTED),
     [0x20] = TB(8, extraction_payload),
     [0x21] = TB(4, in_memory_source_zstd),
+    [0x22] = TB(4, in_memory_bytecode_zstd),
+    [0x23] = TB(4, in_memory_bytecode_opt1_zstd),
+    [0x24] = TB(4, in_memory_bytecode_opt2_zstd),
 };
 
 #define MAXF 32
@@ -156,9 +162,9 @@ typedef struct {
 typedef struct {
     size_t blob_index_start, res_index_start, blob_start;
     size_t entry_off[1024]; /* offset of each resource's 0x01 marker */
-    size_t section_off[0x22];
-    size_t section_len[0x22];
-    size_t section_index_off[0x22]; /* offset of the section's 0x01 */
+    size_t section_off[TMAX + 1];
+    size_t section_len[TMAX + 1];
+    size_t section_index_off[TMAX + 1]; /* offset of the section's 0x01 */
 } layout;
 
 /* Starts a resource: the name is its first field. */
@@ -207,7 +213,7 @@ write_blob(buf *out, const tres *rs, size_t n, wopts o, layout *lay)
         lay = &scratch;
     }
     memset(lay, 0, sizeof(*lay));
-    buf sec[0x22];
+    buf sec[TMAX + 1];
     memset(sec, 0, sizeof(sec));
     buf ri = {0};
     size_t entry_rel[1024];
@@ -218,7 +224,7 @@ write_blob(buf *out, const tres *rs, size_t n, wopts o, layout *lay)
         put_le(&ri, 0x01, 1);
         for (size_t k = 0; k < rs[i].nfields; k++) {
             const tfield *f = &rs[i].f[k];
-            const tspec *t = &TSPEC[f->id < 0x22 ? f->id : 0];
+            const tspec *t = &TSPEC[f->id <= TMAX ? f->id : 0];
             put_le(&ri, f->id, 1);
             switch (t->kind) {
             case T_FLAVOR:
@@ -257,9 +263,9 @@ write_blob(buf *out, const tres *rs, size_t n, wopts o, layout *lay)
 
     buf bi = {0};
     unsigned nsec = 0;
-    size_t sec_rel[0x22], sec_index_rel[0x22], pos = 0;
-    for (int k = 0; k < 0x22; k++) {
-        int id = o.reverse_sections ? 0x21 - k : k;
+    size_t sec_rel[TMAX + 1], sec_index_rel[TMAX + 1], pos = 0;
+    for (int k = 0; k <= TMAX; k++) {
+        int id = o.reverse_sections ? TMAX - k : k;
         if (sec[id].len == 0) {
             continue;  /* like the canonical writer */
         }
@@ -295,8 +301,8 @@ write_blob(buf *out, const tres *rs, size_t n, wopts o, layout *lay)
     for (size_t i = 0; i < n && i < 1024; i++) {
         lay->entry_off[i] = lay->res_index_start + entry_rel[i];
     }
-    for (int k = 0; k < 0x22; k++) {
-        int id = o.reverse_sections ? 0x21 - k : k;
+    for (int k = 0; k <= TMAX; k++) {
+        int id = o.reverse_sections ? TMAX - k : k;
         if (sec[id].len) {
             lay->section_off[id] = lay->blob_start + sec_rel[id];
             lay->section_len[id] = sec[id].len;
@@ -339,7 +345,7 @@ static void
 check_resource(const buf *b, const tres *want, const oxr_resource *got,
                uint8_t version)
 {
-    bool present[0x22] = {false};
+    bool present[TMAX + 1] = {false};
     uint32_t flags = 0;
     for (size_t k = 0; k < want->nfields; k++) {
         const tfield *f = &want->f[k];
@@ -397,7 +403,7 @@ check_resource(const buf *b, const tres *want, const oxr_resource *got,
     if (!present[0x02]) {
         CHECK(got->flavor == 0);
     }
-    for (int id = 0; id < 0x22; id++) {
+    for (int id = 0; id <= TMAX; id++) {
         const tspec *t = &TSPEC[id];
         if (present[id]) {
             continue;
@@ -530,6 +536,7 @@ all_fields_v3(tres *rs)
     F(r, 0x0e, NULL);          /* present, no dependencies */
     F(r, 0x0c, NULL);          /* present, no entries */
     F(r, 0x06, "zeta source", NULL);
+    F(r, 0x23, "\x28\xb5\x2f\xfd opt1 frame", NULL); /* next to plain 0x07 */
 
     /* Fields whose values are empty everywhere have no blob section. */
     r = R(&rs[2], "empty");
@@ -537,11 +544,13 @@ all_fields_v3(tres *rs)
     F(r, 0x1d, "", NULL);
     F(r, 0x06, "", NULL);
 
-    /* A compressed source (rules_oxidizer's 0x21): the parser does not
-     * look inside the frame. */
+    /* A compressed source and bytecode (rules_oxidizer's 0x21, 0x22, 0x24)
+     * beside plain opt1 bytecode: the parser does not look inside frames. */
     r = R(&rs[3], "zipped");
     F(r, 0x16, NULL);
-    F(r, 0x07, "zipped-bc", NULL);
+    F(r, 0x22, "\x28\xb5\x2f\xfd bytecode frame", NULL);
+    F(r, 0x08, "zipped-bc1", NULL);
+    F(r, 0x24, "\x28\xb5\x2f\xfd opt2 frame", NULL);
     F(r, 0x21, "\x28\xb5\x2f\xfd not really a frame", NULL);
     return 4;
 }
@@ -667,9 +676,9 @@ test_versions(void)
         EXPECT_ERROR(&b, "not valid in format version 1");
         roundtrip(&r, 1, (wopts){2, 0, false});
     }
-    for (uint8_t id = 0x1b; id <= 0x21; id++) {
+    for (uint8_t id = 0x1b; id <= TMAX; id++) {
         R(&r, "x");
-        if (id == 0x1d || id == 0x1e || id == 0x20 || id == 0x21) {
+        if (id == 0x1d || id == 0x1e || id >= 0x20) {
             F(&r, id, "data", NULL);
         }
         else {
@@ -841,8 +850,12 @@ test_duplicates(void)
     F(&rs[2], 0x04, NULL);
     F(&rs[2], 0x07, "new bytecode", NULL);
     F(&rs[2], 0x0b, "x.txt", "new x", NULL);
+    F(&rs[2], 0x08, "new opt1", NULL);
+    F(&rs[2], 0x24, "zopt2", NULL);
     R(&rs[3], "a");
     F(&rs[3], 0x21, "zst", NULL);
+    F(&rs[3], 0x22, "zbc", NULL);
+    F(&rs[3], 0x23, "zopt1", NULL);
     write_blob(&b, rs, 4, (wopts){3, 0, false}, NULL);
     CHECK(oxr_index_parse((const uint8_t *)b.p, b.len, &ix, err,
                           sizeof(err)) == OXR_OK);
@@ -854,11 +867,18 @@ test_duplicates(void)
     CHECK(a == &ix.resources[0]);
     CHECK(oxr_index_find(&ix, "b", 1) == &ix.resources[1]);
     CHECK(a->flags == (OXR_FLAG_IS_MODULE | OXR_FLAG_IS_PACKAGE));
-    CHECK(a->in_memory_bytecode.len == 12
-          && memcmp(a->in_memory_bytecode.data, "new bytecode", 12) == 0);
-    /* A later compressed source replaces the plain one. */
+    /* A later compressed source or bytecode level replaces the plain one,
+     * and the other way round; a level newer lacks stays. */
     CHECK(a->in_memory_source.data == NULL);
     CHECK(a->in_memory_source_zstd.len == 3);
+    CHECK(a->in_memory_bytecode.data == NULL);
+    CHECK(a->in_memory_bytecode_zstd.len == 3
+          && memcmp(a->in_memory_bytecode_zstd.data, "zbc", 3) == 0);
+    CHECK(a->in_memory_bytecode_opt1.data == NULL);
+    CHECK(a->in_memory_bytecode_opt1_zstd.len == 5);
+    CHECK(a->in_memory_bytecode_opt2.data == NULL);
+    CHECK(a->in_memory_bytecode_opt2_zstd.len == 5
+          && memcmp(a->in_memory_bytecode_opt2_zstd.data, "zopt2", 5) == 0);
     /* A multi-entry field is replaced whole, not merged entry by entry. */
     CHECK(a->in_memory_package_resources.count == 1);
     CHECK(memcmp(a->in_memory_package_resources.entries[0].value.data,
@@ -876,6 +896,19 @@ test_duplicates(void)
     F(&rs[0], 0x21, "zst", NULL);
     write_blob(&b, rs, 1, (wopts){3, 0, false}, NULL);
     EXPECT_ERROR(&b, "resource 0 (\"m\"): both fields 0x06 and 0x21");
+    /* So is each bytecode level. */
+    static const uint8_t pairs[][2] = {{0x07, 0x22}, {0x08, 0x23},
+                                       {0x09, 0x24}};
+    for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+        char want[64];
+        snprintf(want, sizeof(want), "both fields 0x%02x and 0x%02x",
+                 pairs[i][0], pairs[i][1]);
+        R(&rs[0], "m");
+        F(&rs[0], pairs[i][1], "zst", NULL);
+        F(&rs[0], pairs[i][0], "bc", NULL);
+        write_blob(&b, rs, 1, (wopts){3, 0, false}, NULL);
+        EXPECT_ERROR(&b, want);
+    }
     free(b.p);
 }
 
@@ -1130,11 +1163,11 @@ test_resources_index(void)
            "after 0 resources, got 0x02");
     MUTATE(e1, 0xff, "after 1 resources, got 0xff");
     MUTATE(e0, 0x00, "resources index: end marker at byte 0");
-    MUTATE(e0 + 4, 0x22, "resource 0 (\"foo\"): unknown field id 0x22");
+    MUTATE(e0 + 4, 0x25, "resource 0 (\"foo\"): unknown field id 0x25");
     MUTATE(e0 + 4, 0xfe, "resource 0 (\"foo\"): unknown field id 0xfe");
     MUTATE(e0 + 4, 0x00, "resource 0 (\"foo\"): unknown field id 0x00");
     MUTATE(e0 + 4, 0x01, "resource 0 (\"foo\"): unknown field id 0x01");
-    MUTATE(e0 + 1, 0x22, "resource 0: unknown field id 0x22");
+    MUTATE(e0 + 1, 0x25, "resource 0: unknown field id 0x25");
     MUTATE(e0 + 9, 0x07, "resource 0 (\"foo\"): duplicate field 0x07");
     MUTATE(e0 + 9, 0x03, "resource 0 (\"foo\"): duplicate field 0x03");
     MUTATE(e0 + 2, 11, "resource 0: field 0x03 length 11 overruns its blob "

@@ -71,6 +71,7 @@ class Policy:
         resource; implies allow_files).
       allow_in_memory_shared_library_loading: extension modules may be placed in-memory.
       compress_sources: the packer stores in-memory module sources zstd-compressed.
+      compress_bytecode: the packer stores in-memory module bytecode zstd-compressed.
       check_resource_locations: every resource_locations pattern must match a resource
         of this group (a group with its own policy; a binary checks its patterns against
         all its groups in embed.py).
@@ -94,6 +95,7 @@ class Policy:
     handling_mode: str = "classify"
     allow_in_memory_shared_library_loading: bool = False
     compress_sources: bool = False
+    compress_bytecode: bool = False
     check_resource_locations: bool = False
 
     @property
@@ -545,6 +547,7 @@ def classify(
         include_sources=policy.include_sources,
         main_module=main_module,
         compress_sources=policy.compress_sources,
+        compress_bytecode=policy.compress_bytecode,
     )
     manifest.resources.extend(sorted(resources, key=_sort_key))
     return manifest
@@ -662,6 +665,7 @@ def run(
     handling_mode: str = "classify",
     allow_in_memory_shared_library_loading: bool = False,
     compress_sources: bool = False,
+    compress_bytecode: bool = False,
     check_resource_locations: bool = False,
 ) -> None:
     """The tool as a function: classifies and writes both outputs."""
@@ -694,6 +698,7 @@ def run(
             handling_mode=handling_mode,
             allow_in_memory_shared_library_loading=allow_in_memory_shared_library_loading,
             compress_sources=compress_sources,
+            compress_bytecode=compress_bytecode,
             check_resource_locations=check_resource_locations,
         )
     except LocationError as e:
@@ -741,6 +746,7 @@ def main(argv: Sequence[str]) -> None:
             handling_mode=f.resources_handling_mode,
             allow_in_memory_shared_library_loading=f.allow_in_memory_shared_library_loading,
             compress_sources=f.compress_sources,
+            compress_bytecode=f.compress_bytecode,
             check_resource_locations=f.check_resource_locations,
         )
     except ClassifyError as e:
@@ -776,6 +782,7 @@ def _define_flags() -> None:
     flags.DEFINE_string("resources_handling_mode", "classify", "classify or files.")
     flags.DEFINE_boolean("allow_in_memory_shared_library_loading", False, "Extension modules may be in memory.")
     flags.DEFINE_boolean("compress_sources", False, "Pack in-memory module sources zstd-compressed.")
+    flags.DEFINE_boolean("compress_bytecode", False, "Pack in-memory module bytecode zstd-compressed.")
     flags.DEFINE_boolean(
         "check_resource_locations", False, "Every --resource_location pattern must match a resource of the group."
     )

@@ -23,6 +23,7 @@ from typing import Any
 from oxidizer_tools.packed_resources import (
     HEADERS,
     MAGIC,
+    ZSTD_FIELDS,
     PackedResourcesError,
     Resource,
     packed_resources_length,
@@ -90,9 +91,15 @@ def _summarize(resource: Resource) -> dict[str, Any]:
     summary.update(flags=flags, sizes=sizes, relative_paths=paths)
     if entries:
         summary["entries"] = entries
-    if resource.in_memory_source_zstd is not None:
-        # rules_oxidizer's compressed source (field 0x21): what it decompresses to.
-        summary["decompressed_sizes"] = {"in_memory_source_zstd": zstd_content_size(resource.in_memory_source_zstd)}
+    # rules_oxidizer's compressed source and bytecode (fields 0x21-0x24): what they
+    # decompress to.
+    unpacked = {
+        zstd.attr: zstd_content_size(frame)
+        for zstd in ZSTD_FIELDS
+        if (frame := getattr(resource, zstd.attr)) is not None
+    }
+    if unpacked:
+        summary["decompressed_sizes"] = unpacked
     return summary
 
 

@@ -20,33 +20,35 @@ Loc = manifest_pb2.Location
 # runtime/include/oxidizer/packed_resources.h); a leading dot makes it no module name.
 EXTRACTION_RESOURCE = ".rules_oxidizer.extraction"
 _BYTECODE_FIELDS = {0: "in_memory_bytecode", 1: "in_memory_bytecode_opt1", 2: "in_memory_bytecode_opt2"}
-# zstd level of compressed module sources, chosen by measurement on CPython 3.11's stdlib
-# (638 files, 10.97 MB, one frame each): level 3 gives 2.96 MB, 9 2.71 MB, 15 2.62 MB,
-# 19 2.59 MB and 22 2.59 MB. Level 19 costs about 3 s once per stdlib group (a cached
-# action); a shared dictionary would save 0.3 MB more but tie every frame to it.
-SOURCE_ZSTD_LEVEL = 19
+# zstd level of compressed module sources and bytecode, chosen by measurement on CPython
+# 3.11's stdlib sources (638 files, 10.97 MB, one frame each): level 3 gives 2.96 MB, 9
+# 2.71 MB, 15 2.62 MB, 19 2.59 MB and 22 2.59 MB. Level 19 costs about 3 s once per stdlib
+# group (a cached action); a shared dictionary would save 0.3 MB more but tie every frame
+# to it.
+ZSTD_LEVEL = 19
 
 
-def compress_source(source: bytes) -> bytes:
-    """One zstd frame of `source`, with its content size and a checksum (field 0x21).
+def compress_frame(data: bytes) -> bytes:
+    """One zstd frame of `data`, with its content size and a checksum (fields 0x21-0x24).
 
     Deterministic: single-threaded, no dictionary, the pinned zstandard wheel.
     """
     import zstandard
 
     compressor = zstandard.ZstdCompressor(
-        level=SOURCE_ZSTD_LEVEL, write_content_size=True, write_checksum=True, write_dict_id=False
+        level=ZSTD_LEVEL, write_content_size=True, write_checksum=True, write_dict_id=False
     )
-    return compressor.compress(source)
+    return compressor.compress(data)
 
 
-def _source_fields(source: bytes, compress: bool) -> dict[str, object]:
-    """The field holding a module's source: compressed (0x21) only when that is smaller."""
+def _maybe_compressed(attr: str, data: bytes, compress: bool) -> dict[str, object]:
+    """Field `attr` holding `data`, or its zstd form (`attr` + "_zstd", 0x21-0x24) when
+    `compress` and the frame is smaller (empty and tiny values stay plain)."""
     if compress:
-        frame = compress_source(source)
-        if len(frame) < len(source):
-            return {"in_memory_source_zstd": frame}
-    return {"in_memory_source": source}
+        frame = compress_frame(data)
+        if len(frame) < len(data):
+            return {f"{attr}_zstd": frame}
+    return {attr: data}
 
 
 class PackError(Exception):
@@ -119,16 +121,17 @@ def build_resources(manifest: manifest_pb2.ResourceManifest, bundle: Bundle) -> 
                     code = bundle.code.get((r.name, level))
                     if code is None:
                         raise PackError(f"{manifest.target}: no bytecode for module {r.name!r} at level {level}")
-                    e[_BYTECODE_FIELDS[level]] = code
+                    e.update(_maybe_compressed(_BYTECODE_FIELDS[level], code, manifest.compress_bytecode))
                 e["relative_path_module_source"] = relative(e, r)
             elif _in_memory(r):
                 if manifest.include_sources and not r.omit_source:
-                    e.update(_source_fields(Path(r.source_path).read_bytes(), manifest.compress_sources))
+                    source = Path(r.source_path).read_bytes()
+                    e.update(_maybe_compressed("in_memory_source", source, manifest.compress_sources))
                 for level in manifest.optimize_levels:
                     code = bundle.code.get((r.name, level))
                     if code is None:
                         raise PackError(f"{manifest.target}: no bytecode for module {r.name!r} at level {level}")
-                    e[_BYTECODE_FIELDS[level]] = code
+                    e.update(_maybe_compressed(_BYTECODE_FIELDS[level], code, manifest.compress_bytecode))
             else:
                 e["relative_path_module_source"] = relative(e, r)
         elif r.kind == Kind.NAMESPACE_PACKAGE:

@@ -105,6 +105,11 @@ class ResourceField(enum.IntEnum):
     EXTRACTION_PAYLOAD = 0x20
     # The module source as one zstd frame (instead of 0x06), decompressed on demand.
     IN_MEMORY_SOURCE_ZSTD = 0x21
+    # In-memory bytecode of each optimization level as one zstd frame (instead of
+    # 0x07-0x09), decompressed when the module is imported.
+    IN_MEMORY_BYTECODE_ZSTD = 0x22
+    IN_MEMORY_BYTECODE_OPT1_ZSTD = 0x23
+    IN_MEMORY_BYTECODE_OPT2_ZSTD = 0x24
     END_OF_ENTRY = 0xFF
 
     @property
@@ -172,7 +177,7 @@ class FrozenMap(Mapping[str, V], Generic[V]):
 
 @dataclass(frozen=True)
 class Resource:
-    """One entry of a packed resources blob; mirrors resource fields 0x03-0x21.
+    """One entry of a packed resources blob; mirrors resource fields 0x03-0x24.
 
     Mapping fields accept any ``Mapping`` and are stored as :class:`FrozenMap`;
     ``shared_library_dependency_names`` accepts any iterable of ``str`` and is stored
@@ -210,6 +215,9 @@ class Resource:
     is_filesystem_extracted: bool = False
     extraction_payload: bytes | None = None
     in_memory_source_zstd: bytes | None = None
+    in_memory_bytecode_zstd: bytes | None = None
+    in_memory_bytecode_opt1_zstd: bytes | None = None
+    in_memory_bytecode_opt2_zstd: bytes | None = None
 
     def __post_init__(self) -> None:
         # object.__setattr__ is the sanctioned way to normalise a frozen dataclass.
@@ -268,6 +276,17 @@ _FIELDS: Final[dict[ResourceField, tuple[_Kind, str]]] = {
     F.IS_FILESYSTEM_EXTRACTED: (_Kind.FLAG, ""),
     F.EXTRACTION_PAYLOAD: (_Kind.BYTES, "Q"),
     F.IN_MEMORY_SOURCE_ZSTD: (_Kind.BYTES, "I"),
+    F.IN_MEMORY_BYTECODE_ZSTD: (_Kind.BYTES, "I"),
+    F.IN_MEMORY_BYTECODE_OPT1_ZSTD: (_Kind.BYTES, "I"),
+    F.IN_MEMORY_BYTECODE_OPT2_ZSTD: (_Kind.BYTES, "I"),
+}
+# rules_oxidizer's zstd-compressed fields and the plain field each one stands for: one
+# value stored one of two ways, so a resource never has both.
+ZSTD_FIELDS: Final[dict[ResourceField, ResourceField]] = {
+    F.IN_MEMORY_SOURCE_ZSTD: F.IN_MEMORY_SOURCE,
+    F.IN_MEMORY_BYTECODE_ZSTD: F.IN_MEMORY_BYTECODE,
+    F.IN_MEMORY_BYTECODE_OPT1_ZSTD: F.IN_MEMORY_BYTECODE_OPT1,
+    F.IN_MEMORY_BYTECODE_OPT2_ZSTD: F.IN_MEMORY_BYTECODE_OPT2,
 }
 # Fields whose data lives in a blob section.
 _BLOB_FIELDS: Final = frozenset(f for f, (kind, _) in _FIELDS.items() if kind is not _Kind.FLAG)
@@ -275,7 +294,7 @@ _BLOB_FIELDS: Final = frozenset(f for f, (kind, _) in _FIELDS.items() if kind is
 _MAX_FIELD: Final = {
     1: F.RELATIVE_PATH_DISTRIBUTION_RESOURCES,
     2: F.IS_SHARED_LIBRARY,
-    3: F.IN_MEMORY_SOURCE_ZSTD,
+    3: F.IN_MEMORY_BYTECODE_OPT2_ZSTD,
 }
 # Version 1 resource flavors (manual 7.2.4) and the v2+ flag each one stands for.
 _FLAVOR_FLAGS: Final[dict[int, str | None]] = {
@@ -345,8 +364,9 @@ def _encode_resource(resource: Resource) -> _EncodedResource:
 
     if not resource.name:
         raise PackedResourcesError("resource with an empty name")
-    if resource.in_memory_source is not None and resource.in_memory_source_zstd is not None:
-        raise fail("has both in_memory_source and in_memory_source_zstd")
+    for zstd, plain in ZSTD_FIELDS.items():
+        if getattr(resource, plain.attr) is not None and getattr(resource, zstd.attr) is not None:
+            raise fail(f"has both {plain.attr} and {zstd.attr}")
     name = utf8(resource.name, "name")
     index = bytearray([F.START_OF_ENTRY])
     blobs: dict[ResourceField, list[bytes]] = {}
@@ -664,8 +684,9 @@ def _read_resource(cursor: _Cursor, view: memoryview, layout: _Layout, number: i
         values[what] = value
     if "name" not in values:
         raise fail("no name field")
-    if F.IN_MEMORY_SOURCE in seen and F.IN_MEMORY_SOURCE_ZSTD in seen:
-        raise fail("has both in_memory_source (0x06) and in_memory_source_zstd (0x21)")
+    for zstd, plain in ZSTD_FIELDS.items():
+        if plain in seen and zstd in seen:
+            raise fail(f"has both {plain.attr} (0x{plain:02x}) and {zstd.attr} (0x{zstd:02x})")
     return Resource(**values)  # type: ignore[arg-type]  # keys/types come from _FIELDS
 
 
@@ -729,18 +750,23 @@ def read_packed_resources(data: bytes | memoryview) -> list[Resource]:
 def merge_resources(older: Resource, newer: Resource) -> Resource:
     """``newer`` merged into ``older`` (same name), as PyOxidizer's ``Resource::merge_from``.
 
-    Flags are OR-ed; every field ``newer`` has replaces ``older``'s; a source in either
-    form (0x06 or 0x21) replaces both. The runtime's parser (oxr_resource_merge() in
+    Flags are OR-ed; every field ``newer`` has replaces ``older``'s; a source or a
+    bytecode level in either form (plain, or zstd: 0x06/0x21, 0x07/0x22, 0x08/0x23,
+    0x09/0x24) replaces both. The runtime's parser (oxr_resource_merge() in
     runtime/src/packed_resources.c) merges resources of one name in a blob the same way.
     """
     if older.name != newer.name:
         raise ValueError(f"cannot merge resources {older.name!r} and {newer.name!r}")
     values: dict[str, object] = {}
-    new_source = newer.in_memory_source is not None or newer.in_memory_source_zstd is not None
+    # The attribute names of each plain/zstd pair, mapped to whether newer has the value.
+    replaced: dict[str, bool] = {}
+    for zstd, plain in ZSTD_FIELDS.items():
+        new = getattr(newer, plain.attr) is not None or getattr(newer, zstd.attr) is not None
+        replaced[plain.attr] = replaced[zstd.attr] = new
     for f in fields(older):
         old_value, new_value = getattr(older, f.name), getattr(newer, f.name)
-        if f.name in ("in_memory_source", "in_memory_source_zstd"):
-            values[f.name] = new_value if new_source else old_value
+        if f.name in replaced:
+            values[f.name] = new_value if replaced[f.name] else old_value
         elif isinstance(old_value, bool):
             values[f.name] = old_value or new_value
         else:

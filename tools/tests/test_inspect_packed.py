@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import marshal
 from pathlib import Path
 
 import pytest
@@ -124,10 +125,10 @@ def test_main_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 
 
 def test_compressed_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from oxidizer_tools.pack import compress_source
+    from oxidizer_tools.pack import compress_frame
 
     source = b"".join(b"line_%d = %d\n" % (i, i) for i in range(200))
-    frame = compress_source(source)
+    frame = compress_frame(source)
     blob = tmp_path / "blob"
     blob.write_bytes(write_packed_resources([Resource("m", is_module=True, in_memory_source_zstd=frame)]))
     (summary,) = describe(blob.read_bytes())
@@ -136,6 +137,22 @@ def test_compressed_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert main([str(blob)]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[-1].split() == ["m", "mod", f"in_memory_source_zstd={len(frame)}/{len(source)}", "-"]
+
+
+def test_compressed_bytecode(tmp_path: Path) -> None:
+    from oxidizer_tools.pack import compress_frame
+
+    code = marshal.dumps(compile("".join(f"v{i} = {i}\n" for i in range(200)), "m", "exec"))
+    frame = compress_frame(code)
+    blob = tmp_path / "blob"
+    resource = Resource("m", is_module=True, in_memory_bytecode_zstd=frame, in_memory_bytecode_opt2_zstd=frame)
+    blob.write_bytes(write_packed_resources([resource]))
+    (summary,) = describe(blob.read_bytes())
+    assert summary["sizes"] == {"in_memory_bytecode_zstd": len(frame), "in_memory_bytecode_opt2_zstd": len(frame)}
+    assert summary["decompressed_sizes"] == {
+        "in_memory_bytecode_zstd": len(code),
+        "in_memory_bytecode_opt2_zstd": len(code),
+    }
 
 
 @pytest.mark.parametrize(

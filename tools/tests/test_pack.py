@@ -472,3 +472,34 @@ def test_compressed_sources_are_deterministic(tmp_path: Path) -> None:
     first = pipeline(tmp_path / "a", files, compress_sources=True)
     second = pipeline(tmp_path / "b", files, compress_sources=True)
     assert first["m"].in_memory_source_zstd == second["m"].in_memory_source_zstd
+
+
+def test_compressed_bytecode(tmp_path: Path) -> None:
+    import zstandard
+
+    big = "".join(f"def f{i}(x):\n    return x + {i}\n" for i in range(50))
+    files = {"pkg/__init__.py": "", "pkg/big.py": big}
+    plain = pipeline(tmp_path / "plain", files)
+    r = pipeline(tmp_path / "zstd", files, compress_bytecode=True)
+    big_r = r["pkg.big"]
+    # Levels 0 and 2 (the pipeline's optimize_levels), each one frame of the plain bytecode.
+    for attr in ("in_memory_bytecode", "in_memory_bytecode_opt2"):
+        frame = getattr(big_r, f"{attr}_zstd")
+        assert getattr(big_r, attr) is None and frame is not None
+        code = getattr(plain["pkg.big"], attr)
+        assert len(frame) < len(code)
+        params = zstandard.get_frame_parameters(frame)
+        assert params.content_size == len(code) and params.has_checksum and params.dict_id == 0
+        assert zstandard.ZstdDecompressor().decompress(frame) == code
+    assert run_code(zstandard.ZstdDecompressor().decompress(big_r.in_memory_bytecode_zstd))["f3"](1) == 4
+    # Sources stay as the compress_sources policy says (off here), independent of bytecode.
+    assert big_r.in_memory_source == big.encode() and big_r.in_memory_source_zstd is None
+    # Bytecode smaller than its frame stays plain (0x07).
+    assert pack._maybe_compressed("in_memory_bytecode", b"c", True) == {"in_memory_bytecode": b"c"}
+
+
+def test_compressed_bytecode_and_sources_are_deterministic(tmp_path: Path) -> None:
+    files = {"m.py": "".join(f"V{i} = {i * i}\n" for i in range(300))}
+    first = pipeline(tmp_path / "a", files, compress_sources=True, compress_bytecode=True)
+    second = pipeline(tmp_path / "b", files, compress_sources=True, compress_bytecode=True)
+    assert first["m"] == second["m"] and first["m"].in_memory_bytecode_zstd is not None

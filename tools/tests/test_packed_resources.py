@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from oxidizer_tools.packed_resources import (
     HEADER_V3,
+    ZSTD_FIELDS,
     BlobSectionField,
     FrozenMap,
     PackedResourcesError,
@@ -97,12 +98,23 @@ SAMPLES: dict[str, Any] = {
     "is_filesystem_extracted": True,
     "extraction_payload": b"OXEX payload",
     "in_memory_source_zstd": b"\x28\xb5\x2f\xfd frame",
+    "in_memory_bytecode_zstd": b"\x28\xb5\x2f\xfd bc0",
+    "in_memory_bytecode_opt1_zstd": b"\x28\xb5\x2f\xfd bc1",
+    "in_memory_bytecode_opt2_zstd": b"\x28\xb5\x2f\xfd bc2",
 }
+# The zstd fields, each exclusive with its plain field (ZSTD_FIELDS).
+ZSTD_ATTRS = {zstd.attr: plain.attr for zstd, plain in ZSTD_FIELDS.items()}
 
 
 def everything(name: str = "everything") -> Resource:
-    """Every field but in_memory_source_zstd, which excludes in_memory_source."""
-    return Resource(name=name, **{k: v for k, v in SAMPLES.items() if k != "in_memory_source_zstd"})
+    """Every field but the zstd ones (0x21-0x24), which exclude their plain fields."""
+    return Resource(name=name, **{k: v for k, v in SAMPLES.items() if k not in ZSTD_ATTRS})
+
+
+def everything_compressed(name: str = "compressed") -> Resource:
+    """Every field but the plain ones (0x06-0x09) that the zstd fields stand for."""
+    plain = set(ZSTD_ATTRS.values())
+    return Resource(name=name, **{k: v for k, v in SAMPLES.items() if k not in plain})
 
 
 def roundtrip(resources: list[Resource]) -> list[Resource]:
@@ -232,8 +244,9 @@ def resources(draw: st.DrawFn) -> Resource:
             kwargs[attr] = draw(st.dictionaries(st.text(max_size=5), rel_paths, max_size=3))
         else:
             kwargs[attr] = draw(st.dictionaries(st.text(max_size=5), st.binary(max_size=8), max_size=3))
-    if "in_memory_source" in kwargs:
-        kwargs.pop("in_memory_source_zstd", None)  # one or the other
+    for zstd, plain in ZSTD_ATTRS.items():
+        if plain in kwargs:
+            kwargs.pop(zstd, None)  # one or the other
     return Resource(draw(st.text(min_size=1)), **kwargs)
 
 
@@ -329,6 +342,15 @@ class HugeBytes(bytes):
         ([Resource("map", relative_path_package_resources={"k": "../k"})], "'map': relative_path_package_"),
         ([Resource("d", relative_path_distribution_resources={"k": "/k"})], "is absolute"),
         ([Resource("s", in_memory_source=b"x", in_memory_source_zstd=b"z")], "'s': has both in_memory_source and"),
+        ([Resource("b", in_memory_bytecode=b"x", in_memory_bytecode_zstd=b"z")], "'b': has both in_memory_bytecode and"),
+        (
+            [Resource("b", in_memory_bytecode_opt1=b"x", in_memory_bytecode_opt1_zstd=b"z")],
+            "'b': has both in_memory_bytecode_opt1 and in_memory_bytecode_opt1_zstd",
+        ),
+        (
+            [Resource("b", in_memory_bytecode_opt2=b"x", in_memory_bytecode_opt2_zstd=b"z")],
+            "'b': has both in_memory_bytecode_opt2 and in_memory_bytecode_opt2_zstd",
+        ),
     ],
 )
 def test_writer_errors(resources: list[Resource], message: str) -> None:
@@ -378,11 +400,20 @@ BLOB_INDEX_END = 21 + 14
         (build(3, NAME_A, [b"\x03" + u16(1) + b"\x06" + u32(1)]), "'a': field 0x06 has 1 bytes of"),
         (build(3, [(0x03, b"\xff")], ENTRY_A), "not valid UTF-8"),
         (build(3, [], [b"\x04"]), "resource #0: no name"),
-        (build(3, NAME_A, [b"\x03" + u16(1) + b"\x22"]), "'a': unknown field 0x22"),
+        (build(3, NAME_A, [b"\x03" + u16(1) + b"\x25"]), "'a': unknown field 0x25"),
         (build(2, NAME_A, [b"\x03" + u16(1) + b"\x21" + u32(0)]), "unknown field 0x21 for version 2"),
+        (build(2, NAME_A, [b"\x03" + u16(1) + b"\x24" + u32(0)]), "unknown field 0x24 for version 2"),
         (
             build(3, [(0x03, b"a"), (0x06, b"s"), (0x21, b"z")], [ENTRY_A[0] + b"\x06" + u32(1) + b"\x21" + u32(1)]),
             "'a': has both in_memory_source \\(0x06\\) and in_memory_source_zstd",
+        ),
+        (
+            build(3, [(0x03, b"a"), (0x07, b"b"), (0x22, b"z")], [ENTRY_A[0] + b"\x07" + u32(1) + b"\x22" + u32(1)]),
+            "'a': has both in_memory_bytecode \\(0x07\\) and in_memory_bytecode_zstd \\(0x22\\)",
+        ),
+        (
+            build(3, [(0x03, b"a"), (0x09, b"b"), (0x24, b"z")], [ENTRY_A[0] + b"\x09" + u32(1) + b"\x24" + u32(1)]),
+            "'a': has both in_memory_bytecode_opt2 \\(0x09\\) and in_memory_bytecode_opt2_zstd \\(0x24\\)",
         ),
         (build(3, NAME_A, [b"\x03" + u16(1) + b"\x02\x01"]), "unknown field 0x02 for version 3"),
         (build(2, NAME_A, [b"\x03" + u16(1) + b"\x1b"]), "unknown field 0x1b for version 2"),
@@ -437,6 +468,19 @@ def test_merge_resources_replaces_the_source_in_either_form() -> None:
                               in_memory_bytecode=b"BC")
     with pytest.raises(ValueError):
         merge_resources(older, Resource("other"))
+
+
+def test_merge_resources_replaces_each_bytecode_level_in_either_form() -> None:
+    older = Resource("m", in_memory_bytecode=b"BC0", in_memory_bytecode_opt1_zstd=b"Z1", in_memory_bytecode_opt2=b"BC2")
+    newer = Resource("m", in_memory_bytecode_zstd=b"Z0", in_memory_bytecode_opt1=b"BC1")
+    assert merge_resources(older, newer) == Resource(
+        "m", in_memory_bytecode_zstd=b"Z0", in_memory_bytecode_opt1=b"BC1", in_memory_bytecode_opt2=b"BC2"
+    )
+
+
+def test_compressed_fields_roundtrip() -> None:
+    resources = [everything_compressed("c"), everything("p")]
+    assert roundtrip(resources) == resources
 
 
 def test_all_truncations_fail() -> None:

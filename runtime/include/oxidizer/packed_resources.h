@@ -84,6 +84,11 @@ typedef struct {
     /* rules_oxidizer extension: the module source as one zstd frame, in place
      * of 0x06 (never both); the runtime decompresses it on demand. */
     oxr_bytes in_memory_source_zstd;            /* 0x21 */
+    /* rules_oxidizer extension: the bytecode of each level as one zstd frame,
+     * in place of 0x07-0x09 (never both); decompressed when imported. */
+    oxr_bytes in_memory_bytecode_zstd;          /* 0x22 */
+    oxr_bytes in_memory_bytecode_opt1_zstd;     /* 0x23 */
+    oxr_bytes in_memory_bytecode_opt2_zstd;     /* 0x24 */
 } oxr_resource;
 
 /* Name of the resource holding a blob's extraction payload (field 0x20). It
@@ -111,8 +116,9 @@ int oxr_index_parse(const uint8_t *data, size_t len, oxr_index *out,
 void oxr_index_free(oxr_index *index);
 
 /* Merges `newer` into `into`, as PyOxidizer's Resource::merge_from(): flags
- * are OR-ed, every field newer has replaces into's (a source in either form,
- * 0x06 or 0x21, replaces both). Slices are copied, not their bytes. */
+ * are OR-ed, every field newer has replaces into's (a source or a bytecode
+ * level in either form, plain or zstd: 0x06/0x21, 0x07/0x22, 0x08/0x23,
+ * 0x09/0x24, replaces both). Slices are copied, not their bytes. */
 void oxr_resource_merge(oxr_resource *into, const oxr_resource *newer);
 
 /* Binary search by exact name; NULL if absent. */

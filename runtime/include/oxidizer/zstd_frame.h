@@ -1,14 +1,14 @@
-/* Decompression of module sources packed as one zstd frame (resource field
- * 0x21, docs/packed-format-notes.md).
+/* Decompression of module sources and bytecode packed as one zstd frame
+ * (resource fields 0x21-0x24, docs/packed-format-notes.md).
  *
- * No CPython dependency. //runtime:zstd_source pre-links this wrapper with
+ * No CPython dependency. //runtime:zstd_frame pre-links this wrapper with
  * Debian's static libzstd and keeps only the oxidizer_zstd_* symbols global,
  * so an extension module bringing its own zstd never binds to ours. Every
  * input is untrusted: a truncated, corrupt or oversized frame is an error
  * with a one-line message, never a crash or an unbounded allocation.
  */
-#ifndef OXIDIZER_ZSTD_SOURCE_H
-#define OXIDIZER_ZSTD_SOURCE_H
+#ifndef OXIDIZER_ZSTD_FRAME_H
+#define OXIDIZER_ZSTD_FRAME_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -37,4 +37,4 @@ int oxidizer_zstd_decompress(const uint8_t *frame, size_t len, uint8_t *dst,
 }
 #endif
 
-#endif /* OXIDIZER_ZSTD_SOURCE_H */
+#endif /* OXIDIZER_ZSTD_FRAME_H */

@@ -1,6 +1,6 @@
-/* Tests of the zstd source decompression wrapper (oxidizer/zstd_source.h):
+/* Tests of the zstd frame decompression wrapper (oxidizer/zstd_frame.h):
  * valid frames, and every way an untrusted frame can be wrong. */
-#include "oxidizer/zstd_source.h"
+#include "oxidizer/zstd_frame.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +141,6 @@ main(void)
         fprintf(stderr, "%d failure(s)\n", failures);
         return 1;
     }
-    printf("zstd_source_test: ok\n");
+    printf("zstd_frame_test: ok\n");
     return 0;
 }

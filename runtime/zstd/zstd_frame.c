@@ -1,6 +1,6 @@
-/* See oxidizer/zstd_source.h. */
+/* See oxidizer/zstd_frame.h. */
 #define ZSTD_STATIC_LINKING_ONLY /* ZSTD_BLOCKSIZE_MAX */
-#include "oxidizer/zstd_source.h"
+#include "oxidizer/zstd_frame.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,0 +1,102 @@
+"""Imports modules whose bytecode is packed compressed, and reads it back.
+
+Prints one JSON object; a check that raises records "ERROR <type>: <message>".
+tests/integration/test_compressed_bytecode.py runs it with bytecode packed compressed
+(fields 0x22-0x24, app and stdlib) and plain (0x07-0x09), and with one frame corrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import marshal
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+RESULTS: dict[str, Any] = {}
+
+
+def check(fn: Callable[[], Any]) -> Callable[[], Any]:
+    try:
+        RESULTS[fn.__name__] = fn()
+    except Exception as e:  # noqa: BLE001 - the error is the result
+        RESULTS[fn.__name__] = f"ERROR {type(e).__name__}: {e}"
+    return fn
+
+
+@check
+def import_app() -> Any:
+    import bcpkg.deep
+
+    return [bcpkg.deep.lookup("key7"), bcpkg.deep.describe(9)]
+
+
+@check
+def import_stdlib() -> Any:
+    import json.decoder
+    import textwrap
+
+    return [json.decoder.JSONDecoder().decode('{"a": [1, 2]}'), textwrap.shorten("a b c d e f", 7)]
+
+
+@check
+def traceback_app() -> Any:
+    from bcpkg.deep import lookup
+
+    try:
+        lookup("zeta")
+    except KeyError:
+        return traceback.format_exc()
+    return None
+
+
+@check
+def traceback_stdlib() -> Any:
+    import json
+
+    try:
+        json.loads("{")
+    except ValueError:
+        return traceback.format_exc()
+    return None
+
+
+@check
+def get_code_app() -> Any:
+    import importlib.util
+
+    spec = importlib.util.find_spec("bcpkg.deep")
+    code = spec.loader.get_code("bcpkg.deep")
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)
+    return [type(code).__name__, namespace["describe"](4)]
+
+
+@check
+def indexed_bytecode() -> Any:
+    import oxidized_importer
+
+    finder = next(f for f in sys.meta_path if isinstance(f, oxidized_importer.OxidizedFinder))
+    out = {}
+    for r in finder.indexed_resources():
+        if r.name in ("bcpkg.deep", "json.decoder"):
+            code = marshal.loads(r.in_memory_bytecode)
+            out[r.name] = sorted(n for n in code.co_names if n in ("lookup", "JSONDecoder"))
+    return out
+
+
+@check
+def serialized_roundtrip() -> Any:
+    import oxidized_importer
+
+    finder = next(f for f in sys.meta_path if isinstance(f, oxidized_importer.OxidizedFinder))
+    resources = [r for r in finder.indexed_resources() if r.name == "bcpkg.deep"]
+    other = oxidized_importer.OxidizedFinder()
+    other.add_resources(resources)
+    fresh = oxidized_importer.OxidizedFinder(other.serialize_indexed_resources())
+    (back,) = [r for r in fresh.indexed_resources() if r.name == "bcpkg.deep"]
+    return back.in_memory_bytecode == resources[0].in_memory_bytecode
+
+
+print(json.dumps(RESULTS, indent=1, sort_keys=True))
