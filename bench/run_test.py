@@ -91,9 +91,11 @@ class PureTest(unittest.TestCase):
                 ("py_cpu", "ours_cpu"),
                 ("ours_hello", ""),
                 ("ours_cli_trimmed", "pyi_onefile_cli"),
+                # The same target with the opt-in compressed bytecode.
+                ("ours_cli_trimmed_z", "pyi_onefile_cli"),
             },
         )
-        self.assertEqual(sum(1 for c in run.comparisons() if c.target), 7)
+        self.assertEqual(sum(1 for c in run.comparisons() if c.target), 8)
         for c in run.comparisons():
             self.assertIn(c.op, ("ratio", "difference", "value"))
             self.assertEqual(c.target == "", c.check is None, c.title)
