@@ -8,6 +8,7 @@ Each case declares a target that must fail analysis and a failure_test asserting
 load("@rules_cc//cc:defs.bzl", "cc_library")
 load("//oxidizer:defs.bzl", "PythonDistributionInfo", "oxidized_resources", "py_oxidized_binary")
 load("//oxidizer/private:protoc.bzl", "py_proto_source")
+load(":interpreter_config_test.bzl", "BAD_SETTINGS")
 load(":testing.bzl", "failure_test")
 
 _PKG = "//tests/analysis"
@@ -26,6 +27,17 @@ _changed_distribution = rule(
         "distribution": attr.label(default = "//oxidizer:distribution", providers = [PythonDistributionInfo]),
         "overrides": attr.string(doc = "JSON object: PythonDistributionInfo fields to replace."),
     },
+)
+
+def _messages_file_impl(ctx):
+    out = ctx.actions.declare_file(ctx.label.name + ".json")
+    ctx.actions.write(out, json.encode(ctx.attr.messages))
+    return [DefaultInfo(files = depset([out]), runfiles = ctx.runfiles([out]))]
+
+# The messages the analysis tests assert, as a JSON list: what the user guide may quote.
+_messages_file = rule(
+    implementation = _messages_file_impl,
+    attrs = {"messages": attr.string_list()},
 )
 
 # name -> (rule, attributes of the failing target, message after "<label>: ")
@@ -174,12 +186,30 @@ def rule_failures_test_suite(name):
     cc_library(name = "fail_ext_b", srcs = ["ext.c"], tags = ["manual"])
 
     tests = []
+    messages = []
     for case, (rule, attrs, message) in FAILURES.items():
         rule(name = "fail_" + case, tags = ["manual"], **attrs)
+        message = "%s:fail_%s: %s" % (_PKG, case, message)
         failure_test(
             name = case + "_fails_test",
             target_under_test = ":fail_" + case,
-            message = "%s:fail_%s: %s" % (_PKG, case, message),
+            message = message,
         )
         tests.append(case + "_fails_test")
+        messages.append(message)
+
+    # Every message quoted in the user guide's table of analysis errors is one of these.
+    _messages_file(
+        name = "asserted_messages",
+        messages = messages + [message for _, message in BAD_SETTINGS.values()],
+    )
+    native.py_test(
+        name = "user_guide_messages_test",
+        size = "small",
+        srcs = ["user_guide_messages_test.py"],
+        args = ["$(rootpath :asserted_messages)", "$(rootpath //docs:user-guide.md)"],
+        data = [":asserted_messages", "//docs:user-guide.md"],
+        python_version = "PY3",
+    )
+    tests.append("user_guide_messages_test")
     native.test_suite(name = name, tests = tests)
