@@ -3,7 +3,7 @@
 load("@bazel_skylib//lib:unittest.bzl", "analysistest", "asserts")
 
 # skylib 1.0.3's analysistest.make() requires the unittest toolchain, which this workspace
-# does not register (see the report: rules_oxidizer_bazel4_compat() should call
+# does not register (rules_oxidizer_bazel4_compat() would have to call
 # register_toolchains("@bazel_skylib//toolchains/unittest:all")). Analysis tests report
 # through AnalysisTestResultInfo and need no toolchain, so this is analysistest.make()
 # without it; begin/end/asserts are skylib's.
