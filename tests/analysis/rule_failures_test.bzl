@@ -13,7 +13,7 @@ load(":testing.bzl", "failure_test")
 
 _PKG = "//tests/analysis"
 
-def _other_magic_distribution_impl(ctx):
+def _changed_distribution_impl(ctx):
     info = ctx.attr.distribution[PythonDistributionInfo]
     fields = {k: getattr(info, k) for k in dir(info) if k not in ("to_json", "to_proto")}
     fields.update(json.decode(ctx.attr.overrides))
@@ -22,7 +22,7 @@ def _other_magic_distribution_impl(ctx):
 # A real distribution with some fields replaced (a distribution of another Python version, as
 # far as the rules can tell), without loading the private python_distribution rule.
 _changed_distribution = rule(
-    implementation = _other_magic_distribution_impl,
+    implementation = _changed_distribution_impl,
     attrs = {
         "distribution": attr.label(default = "//oxidizer:distribution", providers = [PythonDistributionInfo]),
         "overrides": attr.string(doc = "JSON object: PythonDistributionInfo fields to replace."),
@@ -187,8 +187,8 @@ def rule_failures_test_suite(name):
 
     tests = []
     messages = []
-    for case, (rule, attrs, message) in FAILURES.items():
-        rule(name = "fail_" + case, tags = ["manual"], **attrs)
+    for case, (make_target, attrs, message) in FAILURES.items():
+        make_target(name = "fail_" + case, tags = ["manual"], **attrs)
         message = "%s:fail_%s: %s" % (_PKG, case, message)
         failure_test(
             name = case + "_fails_test",
