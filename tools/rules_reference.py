@@ -262,8 +262,10 @@ def _canonical_label(label: str, current: str) -> str:
 class Evaluator:
     """Evaluates `.bzl` files (workspace-relative paths) read from `files`, each once."""
 
-    def __init__(self, files: Mapping[str, Path]) -> None:
+    def __init__(self, files: Mapping[str, Path], opaque: Sequence[str] = ()) -> None:
         self._files = dict(files)
+        # Main-repository files whose symbols are opaque, like other repositories' (not given).
+        self._opaque = {_label_path(label, "") for label in opaque}
         self._modules: dict[str, dict[str, Any]] = {}
         self._loading: list[str] = []
 
@@ -318,7 +320,7 @@ class Evaluator:
             wanted = {n: n for n in names}
             wanted.update(aliases)
             loaded.update(wanted)
-            if target is None:
+            if target is None or target in self._opaque:
                 scope.update({local: Opaque(f"{label}%{remote}") for local, remote in wanted.items()})
                 return
             module = self.module(target)
@@ -649,9 +651,10 @@ def reference(
     public: Sequence[str],
     symbols: Sequence[str] = (),
     settings: str | None = None,
+    opaque: Sequence[str] = (),
 ) -> str:
     """The generated sections: every public symbol of the `public` files, then each `LABEL%NAME` of `symbols`."""
-    evaluator = Evaluator(files)
+    evaluator = Evaluator(files, opaque)
     linked = linked_settings(evaluator, settings) if settings else {}
     chosen: dict[str, tuple[Symbol, str]] = {}
     for label in public:
@@ -690,7 +693,7 @@ def main(argv: Sequence[str]) -> None:
     del argv
     out = Path(flags.FLAGS.out)
     out.write_text(
-        reference(_parse_files(flags.FLAGS.file), flags.FLAGS.public, flags.FLAGS.symbol, flags.FLAGS.settings),
+        reference(_parse_files(flags.FLAGS.file), flags.FLAGS.public, flags.FLAGS.symbol, flags.FLAGS.settings, flags.FLAGS.opaque),
         encoding="utf-8",
     )
 
@@ -702,5 +705,6 @@ if __name__ == "__main__":
     flags.DEFINE_multi_string("public", [], "Label of a public .bzl file: each of its public symbols is documented.")
     flags.DEFINE_multi_string("symbol", [], "LABEL%NAME: one more symbol to document.")
     flags.DEFINE_string("settings", None, "LABEL%NAME of the interpreter settings list (their rows link to its table).")
+    flags.DEFINE_multi_string("opaque", [], "Label of a .bzl file whose symbols are opaque (not given with --file).")
     flags.DEFINE_string("out", None, "Output markdown file.", required=True)
     app.run(main)
