@@ -79,6 +79,7 @@ def rules_oxidizer_dependencies(python_version = "3.11", local_interpreter = Non
         interpreter = tool_interpreter,
         requirements_lock = Label("//third_party/tool_deps:requirements_lock.txt"),
     )
+
     # Debian's static libzstd: the runtime decompresses compressed module sources.
     maybe(oxidizer_zstd_repository, name = "oxidizer_zstd")
 

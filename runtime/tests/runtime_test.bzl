@@ -78,6 +78,7 @@ def _runtime_test_data_impl(ctx):
 
     files = ctx.actions.declare_directory(ctx.label.name + "_files")
     support = ctx.files.support
+
     # The directory holding the _oxidized_importer package.
     support_dir = support[0].path.rsplit("/_oxidized_importer/", 1)[0]
     args = ctx.actions.args()

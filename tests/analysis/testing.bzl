@@ -37,4 +37,3 @@ failure_test = make_analysis_test(
     expect_failure = True,
     attrs = {"message": attr.string(mandatory = True)},
 )
-
