@@ -197,8 +197,10 @@ def _find(dirs, rctx, name):
     return None
 
 def _copy_static_deps(rctx, builtin):
-    """Copies the archives and headers of the components `builtin` modules use; returns
-    the licence entries."""
+    """Copies the archives and headers of the components `builtin` modules use.
+
+    Returns the licence entries.
+    """
     entries = []
     for lib in THIRD_PARTY:
         modules = [m for m in lib.modules if m in builtin]
