@@ -59,4 +59,4 @@ scripts/lint.sh --fix to reformat and apply buildifier's own fixes, then fix the
 MSG
   exit 1
 fi
-echo "lint: ${#files[@]} Starlark/BUILD/WORKSPACE/MODULE files clean (buildifier $("$buildifier" --version | sed -n 's/^buildifier version: //p'))"
+echo "lint: ${#files[@]} Starlark/BUILD/WORKSPACE/MODULE files clean (buildifier $("$buildifier" --version | sed -n 's/^buildifier version: *\([^ ]*\).*/\1/p'))"
