@@ -6,8 +6,9 @@ Each case declares a target that must fail analysis and a failure_test asserting
 """
 
 load("@rules_cc//cc:defs.bzl", "cc_library")
+load("@rules_python//python:defs.bzl", "py_test")
 load("//oxidizer:defs.bzl", "PythonDistributionInfo", "oxidized_resources", "py_oxidized_binary")
-load("//oxidizer/private:protoc.bzl", "py_proto_source")
+load("//oxidizer/private:protoc.bzl", "py_proto_source")  # buildifier: disable=bzl-visibility (the test of a private rule's fail())
 load(":interpreter_config_test.bzl", "BAD_SETTINGS")
 load(":testing.bzl", "failure_test")
 
@@ -175,7 +176,11 @@ FAILURES = {
 }
 
 def rule_failures_test_suite(name):
-    """Declares the failing targets, one failure_test per FAILURES entry, and a test_suite `name`."""
+    """Declares the failing targets, one failure_test per FAILURES entry, and a test_suite.
+
+    Args:
+      name: name of the test_suite.
+    """
     oxidized_resources(name = "fail_group_level_0", srcs = ["prog.py"], tags = ["manual"])
     _changed_distribution(
         name = "fail_dist_deadbeef",
@@ -203,7 +208,7 @@ def rule_failures_test_suite(name):
         name = "asserted_messages",
         messages = messages + [message for _, message in BAD_SETTINGS.values()],
     )
-    native.py_test(
+    py_test(
         name = "user_guide_messages_test",
         size = "small",
         srcs = ["user_guide_messages_test.py"],
