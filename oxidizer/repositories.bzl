@@ -79,6 +79,7 @@ def rules_oxidizer_dependencies(python_version = "3.11", local_interpreter = Non
         interpreter = tool_interpreter,
         requirements_lock = Label("//third_party/tool_deps:requirements_lock.txt"),
     )
+
     # Debian's static libzstd: the runtime decompresses compressed module sources.
     maybe(oxidizer_zstd_repository, name = "oxidizer_zstd")
 
@@ -90,6 +91,8 @@ _DEBIAN_REPOSITORIES = {
     "rules_java": "/usr/share/bazel/rules/java",
 }
 
+# A WORKSPACE setup function (like rules_oxidizer_dependencies), not a BUILD macro: it has no name.
+# buildifier: disable=unnamed-macro
 def rules_oxidizer_bazel4_compat():
     """Lets Debian's offline Bazel 4.2.3 build rules_oxidizer (call before anything else).
 

@@ -64,6 +64,23 @@ if [[ ! -f .venv/stamp || "$(cat .venv/stamp)" != "$stamp" ]]; then
   echo "$stamp" > .venv/stamp
 fi
 
+# buildifier for scripts/lint.sh, pinned with its integrity in tools/lint/package-lock.json;
+# its npm tarball carries the prebuilt binaries, so nothing runs or downloads at install.
+# npm comes with Node.js; Debian's npm package brings both when neither is installed.
+if ! command -v npm >/dev/null; then
+  echo "setup: installing npm" >&2
+  sudo_cmd=()
+  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq npm >/dev/null
+fi
+lint_stamp="$(sha256sum tools/lint/package-lock.json | cut -c1-16)"
+if [[ ! -f tools/lint/node_modules/stamp || "$(cat tools/lint/node_modules/stamp)" != "$lint_stamp" ]]; then
+  echo "setup: installing tools/lint (npm ci)" >&2
+  (cd tools/lint && npm ci --silent --no-audit --no-fund)
+  echo "$lint_stamp" > tools/lint/node_modules/stamp
+fi
+
 if ((run_example)); then
   bazel build //examples/hello:hello
   bazel run //examples/hello:hello -- "from" "the" "README"

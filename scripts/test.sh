@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Runs every test: Bazel tests (C parser, sanitizers, fuzz replay, analysis tests), then the
-# pytest suites (tool unit tests and integration tests that build and run the examples with
-# real Bazel). Installs anything missing first.
+# Runs buildifier's lint, then every test: Bazel tests (C parser, sanitizers, fuzz replay,
+# analysis tests), then the pytest suites (tool unit tests and integration tests that build
+# and run the examples with real Bazel). Installs anything missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh --no-example
+
+# Lint first: buildifier over every Starlark, BUILD, WORKSPACE and MODULE file (seconds).
+scripts/lint.sh
 
 # Leftovers of interrupted integration tests are not part of the build.
 rm -rf tests/integration/generated

@@ -137,7 +137,15 @@ _DISTRIBUTION_POLICY_DEFAULTS = {
 }
 
 def policy_from_attrs(attrs):
-    """The packaging policy of a rule's attributes (POLICY_ATTRS, and DISTRIBUTION_POLICY_ATTRS when it has them)."""
+    """The packaging policy of a rule's attributes (POLICY_ATTRS, and DISTRIBUTION_POLICY_ATTRS when it has them).
+
+    Args:
+      attrs: `ctx.attr` of a rule with the POLICY_ATTRS.
+
+    Returns:
+      A struct with one field per policy attribute; a rule without the distribution
+      policy attributes gets their defaults.
+    """
     fields = {name: getattr(attrs, name) for name in POLICY_ATTRS}
     for name, default in _DISTRIBUTION_POLICY_DEFAULTS.items():
         fields[name] = getattr(attrs, name) if hasattr(attrs, name) else default
@@ -166,6 +174,11 @@ THIRD_PARTY_POLICY = struct(
 )
 
 def check_policy(ctx):
+    """Fails the build, naming the target and attribute, on an invalid location or optimization level.
+
+    Args:
+      ctx: the rule context of a rule with the POLICY_ATTRS.
+    """
     check_location(ctx, "resources_location")
     check_location(ctx, "resources_location_fallback", allow_empty = True)
     check_resource_locations(ctx)
@@ -179,7 +192,14 @@ def _file_arg(f):
     return "--file=%s=%s" % (f.short_path, f.path)
 
 def param_args(actions):
-    """An Args that always goes through a `--flagfile` param file (absl-py format)."""
+    """An Args that always goes through a `--flagfile` param file (absl-py format).
+
+    Args:
+      actions: `ctx.actions`.
+
+    Returns:
+      The Args object.
+    """
     args = actions.args()
     args.use_param_file("--flagfile=%s", use_always = True)
     args.set_param_file_format("multiline")
@@ -228,6 +248,13 @@ def excluded_builtin_modules(policy, dist):
     them as it judges shared-library ones: `minimal` keeps what start-up needs,
     `no-libraries` drops those linking a third-party library, `no-copyleft` those linking a
     GPL or LGPL one.
+
+    Args:
+      policy: the packaging policy (`policy_from_attrs`).
+      dist: the PythonDistributionInfo.
+
+    Returns:
+      A list of module names.
     """
     mode = policy.extension_module_filter
     if mode == "minimal" and dist.startup_builtins:
@@ -238,7 +265,7 @@ def excluded_builtin_modules(policy, dist):
         return sorted([
             m
             for m, licenses in dist.builtin_module_licenses.items()
-            if [l for l in licenses if "GPL" in l]
+            if [lic for lic in licenses if "GPL" in lic]
         ])
     return []
 
@@ -380,6 +407,19 @@ def relocated_group(actions, label, name, policy, group, dist, tools, keep_list 
     the binary's `modules_keep_list`), only the modules it names and their packages are
     kept (tools/oxidizer_tools/trim.py). Classification and bytecode stay the group's
     (shared).
+
+    Args:
+      actions: `ctx.actions` of the binary.
+      label: the binary's Label, for messages.
+      name: prefix of the declared outputs (`NAME.pyembed`, `NAME.manifest.pb`).
+      policy: the binary's packaging policy (`policy_from_attrs`).
+      group: the shared group's OxidizedResourcesInfo.
+      dist: the PythonDistributionInfo.
+      tools: the tool executables (struct, as for `oxidize_resources`).
+      keep_list: the binary's `modules_keep_list` File, or None.
+
+    Returns:
+      The repacked group's OxidizedResourcesInfo.
     """
     packed = actions.declare_file(name + ".pyembed")
     manifest = actions.declare_file(name + ".manifest.pb")

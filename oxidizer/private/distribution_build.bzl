@@ -57,7 +57,14 @@ PACKAGES_NEEDING = {
 }
 
 def unusable_stdlib_packages(missing_modules):
-    """The stdlib packages that cannot work without the extension modules in `missing_modules`."""
+    """The stdlib packages that cannot work without the extension modules in `missing_modules`.
+
+    Args:
+      missing_modules: names of the extension modules the distribution lacks.
+
+    Returns:
+      A list of package names, in the order of the sorted modules.
+    """
     packages = []
     for module in sorted(missing_modules):
         packages += PACKAGES_NEEDING.get(module, [])

@@ -46,7 +46,14 @@ def _check_no_newline(ctx, attribute, value):
         _fail(ctx, attribute, "%r contains a line break or NUL" % value)
 
 def packed_resources_mapped_file(ctx):
-    """The FILE of `binary-relative-memory-mapped:FILE`, or None for the other load modes."""
+    """The FILE of `binary-relative-memory-mapped:FILE`, or None for the other load modes.
+
+    Args:
+      ctx: the rule context of a binary (reads `packed_resources_load_mode`).
+
+    Returns:
+      The path relative to the binary, or None.
+    """
     mode = ctx.attr.packed_resources_load_mode
     if mode.startswith(LOAD_MODE_MAPPED):
         return mode[len(LOAD_MODE_MAPPED):]
@@ -79,7 +86,11 @@ def _check_encoding_name(ctx, attribute, name):
         _fail(ctx, attribute, "%r is not a codec name (letters, digits, '-', '_', '.')" % name)
 
 def check_interpreter_config(ctx):
-    """Fails the build, naming the target and attribute, on invalid or contradictory settings."""
+    """Fails the build, naming the target and attribute, on invalid or contradictory settings.
+
+    Args:
+      ctx: the rule context of a binary.
+    """
     attrs = ctx.attr
     check_setting_values(ctx)
     _check_load_mode(ctx)

@@ -305,6 +305,9 @@ def interpreter_setting_attrs():
     Allowed values and ranges are checked at analysis (`check_setting_values`), not with
     `attr.*(values = ...)`, so a bad value fails its target with a message naming it and
     the rest of the package still loads.
+
+    Returns:
+      A dict of attribute name -> `attr.*` object.
     """
     attrs = {}
     for s in INTERPRETER_SETTINGS:
@@ -330,7 +333,11 @@ def _allowed_text(values):
     return ", ".join([repr(v) for v in values])
 
 def check_setting_values(ctx):
-    """Fails, naming the target and attribute, on a value the declaration does not allow."""
+    """Fails, naming the target and attribute, on a value the declaration does not allow.
+
+    Args:
+      ctx: the rule context of a rule with `interpreter_setting_attrs()`.
+    """
     for s in INTERPRETER_SETTINGS:
         value = getattr(ctx.attr, s.name)
         values = [-1, 0, 1] if s.type == "tristate" else s.values
@@ -348,6 +355,13 @@ def interpreter_settings_json(ctx, overrides = {}):
     Format (read by tools/oxidizer_tools/embed.py): `{"settings": {NAME: VALUE, ...}}`, one
     entry per setting with `runtime = True`; `overrides` replaces values the rule derives
     (e.g. `filesystem_importer`).
+
+    Args:
+      ctx: the rule context of a rule with `interpreter_setting_attrs()`.
+      overrides: setting name -> value used instead of the attribute's.
+
+    Returns:
+      The file's text.
     """
     values = {}
     for s in INTERPRETER_SETTINGS:
@@ -368,7 +382,11 @@ def _c_value_macro(setting, value):
     return text.replace("-", "_").replace(".", "_")
 
 def interpreter_settings_c_header():
-    """The text of `oxidizer/settings.h`: struct oxidizer_settings and the allowed string values."""
+    """The text of `oxidizer/settings.h`: struct oxidizer_settings and the allowed string values.
+
+    Returns:
+      The header's text.
+    """
     lines = [
         "/* Generated from oxidizer/private/interpreter_settings.bzl by //runtime:settings_header.",
         " * Do not edit: add or change a setting there. */",
@@ -405,7 +423,11 @@ def _markdown_value(s, value):
     return "`%d`" % value
 
 def interpreter_settings_markdown():
-    """The settings table of docs/rules.md."""
+    """The settings table of docs/rules.md.
+
+    Returns:
+      The Markdown table's text.
+    """
     lines = [
         "| Setting | Type | Default | Description |",
         "| :--- | :--- | :--- | :--- |",

@@ -1,7 +1,14 @@
 """Validation of resource location strings at analysis time."""
 
 def location_error(text):
-    """Returns why `text` is not a valid location string, or None when it is valid."""
+    """Returns why `text` is not a valid location string, or None when it is valid.
+
+    Args:
+      text: a location string (`in-memory`, `filesystem-relative:PREFIX`, ...).
+
+    Returns:
+      The error message, or None.
+    """
     if text in ("in-memory", "filesystem-extracted"):
         return None
     if not text.startswith("filesystem-relative:"):
@@ -14,7 +21,13 @@ def location_error(text):
     return None
 
 def check_location(ctx, attr_name, allow_empty = False):
-    """Fails the build, naming the target and attribute, when the location is invalid."""
+    """Fails the build, naming the target and attribute, when the location is invalid.
+
+    Args:
+      ctx: the rule context.
+      attr_name: the name of the string attribute holding the location.
+      allow_empty: whether an empty string (no location) is valid.
+    """
     text = getattr(ctx.attr, attr_name)
     if allow_empty and not text:
         return
@@ -23,7 +36,12 @@ def check_location(ctx, attr_name, allow_empty = False):
         fail("%s: attribute %s: %s" % (ctx.label, attr_name, err))
 
 def check_resource_locations(ctx, attr_name = "resource_locations"):
-    """Fails the build when a resource_locations pattern or location is invalid."""
+    """Fails the build when a resource_locations pattern or location is invalid.
+
+    Args:
+      ctx: the rule context.
+      attr_name: the name of the string_dict attribute (pattern -> location).
+    """
     for pattern, location in getattr(ctx.attr, attr_name).items():
         if not pattern:
             fail("%s: attribute %s: a pattern must not be empty" % (ctx.label, attr_name))

@@ -6,7 +6,14 @@ load(":providers.bzl", "PythonDistributionInfo")
 load(":tools.bzl", "TOOL_ATTRS", "distribution_attr", "tools_struct")
 
 def collect_python_inputs(deps):
-    """Files and import roots of py_library-like targets: sources, data and `imports`."""
+    """Files and import roots of py_library-like targets: sources, data and `imports`.
+
+    Args:
+      deps: the targets (PyInfo or DefaultInfo providers).
+
+    Returns:
+      A tuple (files, import roots), both depsets.
+    """
     files = []
     roots = []
     for dep in deps:

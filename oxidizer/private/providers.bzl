@@ -2,6 +2,8 @@
 
 PythonDistributionInfo = provider(
     doc = "A CPython installation that py_oxidized_binary can embed.",
+    # `licenses` is a provider field here, not the legacy rule attribute the check is about.
+    # buildifier: disable=attr-licenses
     fields = {
         "interpreter": ":type: File\n\nThe distribution's interpreter; compiles bytecode so the magic number matches.",
         "interpreter_files": ":type: depset[File]\n\nFiles the interpreter reads when it runs (a source build's standard library tree); inputs of every action that runs `interpreter`.",

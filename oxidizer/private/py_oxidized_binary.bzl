@@ -101,6 +101,7 @@ def _embed_config(ctx, groups, app, inputs_of_deps):
             args.add("--blob=%s=%s" % (name, group.packed.path))
         args.add(mapped, format = "--mapped_output=%s")
         args.add(mapped_name, format = "--mapped_name=%s")
+
     # Checks that need every group's manifest: the run_module is embedded (unless the
     # filesystem importer may provide it), and each resource_locations pattern matches.
     args.add(str(ctx.label), format = "--target=%s")

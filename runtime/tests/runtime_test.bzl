@@ -11,7 +11,7 @@ load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain")
 load("@rules_cc//cc:defs.bzl", "cc_binary")
 load("@rules_cc//cc/common:cc_common.bzl", "cc_common")
 load("@rules_cc//cc/common:cc_info.bzl", "CcInfo")
-load("//oxidizer/private:providers.bzl", "PythonDistributionInfo")
+load("//oxidizer:providers.bzl", "PythonDistributionInfo")
 
 # Test extension modules: module path stem -> dotted module name.
 _EXTENSIONS = {
@@ -78,6 +78,7 @@ def _runtime_test_data_impl(ctx):
 
     files = ctx.actions.declare_directory(ctx.label.name + "_files")
     support = ctx.files.support
+
     # The directory holding the _oxidized_importer package.
     support_dir = support[0].path.rsplit("/_oxidized_importer/", 1)[0]
     args = ctx.actions.args()
@@ -165,8 +166,10 @@ _runtime_test_program = rule(
 )
 
 def runtime_behaviour_test(name, runtime, distribution, python_headers, lib_dynload = None, **kwargs):
-    """The runtime's behaviour (start-up, OxidizedFinder, run modes, exit codes, resources,
-    extension modules, extraction, corrupt data) with one distribution.
+    """The runtime's behaviour with one distribution.
+
+    Start-up, OxidizedFinder, run modes, exit codes, resources, extension modules,
+    extraction, corrupt data.
 
     Args:
       name: name of the `sh_test`; the other targets are prefixed with it.

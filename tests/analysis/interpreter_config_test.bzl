@@ -10,7 +10,7 @@ def _embed_action(env):
             return action
     return None
 
-def _embed_args(env, action):
+def _embed_args(action):
     """The embed tool's flags: the param file's content when Bazel exposes it, else argv."""
     args = []
     for a in getattr(action, "args", None) or []:
@@ -31,7 +31,7 @@ def _embed_flags_test_impl(ctx):
     asserts.true(env, action != None, "no OxidizerEmbedConfig action")
     if action == None:
         return analysistest.end(env)
-    argv = _embed_args(env, action)
+    argv = _embed_args(action)
     for flag in ctx.attr.flags:
         asserts.true(env, flag in argv, "embed argv lacks %r: %s" % (flag, argv))
     for prefix in ctx.attr.absent:
@@ -177,7 +177,11 @@ BAD_SETTINGS = {
 }
 
 def interpreter_config_test_suite(name):
-    """Declares every analysis test of this file and a test_suite `name` running them."""
+    """Declares every analysis test of this file and a test_suite `name` running them.
+
+    Args:
+      name: the test_suite's name.
+    """
     tests = []
     for case, (attrs, message) in BAD_SETTINGS.items():
         kwargs = dict(attrs)

@@ -3,19 +3,31 @@
 load("@bazel_skylib//lib:unittest.bzl", "analysistest", "asserts")
 
 # skylib 1.0.3's analysistest.make() requires the unittest toolchain, which this workspace
-# does not register (see the report: rules_oxidizer_bazel4_compat() should call
+# does not register (rules_oxidizer_bazel4_compat() would have to call
 # register_toolchains("@bazel_skylib//toolchains/unittest:all")). Analysis tests report
 # through AnalysisTestResultInfo and need no toolchain, so this is analysistest.make()
 # without it; begin/end/asserts are skylib's.
-ActionsInfo = provider(fields = ["actions"])
+ActionsInfo = provider(
+    doc = "The actions of the target under test (`_actions_aspect`).",
+    fields = {"actions": "list[Action]: `target.actions`"},
+)
 
-def _actions_aspect_impl(target, ctx):
+def _actions_aspect_impl(target, _ctx):
     return [ActionsInfo(actions = target.actions)]
 
 _actions_aspect = aspect(implementation = _actions_aspect_impl)
 
 def make_analysis_test(impl, expect_failure = False, attrs = {}):
-    """An analysis test rule whose `target_under_test` exposes its actions (ActionsInfo)."""
+    """An analysis test rule whose `target_under_test` exposes its actions (ActionsInfo).
+
+    Args:
+      impl: the test's implementation function.
+      expect_failure: whether the target under test is expected to fail analysis.
+      attrs: further attributes of the test rule.
+
+    Returns:
+      The test rule.
+    """
     attrs = dict(attrs)
     attrs["_impl_name"] = attr.string(default = "analysis_test")
     settings = {}
@@ -37,4 +49,3 @@ failure_test = make_analysis_test(
     expect_failure = True,
     attrs = {"message": attr.string(mandatory = True)},
 )
-

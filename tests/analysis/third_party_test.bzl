@@ -23,7 +23,11 @@ def _third_party_group_test_impl(ctx):
 third_party_group_test = make_analysis_test(_third_party_group_test_impl)
 
 def third_party_test_suite(name):
-    """Declares the third-party analysis tests and a test_suite `name` of them."""
+    """Declares the third-party analysis tests and a test_suite `name` of them.
+
+    Args:
+      name: the test_suite's name.
+    """
     py_oxidized_binary(
         name = "uses_rules_python_wheel",
         tags = ["manual"],

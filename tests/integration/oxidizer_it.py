@@ -125,16 +125,23 @@ def run_with_importer(
     `support`: also the Python half of the module (runtime/python), for the names it
     implements; without it the .so is tested alone.
     """
-    paths = [str(extension_dir)] + ([str(SUPPORT)] if support else []) + [str(TOOLS)]
+    paths = [str(extension_dir), str(SUPPORT), str(TOOLS)]
+    # The tools' writer imports the shared packed format from the support package; without
+    # `support`, the package leaves sys.path and sys.modules once the tools have it.
+    forget_support = (
+        f"sys.path.remove({str(SUPPORT)!r}); "
+        "[sys.modules.pop(m) for m in list(sys.modules) if m.partition('.')[0] == '_oxidized_importer']"
+    )
     prelude = textwrap.dedent(
         f"""
         import marshal, sys, warnings
         {"warnings.simplefilter('ignore')" if ignore_warnings else ""}
         sys.path[:0] = {paths!r}
+        from oxidizer_tools.packed_resources import Resource, write_packed_resources
+        {"" if support else forget_support}
         import oxidized_importer
         from oxidized_importer import OxidizedFinder
         {"from oxidized_importer import OxidizedResource" if support else ""}
-        from oxidizer_tools.packed_resources import Resource, write_packed_resources
 
         def code(source, name):
             return marshal.dumps(compile(source, name, "exec"))

@@ -10,20 +10,6 @@ LOAD = 'load("//oxidizer:defs.bzl", "py_oxidized_binary", "oxidized_resources")\
        'load("@rules_python//python:defs.bzl", "py_library")\n'
 
 
-def test_no_entry_point(bazel: Bazel, generated_package: Path) -> None:
-    write_files(generated_package, {"BUILD.bazel": LOAD + 'py_oxidized_binary(name = "bin")\n'})
-    label = package_label(generated_package) + ":bin"
-    err = build_fails(bazel, label)
-    assert f"{label}: set exactly one of main, run_module, run_command, entry_point (got none)" in err
-
-
-def test_two_entry_points(bazel: Bazel, generated_package: Path) -> None:
-    write_files(generated_package, {
-        "BUILD.bazel": LOAD + 'py_oxidized_binary(name = "bin", main = "m.py", run_module = "m")\n',
-        "m.py": "",
-    })
-    err = build_fails(bazel, package_label(generated_package) + ":bin")
-    assert "set exactly one of main, run_module, run_command, entry_point (got main, run_module)" in err
 
 
 def test_conflicting_modules(bazel: Bazel, generated_package: Path) -> None:
@@ -55,15 +41,6 @@ def test_identical_duplicates_are_fine(bazel: Bazel, generated_package: Path) ->
     label = package_label(generated_package) + ":bin"
     bazel.build(label)
 
-
-def test_invalid_location(bazel: Bazel, generated_package: Path) -> None:
-    write_files(generated_package, {
-        "BUILD.bazel": LOAD + 'py_oxidized_binary(name = "bin", main = "m.py", resources_location = "on-disk:lib")\n',
-        "m.py": "",
-    })
-    label = package_label(generated_package) + ":bin"
-    err = build_fails(bazel, label)
-    assert f"{label}: attribute resources_location: invalid location \"on-disk:lib\"" in err
 
 
 def test_syntax_error(bazel: Bazel, generated_package: Path) -> None:
@@ -123,15 +100,6 @@ def test_distribution_magic_mismatch_in_pack(bazel: Bazel, generated_package: Pa
     assert "differs from deadbeef" in err
 
 
-def test_distribution_magic_mismatch_with_stdlib(bazel: Bazel, generated_package: Path) -> None:
-    write_files(generated_package, {
-        "BUILD.bazel": LOAD + _FAKE_DIST + 'py_oxidized_binary(name = "bin", main = "m.py", distribution = ":dist")\n',
-        "m.py": "",
-    })
-    label = package_label(generated_package) + ":bin"
-    err = build_fails(bazel, label)
-    assert f"{label}: @oxidizer_python//:stdlib_resources was compiled for bytecode magic a70d0d0a" in err
-
 
 def test_distribution_without_static_library_fails_at_fetch(bazel: Bazel) -> None:
     err = build_fails(bazel, "@test_python_without_static_lib//:distribution")
@@ -157,32 +125,6 @@ def test_source_distribution_without_a_static_archive(bazel: Bazel) -> None:
     assert "static library libssl.a (for _ssl, _hashlib) not found in /nonexistent/lib; install Debian's libssl-dev" in err
 
 
-def test_ext_modules_symbol_clash_or_shadowing(bazel: Bazel, generated_package: Path) -> None:
-    write_files(generated_package, {
-        "BUILD.bazel": LOAD + (
-            'load("@rules_cc//cc:defs.bzl", "cc_library")\n'
-            'cc_library(name = "a", srcs = ["ext.c"])\n'
-            'cc_library(name = "b", srcs = ["ext.c"])\n'
-            'py_oxidized_binary(name = "clash", run_command = "pass", ext_modules = {":a": "x._ext", ":b": "y._ext"})\n'
-            'py_oxidized_binary(name = "shadow", run_command = "pass", ext_modules = {":a": "math"})\n'
-            'py_oxidized_binary(name = "bad", run_command = "pass", ext_modules = {":a": "pkg..x"})\n'
-        ),
-        "ext.c": "int unused;\n",
-    })
-    label = package_label(generated_package)
-    err = build_fails(bazel, label + ":clash")
-    assert f"{label}:clash: ext_modules: \"x._ext\" and \"y._ext\" both need the symbol PyInit__ext" in err
-    err = build_fails(bazel, label + ":shadow")
-    assert f"{label}:shadow: ext_modules: \"math\" is already a built-in module of the distribution" in err
-    err = build_fails(bazel, label + ":bad")
-    assert f"{label}:bad: ext_modules: \"pkg..x\"" in err and "is not a module name" in err
-
-
-def test_run_module_that_is_not_a_module_name(bazel: Bazel, generated_package: Path) -> None:
-    write_files(generated_package, {"BUILD.bazel": LOAD + 'py_oxidized_binary(name = "bin", run_module = "app..cli")\n'})
-    label = package_label(generated_package) + ":bin"
-    err = build_fails(bazel, label)
-    assert f'{label}: run_module "app..cli" is not a dotted module name' in err
 
 
 def test_run_module_not_in_the_binary(bazel: Bazel, generated_package: Path) -> None:

@@ -168,15 +168,6 @@ def test_in_memory_extension_module(policy_built: Bazel) -> None:
 # --- build errors ----------------------------------------------------------------------
 
 
-def test_invalid_resource_location(bazel: Bazel, generated_package: Path) -> None:
-    write_files(generated_package, {
-        "BUILD.bazel": LOAD + 'py_oxidized_binary(name = "bin", main = "m.py", resource_locations = {"mypkg.*": "on-disk:lib"})\n',
-        "m.py": "",
-    })
-    label = package_label(generated_package) + ":bin"
-    err = build_fails(bazel, label)
-    assert f'{label}: attribute resource_locations: pattern "mypkg.*": invalid location "on-disk:lib"' in err
-
 
 def test_conflicting_resource_locations(bazel: Bazel, generated_package: Path) -> None:
     write_files(generated_package, {

@@ -23,9 +23,10 @@ from __future__ import annotations
 import enum
 import struct
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, fields
-from pathlib import PurePosixPath
-from typing import Final, Generic, TypeVar
+from dataclasses import dataclass, field, fields, make_dataclass
+from typing import Any, Final, Generic, TypeVar
+
+from _oxidized_importer import packed_format
 
 __all__ = [
     "HEADER_V1",
@@ -45,77 +46,42 @@ __all__ = [
     "write_packed_resources",
 ]
 
-MAGIC: Final = b"pyembed"
+MAGIC: Final = packed_format.MAGIC
 HEADER_V1: Final = MAGIC + b"\x01"
 HEADER_V2: Final = MAGIC + b"\x02"
-HEADER_V3: Final = MAGIC + b"\x03"
+HEADER_V3: Final = packed_format.HEADER
 HEADERS: Final = (HEADER_V1, HEADER_V2, HEADER_V3)
 
 # Magic + version byte, then the 13-byte global header.
-_GLOBAL_HEADER: Final = struct.Struct("<BIII")
+_GLOBAL_HEADER: Final = packed_format.GLOBAL_HEADER
 _PREAMBLE_LENGTH: Final = len(HEADER_V3) + _GLOBAL_HEADER.size
 
-
-class PackedResourcesError(ValueError):
-    """Invalid resources given to the writer, or malformed packed resources data."""
+PackedResourcesError = packed_format.PackedResourcesError
 
 
-class ResourceField(enum.IntEnum):
-    """Field ids of the resources index (manual section 7.2.3).
-
-    For data-carrying fields and flags, ``member.name.lower()`` is the name of
-    the matching :class:`Resource` attribute.
-    """
-
-    END_OF_INDEX = 0x00
-    START_OF_ENTRY = 0x01
-    FLAVOR = 0x02  # version 1 only
-    NAME = 0x03
-    IS_PACKAGE = 0x04
-    IS_NAMESPACE_PACKAGE = 0x05
-    IN_MEMORY_SOURCE = 0x06
-    IN_MEMORY_BYTECODE = 0x07
-    IN_MEMORY_BYTECODE_OPT1 = 0x08
-    IN_MEMORY_BYTECODE_OPT2 = 0x09
-    IN_MEMORY_EXTENSION_MODULE_SHARED_LIBRARY = 0x0A
-    IN_MEMORY_PACKAGE_RESOURCES = 0x0B
-    IN_MEMORY_DISTRIBUTION_RESOURCES = 0x0C
-    IN_MEMORY_SHARED_LIBRARY = 0x0D
-    SHARED_LIBRARY_DEPENDENCY_NAMES = 0x0E
-    RELATIVE_PATH_MODULE_SOURCE = 0x0F
-    RELATIVE_PATH_MODULE_BYTECODE = 0x10
-    RELATIVE_PATH_MODULE_BYTECODE_OPT1 = 0x11
-    RELATIVE_PATH_MODULE_BYTECODE_OPT2 = 0x12
-    RELATIVE_PATH_EXTENSION_MODULE_SHARED_LIBRARY = 0x13
-    RELATIVE_PATH_PACKAGE_RESOURCES = 0x14
-    RELATIVE_PATH_DISTRIBUTION_RESOURCES = 0x15
-    IS_MODULE = 0x16
-    IS_BUILTIN_EXTENSION_MODULE = 0x17
-    IS_FROZEN_MODULE = 0x18
-    IS_EXTENSION_MODULE = 0x19
-    IS_SHARED_LIBRARY = 0x1A
-    IS_UTF8_FILENAME = 0x1B
-    FILE_EXECUTABLE = 0x1C
-    FILE_DATA_EMBEDDED = 0x1D
-    FILE_DATA_UTF8_RELATIVE_PATH = 0x1E
-    # rules_oxidizer extensions (not in PyOxidizer), see docs/packed-format-notes.md:
-    # the resource's relative paths are relative to its blob's extraction directory.
-    IS_FILESYSTEM_EXTRACTED = 0x1F
-    # The files of the blob's filesystem-extracted resources (extraction.py's format).
-    EXTRACTION_PAYLOAD = 0x20
-    # The module source as one zstd frame (instead of 0x06), decompressed on demand.
-    IN_MEMORY_SOURCE_ZSTD = 0x21
-    # In-memory bytecode of each optimization level as one zstd frame (instead of
-    # 0x07-0x09), decompressed when the module is imported.
-    IN_MEMORY_BYTECODE_ZSTD = 0x22
-    IN_MEMORY_BYTECODE_OPT1_ZSTD = 0x23
-    IN_MEMORY_BYTECODE_OPT2_ZSTD = 0x24
-    END_OF_ENTRY = 0xFF
+class _FieldId(enum.IntEnum):
+    """Base of ResourceField: member.attr is the Resource attribute of a field."""
 
     @property
     def attr(self) -> str:
         """Name of the :class:`Resource` attribute holding this field."""
         return self.name.lower()
+
+
+# Field ids of the resources index (manual section 7.2.3), from the one field table
+# (_oxidized_importer.packed_format.FIELDS) and the index markers. For data-carrying
+# fields and flags, ``member.name.lower()`` is the name of the matching Resource attribute.
+ResourceField = _FieldId(  # type: ignore[call-overload]  # functional API on a memberless base
+    "ResourceField",
+    [
+        ("END_OF_INDEX", packed_format.END_OF_INDEX),
+        ("START_OF_ENTRY", packed_format.START_OF_ENTRY),
+        ("FLAVOR", packed_format.FLAVOR),  # version 1 only
+        *((f.attr.upper(), f.id) for f in packed_format.FIELDS),
+        ("END_OF_ENTRY", packed_format.END_OF_ENTRY),
+    ],
+    module=__name__,
+)
 
 
 class BlobSectionField(enum.IntEnum):
@@ -175,127 +141,63 @@ class FrozenMap(Mapping[str, V], Generic[V]):
         return f"FrozenMap({self._dict!r})"
 
 
-@dataclass(frozen=True)
-class Resource:
-    """One entry of a packed resources blob; mirrors resource fields 0x03-0x24.
+class _ResourceBase:
+    """One entry of a packed resources blob; one attribute per resource field 0x03-0x24.
 
     Mapping fields accept any ``Mapping`` and are stored as :class:`FrozenMap`;
     ``shared_library_dependency_names`` accepts any iterable of ``str`` and is stored
-    as a tuple. Relative paths are POSIX-style strings, written as UTF-8.
+    as a tuple. Relative paths are POSIX-style strings, written as UTF-8. Flags default
+    to False, every other field to None.
     """
-
-    name: str
-    is_package: bool = False
-    is_namespace_package: bool = False
-    in_memory_source: bytes | None = None
-    in_memory_bytecode: bytes | None = None
-    in_memory_bytecode_opt1: bytes | None = None
-    in_memory_bytecode_opt2: bytes | None = None
-    in_memory_extension_module_shared_library: bytes | None = None
-    in_memory_package_resources: Mapping[str, bytes] | None = None
-    in_memory_distribution_resources: Mapping[str, bytes] | None = None
-    in_memory_shared_library: bytes | None = None
-    shared_library_dependency_names: tuple[str, ...] | None = None
-    relative_path_module_source: str | None = None
-    relative_path_module_bytecode: str | None = None
-    relative_path_module_bytecode_opt1: str | None = None
-    relative_path_module_bytecode_opt2: str | None = None
-    relative_path_extension_module_shared_library: str | None = None
-    relative_path_package_resources: Mapping[str, str] | None = None
-    relative_path_distribution_resources: Mapping[str, str] | None = None
-    is_module: bool = False
-    is_builtin_extension_module: bool = False
-    is_frozen_module: bool = False
-    is_extension_module: bool = False
-    is_shared_library: bool = False
-    is_utf8_filename: bool = False
-    file_executable: bool = False
-    file_data_embedded: bytes | None = None
-    file_data_utf8_relative_path: str | None = field(default=None)
-    is_filesystem_extracted: bool = False
-    extraction_payload: bytes | None = None
-    in_memory_source_zstd: bytes | None = None
-    in_memory_bytecode_zstd: bytes | None = None
-    in_memory_bytecode_opt1_zstd: bytes | None = None
-    in_memory_bytecode_opt2_zstd: bytes | None = None
 
     def __post_init__(self) -> None:
         # object.__setattr__ is the sanctioned way to normalise a frozen dataclass.
-        for f in fields(self):
+        for f in fields(self):  # type: ignore[arg-type]  # a dataclass, made below
             value = getattr(self, f.name)
             if isinstance(value, Mapping) and not isinstance(value, FrozenMap):
                 object.__setattr__(self, f.name, FrozenMap(value))
-        names = self.shared_library_dependency_names
+        names = getattr(self, "shared_library_dependency_names")
         if names is not None and not isinstance(names, tuple):
             object.__setattr__(self, "shared_library_dependency_names", tuple(names))
 
 
-class _Kind(enum.Enum):
-    """How a resource field is represented in the index and blob sections."""
+# The attribute type of each field kind.
+_KIND_TYPES: Final[dict[str, Any]] = {
+    packed_format.BYTES: bytes | None,
+    packed_format.PATH: str | None,
+    packed_format.BYTES_MAP: Mapping[str, bytes] | None,
+    packed_format.PATH_MAP: Mapping[str, str] | None,
+    packed_format.NAME_LIST: tuple[str, ...] | None,
+}
 
-    FLAG = enum.auto()  # marker byte only
-    BYTES = enum.auto()  # length, then one blob element
-    PATH = enum.auto()  # like BYTES, holding a UTF-8 relative path
-    BYTES_MAP = enum.auto()  # u32 count, then (u16 name_len, u64 data_len) per entry
-    PATH_MAP = enum.auto()  # u32 count, then (u16 name_len, u32 path_len) per entry
-    NAME_LIST = enum.auto()  # u16 count, then u16 name_len per entry
+
+def _resource_field(f: packed_format.Field) -> tuple[str, Any, Any]:
+    if f is packed_format.NAME:
+        return (f.attr, str)  # type: ignore[return-value]  # no default: required
+    if f.kind == packed_format.FLAG:
+        return (f.attr, bool, field(default=False))
+    return (f.attr, _KIND_TYPES[f.kind], field(default=None))
+
+
+# A frozen dataclass whose fields are the field table's, in field id order.
+Resource = make_dataclass(
+    "Resource",
+    [_resource_field(f) for f in packed_format.FIELDS],
+    bases=(_ResourceBase,),
+    frozen=True,
+)
+Resource.__module__ = __name__
+Resource.__doc__ = _ResourceBase.__doc__
 
 
 F = ResourceField
-# Every field a Resource carries, in ascending id order (the order the writer
-# emits them in an index entry), with its representation and length format.
-_FIELDS: Final[dict[ResourceField, tuple[_Kind, str]]] = {
-    F.NAME: (_Kind.BYTES, "H"),
-    F.IS_PACKAGE: (_Kind.FLAG, ""),
-    F.IS_NAMESPACE_PACKAGE: (_Kind.FLAG, ""),
-    F.IN_MEMORY_SOURCE: (_Kind.BYTES, "I"),
-    F.IN_MEMORY_BYTECODE: (_Kind.BYTES, "I"),
-    F.IN_MEMORY_BYTECODE_OPT1: (_Kind.BYTES, "I"),
-    F.IN_MEMORY_BYTECODE_OPT2: (_Kind.BYTES, "I"),
-    F.IN_MEMORY_EXTENSION_MODULE_SHARED_LIBRARY: (_Kind.BYTES, "I"),
-    F.IN_MEMORY_PACKAGE_RESOURCES: (_Kind.BYTES_MAP, "I"),
-    F.IN_MEMORY_DISTRIBUTION_RESOURCES: (_Kind.BYTES_MAP, "I"),
-    F.IN_MEMORY_SHARED_LIBRARY: (_Kind.BYTES, "Q"),
-    F.SHARED_LIBRARY_DEPENDENCY_NAMES: (_Kind.NAME_LIST, "H"),
-    F.RELATIVE_PATH_MODULE_SOURCE: (_Kind.PATH, "I"),
-    F.RELATIVE_PATH_MODULE_BYTECODE: (_Kind.PATH, "I"),
-    F.RELATIVE_PATH_MODULE_BYTECODE_OPT1: (_Kind.PATH, "I"),
-    F.RELATIVE_PATH_MODULE_BYTECODE_OPT2: (_Kind.PATH, "I"),
-    F.RELATIVE_PATH_EXTENSION_MODULE_SHARED_LIBRARY: (_Kind.PATH, "I"),
-    F.RELATIVE_PATH_PACKAGE_RESOURCES: (_Kind.PATH_MAP, "I"),
-    F.RELATIVE_PATH_DISTRIBUTION_RESOURCES: (_Kind.PATH_MAP, "I"),
-    F.IS_MODULE: (_Kind.FLAG, ""),
-    F.IS_BUILTIN_EXTENSION_MODULE: (_Kind.FLAG, ""),
-    F.IS_FROZEN_MODULE: (_Kind.FLAG, ""),
-    F.IS_EXTENSION_MODULE: (_Kind.FLAG, ""),
-    F.IS_SHARED_LIBRARY: (_Kind.FLAG, ""),
-    F.IS_UTF8_FILENAME: (_Kind.FLAG, ""),
-    F.FILE_EXECUTABLE: (_Kind.FLAG, ""),
-    F.FILE_DATA_EMBEDDED: (_Kind.BYTES, "Q"),
-    F.FILE_DATA_UTF8_RELATIVE_PATH: (_Kind.PATH, "I"),
-    F.IS_FILESYSTEM_EXTRACTED: (_Kind.FLAG, ""),
-    F.EXTRACTION_PAYLOAD: (_Kind.BYTES, "Q"),
-    F.IN_MEMORY_SOURCE_ZSTD: (_Kind.BYTES, "I"),
-    F.IN_MEMORY_BYTECODE_ZSTD: (_Kind.BYTES, "I"),
-    F.IN_MEMORY_BYTECODE_OPT1_ZSTD: (_Kind.BYTES, "I"),
-    F.IN_MEMORY_BYTECODE_OPT2_ZSTD: (_Kind.BYTES, "I"),
-}
 # rules_oxidizer's zstd-compressed fields and the plain field each one stands for: one
 # value stored one of two ways, so a resource never has both.
-ZSTD_FIELDS: Final[dict[ResourceField, ResourceField]] = {
-    F.IN_MEMORY_SOURCE_ZSTD: F.IN_MEMORY_SOURCE,
-    F.IN_MEMORY_BYTECODE_ZSTD: F.IN_MEMORY_BYTECODE,
-    F.IN_MEMORY_BYTECODE_OPT1_ZSTD: F.IN_MEMORY_BYTECODE_OPT1,
-    F.IN_MEMORY_BYTECODE_OPT2_ZSTD: F.IN_MEMORY_BYTECODE_OPT2,
-}
+ZSTD_FIELDS: Final[dict[Any, Any]] = {F(z): F(p) for z, p in packed_format.ZSTD_PLAIN.items()}
 # Fields whose data lives in a blob section.
-_BLOB_FIELDS: Final = frozenset(f for f, (kind, _) in _FIELDS.items() if kind is not _Kind.FLAG)
+_BLOB_FIELDS: Final = frozenset(f.id for f in packed_format.FIELDS if f.kind != packed_format.FLAG)
 # Highest resource field id defined by each format version (manual 7.2.5-7.2.7).
-_MAX_FIELD: Final = {
-    1: F.RELATIVE_PATH_DISTRIBUTION_RESOURCES,
-    2: F.IS_SHARED_LIBRARY,
-    3: F.IN_MEMORY_BYTECODE_OPT2_ZSTD,
-}
+_MAX_FIELD: Final = packed_format.MAX_FIELD
 # Version 1 resource flavors (manual 7.2.4) and the v2+ flag each one stands for.
 _FLAVOR_FLAGS: Final[dict[int, str | None]] = {
     0x00: None,
@@ -305,163 +207,25 @@ _FLAVOR_FLAGS: Final[dict[int, str | None]] = {
     0x04: F.IS_EXTENSION_MODULE.attr,
     0x05: F.IS_SHARED_LIBRARY.attr,
 }
-_MAX: Final = {"H": 0xFFFF, "I": 0xFFFF_FFFF, "Q": 0xFFFF_FFFF_FFFF_FFFF}
-_WIDTH_NAME: Final = {"H": "u16", "I": "u32", "Q": "u64"}
-
-
-def _path_problem(path: str) -> str | None:
-    """Why ``path`` is not a safe relative POSIX path, or None if it is."""
-    if not path:
-        return "is empty"
-    if "\x00" in path:
-        return "contains a NUL byte"
-    pure = PurePosixPath(path)
-    if pure.is_absolute():
-        return "is absolute"
-    if ".." in pure.parts:
-        return "contains '..'"
-    return None
+_path_problem = packed_format.path_problem
 
 
 # --------------------------------------------------------------------------- writer
 
 
-@dataclass
-class _EncodedResource:
-    name: bytes
-    index: bytes
-    blobs: dict[ResourceField, list[bytes]]
+def write_packed_resources(resources: Iterable[Any]) -> bytes:
+    """Serialize ``resources`` (:class:`Resource` objects) as a version 3 packed resources blob.
 
-
-def _encode_resource(resource: Resource) -> _EncodedResource:
-    """Validate one resource and build its index entry and blob elements."""
-    label = f"resource {resource.name!r}"
-
-    def fail(message: str) -> PackedResourcesError:
-        return PackedResourcesError(f"{label}: {message}")
-
-    def utf8(text: str, what: str) -> bytes:
-        try:
-            return text.encode("utf-8")
-        except UnicodeEncodeError as e:
-            raise fail(f"{what} is not encodable as UTF-8: {e.reason}") from None
-
-    def length(value: bytes, fmt: str, what: str) -> bytes:
-        if len(value) > _MAX[fmt]:
-            raise fail(f"{what} is {len(value)} bytes, more than the {_WIDTH_NAME[fmt]} maximum")
-        return struct.pack("<" + fmt, len(value))
-
-    def count(n: int, fmt: str, what: str) -> bytes:
-        if n > _MAX[fmt]:
-            raise fail(f"{what} has {n} entries, more than the {_WIDTH_NAME[fmt]} maximum")
-        return struct.pack("<" + fmt, n)
-
-    def path(text: str, what: str) -> bytes:
-        problem = _path_problem(text)
-        if problem is not None:
-            raise fail(f"{what} {text!r} {problem}; relative paths must stay inside the tree")
-        return utf8(text, what)
-
-    if not resource.name:
-        raise PackedResourcesError("resource with an empty name")
-    for zstd, plain in ZSTD_FIELDS.items():
-        if getattr(resource, plain.attr) is not None and getattr(resource, zstd.attr) is not None:
-            raise fail(f"has both {plain.attr} and {zstd.attr}")
-    name = utf8(resource.name, "name")
-    index = bytearray([F.START_OF_ENTRY])
-    blobs: dict[ResourceField, list[bytes]] = {}
-    for fid, (kind, fmt) in _FIELDS.items():
-        value = getattr(resource, fid.attr)
-        if kind is _Kind.FLAG:
-            if value:
-                index.append(fid)
-            continue
-        if value is None:
-            continue
-        what = fid.attr
-        index.append(fid)
-        elements: list[bytes] = []
-        if fid is F.NAME:
-            elements.append(name)
-            index += length(name, fmt, what)
-        elif kind is _Kind.BYTES:
-            elements.append(value)
-            index += length(value, fmt, what)
-        elif kind is _Kind.PATH:
-            encoded = path(value, what)
-            elements.append(encoded)
-            index += length(encoded, fmt, what)
-        elif kind is _Kind.NAME_LIST:
-            index += count(len(value), fmt, what)
-            for dep in value:
-                encoded = utf8(dep, f"{what} entry {dep!r}")
-                elements.append(encoded)
-                index += length(encoded, "H", f"{what} entry {dep!r}")
-        else:  # BYTES_MAP / PATH_MAP: name then value per entry, in key order
-            index += count(len(value), fmt, what)
-            value_fmt = "Q" if kind is _Kind.BYTES_MAP else "I"
-            for key, item in value.items():  # FrozenMap: sorted by key
-                entry = f"{what} entry {key!r}"
-                key_bytes = utf8(key, entry)
-                item_bytes = item if kind is _Kind.BYTES_MAP else path(item, entry)
-                elements += (key_bytes, item_bytes)
-                index += length(key_bytes, "H", f"{entry} name")
-                index += length(item_bytes, value_fmt, entry)
-        blobs[fid] = elements
-    index.append(F.END_OF_ENTRY)
-    return _EncodedResource(name=name, index=bytes(index), blobs=blobs)
-
-
-def write_packed_resources(resources: Iterable[Resource]) -> bytes:
-    """Serialize ``resources`` as a version 3 packed resources blob.
-
-    Output is deterministic: resources are sorted by the UTF-8 bytes of their
-    name, blob sections appear in ascending field id, and no interior padding is
-    used. Raises :class:`PackedResourcesError` naming the offending resource for
-    duplicate or empty names, lengths or counts that overflow their integer
-    field, non-UTF-8-encodable strings, and unsafe relative paths.
+    The runtime's writer (``_oxidized_importer.packed_format.write_packed``): output is
+    deterministic: resources are sorted by the UTF-8 bytes of their name, blob sections
+    appear in ascending field id, and no interior padding is used. Raises
+    :class:`PackedResourcesError` naming the offending resource for duplicate or empty
+    names, lengths or counts that overflow their integer field, non-UTF-8-encodable
+    strings, and unsafe relative paths.
     """
-    encoded = sorted((_encode_resource(r) for r in resources), key=lambda e: e.name)
-    for previous, current in zip(encoded, encoded[1:]):
-        if previous.name == current.name:
-            raise PackedResourcesError(f"resource {current.name.decode()!r}: duplicate resource name")
-
-    # A section exists for every field used by some resource, even when all its
-    # elements are empty: a zero-length section is harmless to any parser, while a
-    # missing one would trip parsers that look sections up by field.
-    section_lengths: dict[ResourceField, int] = {}
-    for entry in encoded:
-        for fid, elements in entry.blobs.items():
-            section_lengths[fid] = section_lengths.get(fid, 0) + sum(len(e) for e in elements)
-    section_order = sorted(section_lengths)
-
-    blob_index = bytearray()
-    for fid in section_order:
-        blob_index += struct.pack(
-            "<BBBBQB",
-            BlobSectionField.START_OF_ENTRY,
-            BlobSectionField.RESOURCE_FIELD,
-            fid,
-            BlobSectionField.RAW_PAYLOAD_LENGTH,
-            section_lengths[fid],
-            BlobSectionField.END_OF_ENTRY,
-        )
-    blob_index.append(BlobSectionField.END_OF_INDEX)
-    resources_index = b"".join(e.index for e in encoded) + bytes([F.END_OF_INDEX])
-
-    for what, size in (("resource count", len(encoded)), ("resources index length", len(resources_index))):
-        if size > _MAX["I"]:
-            raise PackedResourcesError(f"{what} {size} exceeds the u32 maximum")
-
-    out = bytearray(HEADER_V3)
-    out += _GLOBAL_HEADER.pack(len(section_order), len(blob_index), len(encoded), len(resources_index))
-    out += blob_index
-    out += resources_index
-    for fid in section_order:
-        for entry in encoded:
-            for element in entry.blobs.get(fid, ()):
-                out += element
-    return bytes(out)
+    return packed_format.write_packed(
+        {f.attr: getattr(r, f.attr) for f in packed_format.FIELDS} for r in resources
+    )
 
 
 # --------------------------------------------------------------------------- reader
@@ -653,33 +417,34 @@ def _read_resource(cursor: _Cursor, view: memoryview, layout: _Layout, number: i
             if flag is not None:
                 values[flag] = True
             continue
-        if fid not in _FIELDS or fid > _MAX_FIELD[layout.version]:
+        if fid not in packed_format.BY_ID or fid > _MAX_FIELD[layout.version]:
             raise fail(f"unknown field 0x{fid:02x} for version {layout.version} at offset {cursor.pos - 1}")
         rf = ResourceField(fid)
-        kind, fmt = _FIELDS[rf]
+        spec = packed_format.BY_ID[fid]
+        kind, fmt = spec.kind, spec.length
         what = rf.attr
         value: object
-        if kind is _Kind.FLAG:
+        if kind == packed_format.FLAG:
             value = True
         elif rf is F.NAME:
             value = text(blob(fid, fmt), what)
             if not value:
                 raise fail("empty name")
-        elif kind is _Kind.BYTES:
+        elif kind == packed_format.BYTES:
             value = blob(fid, fmt)
-        elif kind is _Kind.PATH:
+        elif kind == packed_format.PATH:
             value = path(blob(fid, fmt), what)
-        elif kind is _Kind.NAME_LIST:
+        elif kind == packed_format.NAME_LIST:
             value = tuple(text(blob(fid, "H"), f"{what} entry") for _ in range(cursor.unpack(fmt)))
         else:
             entries: dict[str, object] = {}
             for _ in range(cursor.unpack(fmt)):
                 key = text(blob(fid, "H"), f"{what} entry name")
                 # A repeated entry name: the later entry wins, as the runtime reads it.
-                if kind is _Kind.BYTES_MAP:
-                    entries[key] = blob(fid, "Q")
+                if kind == packed_format.BYTES_MAP:
+                    entries[key] = blob(fid, packed_format.MAP_VALUE_LENGTH[kind])
                 else:
-                    entries[key] = path(blob(fid, "I"), f"{what} entry {key!r}")
+                    entries[key] = path(blob(fid, packed_format.MAP_VALUE_LENGTH[kind]), f"{what} entry {key!r}")
             value = FrozenMap(entries)
         values[what] = value
     if "name" not in values:

@@ -1,81 +1,26 @@
 """Serializing OxidizedResource objects as packed resources data (pyembed version 3).
 
 Used by OxidizedFinder.add_resource(s) (the added resources are serialized and indexed
-like any packed data), serialize_indexed_resources() and index_interpreter_*(). The
-runtime cannot import tools/, so this is a copy of the writer half of
-tools/oxidizer_tools/packed_resources.py, working directly on OxidizedResource
-attributes. The byte layout is pinned down in docs/packed-format-notes.md: resources
-sorted by the UTF-8 bytes of their name, sections in ascending field id, no interior
-padding. Same input, same bytes.
+like any packed data), serialize_indexed_resources() and index_interpreter_*(). The writer
+is the one the build tools use (_oxidized_importer.packed_format.write_packed); this module
+only turns OxidizedResource attributes into its field values. Same input, same bytes.
 """
 
 from __future__ import annotations
 
 import _imp
 import os
-import struct
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import PurePosixPath
-from typing import Any, Final
+from typing import Any
 
+from _oxidized_importer import packed_format
 from _oxidized_importer.resource import OxidizedResource, raw_values
-
-_HEADER: Final = b"pyembed\x03"
-_GLOBAL_HEADER: Final = struct.Struct("<BIII")
-_START_OF_ENTRY: Final = 0x01
-_END_OF_ENTRY: Final = 0xFF
-_END_OF_INDEX: Final = 0x00
-
-# How a field is represented in the index and blob sections.
-_FLAG: Final = 0  # marker byte only
-_BYTES: Final = 1  # length, then one blob element
-_PATH: Final = 2  # like _BYTES, holding a UTF-8 relative path
-_BYTES_MAP: Final = 3  # u32 count, then (u16 name_len, u64 data_len) per entry
-_PATH_MAP: Final = 4  # u32 count, then (u16 name_len, u32 path_len) per entry
-_NAME_LIST: Final = 5  # u16 count, then u16 name_len per entry
-
-# (field id, OxidizedResource attribute, representation, length format), ascending id:
-# the order the writer emits fields in an index entry and sections in the blob.
-_FIELDS: Final = (
-    (0x03, "name", _BYTES, "H"),
-    (0x04, "is_package", _FLAG, ""),
-    (0x05, "is_namespace_package", _FLAG, ""),
-    (0x06, "in_memory_source", _BYTES, "I"),
-    (0x07, "in_memory_bytecode", _BYTES, "I"),
-    (0x08, "in_memory_bytecode_opt1", _BYTES, "I"),
-    (0x09, "in_memory_bytecode_opt2", _BYTES, "I"),
-    (0x0A, "in_memory_extension_module_shared_library", _BYTES, "I"),
-    (0x0B, "in_memory_package_resources", _BYTES_MAP, "I"),
-    (0x0C, "in_memory_distribution_resources", _BYTES_MAP, "I"),
-    (0x0D, "in_memory_shared_library", _BYTES, "Q"),
-    (0x0E, "shared_library_dependency_names", _NAME_LIST, "H"),
-    (0x0F, "relative_path_module_source", _PATH, "I"),
-    (0x10, "relative_path_module_bytecode", _PATH, "I"),
-    (0x11, "relative_path_module_bytecode_opt1", _PATH, "I"),
-    (0x12, "relative_path_module_bytecode_opt2", _PATH, "I"),
-    (0x13, "relative_path_extension_module_shared_library", _PATH, "I"),
-    (0x14, "relative_path_package_resources", _PATH_MAP, "I"),
-    (0x15, "relative_path_distribution_resources", _PATH_MAP, "I"),
-    (0x16, "is_module", _FLAG, ""),
-    (0x17, "is_builtin_extension_module", _FLAG, ""),
-    (0x18, "is_frozen_module", _FLAG, ""),
-    (0x19, "is_extension_module", _FLAG, ""),
-    (0x1A, "is_shared_library", _FLAG, ""),
-    # File resources (PyOxidizer keeps and serializes them; no Python attribute there).
-    (0x1B, "is_utf8_filename", _FLAG, ""),
-    (0x1C, "file_executable", _FLAG, ""),
-    (0x1D, "file_data_embedded", _BYTES, "Q"),
-    (0x1E, "file_data_utf8_relative_path", _PATH, "I"),
-    # rules_oxidizer extensions for filesystem-extracted resources.
-    (0x1F, "is_filesystem_extracted", _FLAG, ""),
-    (0x20, "extraction_payload", _BYTES, "Q"),
-)
-_MAX: Final = {"H": 0xFFFF, "I": 0xFFFF_FFFF, "Q": 0xFFFF_FFFF_FFFF_FFFF}
 
 
 class _Encoder:
-    """Validates one resource and builds its index entry and blob elements."""
+    """Checks one resource's values and converts them to the writer's."""
 
     def __init__(self, resource: OxidizedResource) -> None:
         self.label = f"resource {resource.name!r}"
@@ -86,23 +31,18 @@ class _Encoder:
     def wrong_type(self, what: str, expected: str, value: object) -> TypeError:
         return TypeError(f"{self.label}: {what} must be {expected}, not {type(value).__name__}")
 
-    def utf8(self, text: Any, what: str) -> bytes:
-        if not isinstance(text, str):
-            raise self.wrong_type(what, "str", text)
-        try:
-            return text.encode("utf-8")
-        except UnicodeEncodeError as e:
-            raise self.fail(f"{what} is not encodable as UTF-8: {e.reason}") from None
-
     def data(self, value: Any, what: str) -> bytes:
         if isinstance(value, str) and what == "in_memory_source":
             # The manual's own example assigns the str it compiled.
-            return self.utf8(value, what)
+            try:
+                return value.encode("utf-8")
+            except UnicodeEncodeError as e:
+                raise self.fail(f"{what} is not encodable as UTF-8: {e.reason}") from None
         if not isinstance(value, (bytes, bytearray, memoryview)):
             raise self.wrong_type(what, "bytes", value)
         return bytes(value)
 
-    def path(self, value: Any, what: str) -> bytes:
+    def path(self, value: Any, what: str) -> str:
         if isinstance(value, os.PathLike):
             value = os.fspath(value)
         if not isinstance(value, str):
@@ -111,102 +51,39 @@ class _Encoder:
         pure = PurePosixPath(text)
         if not value or text == "." or "\x00" in text or pure.is_absolute() or ".." in pure.parts:
             raise self.fail(f"{what} {value!r} is not a relative path inside the tree")
-        return self.utf8(text, what)
+        return text
 
-    def length(self, value: bytes | int, fmt: str, what: str) -> bytes:
-        n = value if isinstance(value, int) else len(value)
-        if n > _MAX[fmt]:
-            raise self.fail(f"{what} is too large ({n})")
-        return struct.pack("<" + fmt, n)
-
-
-def _encode(resource: OxidizedResource) -> tuple[bytes, bytes, dict[int, list[bytes]]]:
-    """(name, index entry, {field id: blob elements}) of one resource."""
-    enc = _Encoder(resource)
-    values = raw_values(resource)
-    if not values["name"]:
-        raise ValueError("resource with an empty name cannot be indexed")
-    name = enc.utf8(values["name"], "name")
-    index = bytearray([_START_OF_ENTRY])
-    blobs: dict[int, list[bytes]] = {}
-    for fid, attr, kind, fmt in _FIELDS:
-        value = values[attr]
-        if kind == _FLAG:
-            if value:
-                index.append(fid)
-            continue
-        if value is None:
-            continue
-        index.append(fid)
-        elements: list[bytes] = []
-        if fid == 0x03:
-            elements.append(name)
-            index += enc.length(name, fmt, attr)
-        elif kind == _BYTES:
-            raw = enc.data(value, attr)
-            elements.append(raw)
-            index += enc.length(raw, fmt, attr)
-        elif kind == _PATH:
-            raw = enc.path(value, attr)
-            elements.append(raw)
-            index += enc.length(raw, fmt, attr)
-        elif kind == _NAME_LIST:
-            names = [enc.utf8(dep, f"{attr} entry") for dep in value]
-            index += enc.length(len(names), fmt, attr)
-            for raw in names:
-                elements.append(raw)
-                index += enc.length(raw, "H", f"{attr} entry")
-        else:
-            if not isinstance(value, Mapping):
-                raise enc.wrong_type(attr, "a dict", value)
-            index += enc.length(len(value), fmt, attr)
-            value_fmt = "Q" if kind == _BYTES_MAP else "I"
-            # Sorted by key: code point order is UTF-8 byte order.
-            for key in sorted(value):
-                what = f"{attr} entry {key!r}"
-                key_raw = enc.utf8(key, what)
-                item = value[key]
-                item_raw = enc.data(item, what) if kind == _BYTES_MAP else enc.path(item, what)
-                elements += (key_raw, item_raw)
-                index += enc.length(key_raw, "H", f"{what} name")
-                index += enc.length(item_raw, value_fmt, what)
-        blobs[fid] = elements
-    index.append(_END_OF_ENTRY)
-    return name, bytes(index), blobs
+    def values(self, resource: OxidizedResource) -> dict[str, Any]:
+        """The writer's field values of `resource`."""
+        out: dict[str, Any] = {}
+        for attr, value in raw_values(resource).items():
+            f = packed_format.BY_ATTR[attr]
+            if value is None or f.kind == packed_format.FLAG or f is packed_format.NAME:
+                out[attr] = value
+            elif f.kind == packed_format.BYTES:
+                out[attr] = self.data(value, attr)
+            elif f.kind == packed_format.PATH:
+                out[attr] = self.path(value, attr)
+            elif f.kind == packed_format.NAME_LIST:
+                out[attr] = list(value)
+            else:
+                if not isinstance(value, Mapping):
+                    raise self.wrong_type(attr, "a dict", value)
+                convert = self.data if f.kind == packed_format.BYTES_MAP else self.path
+                out[attr] = {key: convert(item, f"{attr} entry {key!r}") for key, item in value.items()}
+        return out
 
 
 def write_resources(resources: Iterable[OxidizedResource]) -> bytes:
     """Packed resources data holding `resources` (names must be unique)."""
-    encoded = []
+    values = []
     for resource in resources:
         if not isinstance(resource, OxidizedResource):
             raise TypeError(f"expected an OxidizedResource, not {type(resource).__name__}")
-        encoded.append(_encode(resource))
-    encoded.sort(key=lambda e: e[0])
-    for previous, current in zip(encoded, encoded[1:]):
-        if previous[0] == current[0]:
-            raise ValueError(f"resource {current[0].decode()!r}: duplicate resource name")
-    section_lengths: dict[int, int] = {}
-    for _, _, blobs in encoded:
-        for fid, elements in blobs.items():
-            section_lengths[fid] = section_lengths.get(fid, 0) + sum(len(e) for e in elements)
-    order = sorted(section_lengths)
-    blob_index = bytearray()
-    for fid in order:
-        blob_index += struct.pack("<BBBBQB", 0x01, 0x02, fid, 0x03, section_lengths[fid], 0xFF)
-    blob_index.append(_END_OF_INDEX)
-    resources_index = b"".join(e[1] for e in encoded) + bytes([_END_OF_INDEX])
-    if len(encoded) > _MAX["I"] or len(resources_index) > _MAX["I"]:
-        raise ValueError("too many resources for one packed resources blob")
-    out = bytearray(_HEADER)
-    out += _GLOBAL_HEADER.pack(len(order), len(blob_index), len(encoded), len(resources_index))
-    out += blob_index
-    out += resources_index
-    for fid in order:
-        for _, _, blobs in encoded:
-            for element in blobs.get(fid, ()):
-                out += element
-    return bytes(out)
+        if not resource.name:
+            raise ValueError("resource with an empty name cannot be indexed")
+        values.append(_Encoder(resource).values(resource))
+    return packed_format.write_packed(values)
 
 
 def pack_added(resources: Iterable[OxidizedResource]) -> bytes:

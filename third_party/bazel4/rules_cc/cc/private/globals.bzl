@@ -3,5 +3,6 @@
 A file that assigns `CcInfo` cannot also read the global `CcInfo`, hence this file.
 """
 
-CC_INFO = CcInfo
-CC_COMMON = cc_common
+# Reading Bazel 4's globals is this shim's purpose (there is no rules_cc to load them from).
+CC_INFO = CcInfo  # buildifier: disable=native-cc-info
+CC_COMMON = cc_common  # buildifier: disable=native-cc-common
