@@ -1,6 +1,6 @@
 """The rule that renders docs/rules.md's rule reference from the rules' own docstrings."""
 
-load("//oxidizer/private:py_tool.bzl", "py_tool", "run_py_tool")  # buildifier: disable=bzl-visibility (rules_oxidizer's own package, not a user's)
+load("//oxidizer:internal.bzl", "py_tool", "run_py_tool")
 
 def _rules_reference_impl(ctx):
     out = ctx.actions.declare_file(ctx.attr.out)

@@ -8,7 +8,7 @@ Each case declares a target that must fail analysis and a failure_test asserting
 load("@rules_cc//cc:defs.bzl", "cc_library")
 load("@rules_python//python:defs.bzl", "py_test")
 load("//oxidizer:defs.bzl", "PythonDistributionInfo", "oxidized_resources", "py_oxidized_binary")
-load("//oxidizer/private:protoc.bzl", "py_proto_source")  # buildifier: disable=bzl-visibility (the test of a private rule's fail())
+load("//tools:protoc.bzl", "py_proto_source")
 load(":interpreter_config_test.bzl", "BAD_SETTINGS")
 load(":testing.bzl", "failure_test")
 
@@ -167,7 +167,7 @@ FAILURES = {
         {"stdlib": True, "srcs": ["prog.py"]},
         "a stdlib group takes no deps or srcs",
     ),
-    # protoc.bzl (the tools' generated manifest code).
+    # tools/protoc.bzl (the tools' generated manifest code).
     "proto_out_misnamed": (
         py_proto_source,
         {"src": "//tools:proto/manifest.proto", "out": "manifest.py"},

@@ -1,6 +1,6 @@
 """Python code generated from a .proto file by protoc from grpcio-tools, run as an oxidizer_py_tool."""
 
-load(":py_tool.bzl", "PyToolInfo", "py_tool", "run_py_tool")
+load("//oxidizer:internal.bzl", "PyToolInfo", "py_tool", "run_py_tool")
 
 def _py_proto_source_impl(ctx):
     src = ctx.file.src
