@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from _oxidized_importer import classification
-from oxidizer_tools import extension_filter, manifest_pb2
+from oxidizer_tools import bytecode_compiler, extension_filter, manifest_pb2
 from oxidizer_tools.locations import Location, LocationError, parse_location
 
 Kind = manifest_pb2.Resource.Kind
@@ -605,16 +605,16 @@ _EMBEDDED_BYTECODE = (manifest_pb2.Location.IN_MEMORY, manifest_pb2.Location.FIL
 
 
 def compile_list(manifest: manifest_pb2.ResourceManifest) -> dict[str, object]:
-    """What the bytecode compiler needs: in-memory modules, their sources and filenames."""
-    return {
-        "target": manifest.target,
-        "optimize_levels": list(manifest.optimize_levels),
-        "modules": [
-            {"name": r.name, "source": r.source_path, "filename": r.logical_path}
+    """What the bytecode compiler needs: modules with embedded bytecode, their sources and filenames."""
+    return bytecode_compiler.compile_list(
+        manifest.target,
+        manifest.optimize_levels,
+        (
+            (r.name, r.source_path, r.logical_path)
             for r in manifest.resources
             if r.kind == Kind.MODULE and r.location.kind in _EMBEDDED_BYTECODE
-        ],
-    }
+        ),
+    )
 
 
 def _split_pair(text: str, flag: str) -> tuple[str, str]:
