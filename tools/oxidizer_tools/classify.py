@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from _oxidized_importer import classification
-from oxidizer_tools import bytecode_compiler, extension_filter, manifest_pb2
+from oxidizer_tools import bytecode_compiler, extension_filter, manifest_file, manifest_pb2
 from oxidizer_tools.locations import Location, LocationError, parse_location
 
 Kind = manifest_pb2.Resource.Kind
@@ -711,7 +711,7 @@ def run(
         inputs.append(InputFile(runfiles_path(short_path, workspace_name), exec_path, short_path.startswith("../")))
     main_path = runfiles_path(main, workspace_name) if main else None
     manifest = classify(inputs, import_roots, policy, target, main_path)
-    output_manifest.write_bytes(manifest.SerializeToString(deterministic=True))
+    manifest_file.write(output_manifest, manifest)
     output_compile_list.write_text(json.dumps(compile_list(manifest), indent=0, sort_keys=True) + "\n")
 
 

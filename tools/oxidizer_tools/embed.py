@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from oxidizer_tools import classify, entry_points, licenses, manifest_pb2, trim
+from oxidizer_tools import classify, entry_points, licenses, manifest_file, manifest_pb2, trim
 from oxidizer_tools import inittab as inittab_file
 
 RUN_MODES = {
@@ -376,9 +376,9 @@ def run(
         parsed = []
         for path in manifests:
             try:
-                parsed.append(manifest_pb2.ResourceManifest.FromString(Path(path).read_bytes()))
-            except OSError as e:
-                raise EmbedError(f"{target}: cannot read {path}: {e.strerror or e}") from e
+                parsed.append(manifest_file.read(Path(path)))
+            except manifest_file.ManifestFileError as e:
+                raise EmbedError(f"{target}: {e}") from e
         check_binary_resources(
             target,
             parsed,
@@ -414,7 +414,10 @@ def run(
             raise EmbedError(str(e)) from e
         run_mode, run_target = "command", entry_points.script_source(entry)
     if run_mode == "main":
-        manifest = manifest_pb2.ResourceManifest.FromString(Path(main_manifest).read_bytes())
+        try:
+            manifest = manifest_file.read(Path(main_manifest))
+        except manifest_file.ManifestFileError as e:
+            raise EmbedError(f"{target}: {e}") from e
         if not manifest.main_module:
             raise EmbedError(f"{manifest.target}: the main file was not classified as a module")
         run_target = manifest.main_module
