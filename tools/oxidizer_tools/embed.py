@@ -25,16 +25,13 @@ RUN_MODES = {
     "repl": "OXIDIZER_RUN_REPL",
     "file": "OXIDIZER_RUN_FILE",
 }
-# The settings file, written by the rule from oxidizer/private/interpreter_settings.bzl. Each
-# value's JSON type picks its C form: true/false -> 1/0, number -> integer, string -> string
-# literal (NULL when empty), list of strings -> NULL-terminated array.
+# The settings file, written by the rule from oxidizer/private/interpreter_settings.bzl, read
+# by parse_settings(); format: docs/architecture.md, "Formats between actions".
 SETTINGS_FORMAT_HELP = '{"settings": {NAME: VALUE, ...}}'
 
-# The memory-mapped packed resources file (binary-relative-memory-mapped:FILE):
-#   magic "OXPACKS1", SHA-256 of the contents (32 bytes), u32 count, u32 zero,
-#   count entries of (u64 offset, u64 length, u32 name length, name bytes),
-#   then the blobs, each at a 16-byte aligned offset. Little-endian.
-# The binary embeds the digest; the runtime refuses a file whose digest differs.
+# The memory-mapped packed resources file (binary-relative-memory-mapped:FILE), written by
+# write_mapped() and read by runtime/src/mapped_file.c. Layout and what the runtime checks:
+# docs/architecture.md, "Formats between actions".
 MAPPED_MAGIC = b"OXPACKS1"
 
 
