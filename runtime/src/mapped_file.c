@@ -103,8 +103,9 @@ file_type_name(mode_t mode)
 }
 
 /* Memory-maps config->packed_file (binary-relative-memory-mapped) and fills
- * a malloc'd blob array from its header (format: tools/oxidizer_tools/
- * embed.py, MAPPED_MAGIC). The mapping and the names live until exit.
+ * a malloc'd blob array from its header (format, and the checks below:
+ * docs/architecture.md, "Formats between actions"; written by
+ * tools/oxidizer_tools/embed.py). The mapping and the names live until exit.
  * Only a regular file is read: it is opened with O_NONBLOCK, so a FIFO in its
  * place cannot block, and refused after fstat() like a device or a directory.
  * The digest in the file's header must be the one the binary was built with

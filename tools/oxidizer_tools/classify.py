@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from _oxidized_importer import classification
-from oxidizer_tools import extension_filter, manifest_pb2
+from oxidizer_tools import bytecode_compiler, extension_filter, manifest_file, manifest_pb2
 from oxidizer_tools.locations import Location, LocationError, parse_location
 
 Kind = manifest_pb2.Resource.Kind
@@ -605,16 +605,16 @@ _EMBEDDED_BYTECODE = (manifest_pb2.Location.IN_MEMORY, manifest_pb2.Location.FIL
 
 
 def compile_list(manifest: manifest_pb2.ResourceManifest) -> dict[str, object]:
-    """What the bytecode compiler needs: in-memory modules, their sources and filenames."""
-    return {
-        "target": manifest.target,
-        "optimize_levels": list(manifest.optimize_levels),
-        "modules": [
-            {"name": r.name, "source": r.source_path, "filename": r.logical_path}
+    """What the bytecode compiler needs: modules with embedded bytecode, their sources and filenames."""
+    return bytecode_compiler.compile_list(
+        manifest.target,
+        manifest.optimize_levels,
+        (
+            (r.name, r.source_path, r.logical_path)
             for r in manifest.resources
             if r.kind == Kind.MODULE and r.location.kind in _EMBEDDED_BYTECODE
-        ],
-    }
+        ),
+    )
 
 
 def _split_pair(text: str, flag: str) -> tuple[str, str]:
@@ -711,7 +711,7 @@ def run(
         inputs.append(InputFile(runfiles_path(short_path, workspace_name), exec_path, short_path.startswith("../")))
     main_path = runfiles_path(main, workspace_name) if main else None
     manifest = classify(inputs, import_roots, policy, target, main_path)
-    output_manifest.write_bytes(manifest.SerializeToString(deterministic=True))
+    manifest_file.write(output_manifest, manifest)
     output_compile_list.write_text(json.dumps(compile_list(manifest), indent=0, sort_keys=True) + "\n")
 
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from oxidizer_tools import classify, entry_points, licenses, manifest_pb2, trim
+from oxidizer_tools import classify, entry_points, licenses, manifest_file, manifest_pb2, trim
 from oxidizer_tools import inittab as inittab_file
 
 RUN_MODES = {
@@ -25,16 +25,13 @@ RUN_MODES = {
     "repl": "OXIDIZER_RUN_REPL",
     "file": "OXIDIZER_RUN_FILE",
 }
-# The settings file, written by the rule from oxidizer/private/interpreter_settings.bzl. Each
-# value's JSON type picks its C form: true/false -> 1/0, number -> integer, string -> string
-# literal (NULL when empty), list of strings -> NULL-terminated array.
+# The settings file, written by the rule from oxidizer/private/interpreter_settings.bzl, read
+# by parse_settings(); format: docs/architecture.md, "Formats between actions".
 SETTINGS_FORMAT_HELP = '{"settings": {NAME: VALUE, ...}}'
 
-# The memory-mapped packed resources file (binary-relative-memory-mapped:FILE):
-#   magic "OXPACKS1", SHA-256 of the contents (32 bytes), u32 count, u32 zero,
-#   count entries of (u64 offset, u64 length, u32 name length, name bytes),
-#   then the blobs, each at a 16-byte aligned offset. Little-endian.
-# The binary embeds the digest; the runtime refuses a file whose digest differs.
+# The memory-mapped packed resources file (binary-relative-memory-mapped:FILE), written by
+# write_mapped() and read by runtime/src/mapped_file.c. Layout and what the runtime checks:
+# docs/architecture.md, "Formats between actions".
 MAPPED_MAGIC = b"OXPACKS1"
 
 
@@ -376,9 +373,9 @@ def run(
         parsed = []
         for path in manifests:
             try:
-                parsed.append(manifest_pb2.ResourceManifest.FromString(Path(path).read_bytes()))
-            except OSError as e:
-                raise EmbedError(f"{target}: cannot read {path}: {e.strerror or e}") from e
+                parsed.append(manifest_file.read(Path(path)))
+            except manifest_file.ManifestFileError as e:
+                raise EmbedError(f"{target}: {e}") from e
         check_binary_resources(
             target,
             parsed,
@@ -414,7 +411,10 @@ def run(
             raise EmbedError(str(e)) from e
         run_mode, run_target = "command", entry_points.script_source(entry)
     if run_mode == "main":
-        manifest = manifest_pb2.ResourceManifest.FromString(Path(main_manifest).read_bytes())
+        try:
+            manifest = manifest_file.read(Path(main_manifest))
+        except manifest_file.ManifestFileError as e:
+            raise EmbedError(f"{target}: {e}") from e
         if not manifest.main_module:
             raise EmbedError(f"{manifest.target}: the main file was not classified as a module")
         run_target = manifest.main_module

@@ -1,16 +1,11 @@
 """A binary's own `_PyImport_Inittab`, for a libpython whose extension modules link separately.
 
 A CPython built from source ships libpython as an archive: the core, and one member per group
-of extension modules (`oxidizer/private/cpython/split_libpython.py`), with the inittab as JSON:
-
-    {"entries": [{"name": "posix", "init": "PyInit_posix", "member": "core.o"},
-                 {"name": "_ssl", "init": "PyInit__ssl", "member": "ext__hashlib.o"},
-                 {"name": "builtins", "init": null, "member": "core.o"}, ...]}
-
-Entries are in CPython's order (Modules/config.c). The binary's generated C defines
-`_PyImport_Inittab` with the entries it keeps, so the linker pulls in only their members: a
-module left out by `extension_module_filter`, or missing from a `modules_keep_list`, costs
-no bytes. Core entries are always linked; the keep-list never drops them.
+of extension modules (`oxidizer/private/cpython/split_libpython.py`), with the inittab as JSON
+(`inittab.json`, read by parse(); format: docs/architecture.md, "Formats between actions").
+The binary's generated C defines `_PyImport_Inittab` with the entries it keeps, so the linker
+pulls in only their members: a module left out by `extension_module_filter`, or missing from
+a `modules_keep_list`, costs no bytes. Core entries are always linked; the keep-list never drops them.
 """
 
 from __future__ import annotations

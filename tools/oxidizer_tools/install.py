@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
-from oxidizer_tools import manifest_pb2
+from oxidizer_tools import manifest_file, manifest_pb2
 
 
 class InstallError(Exception):
@@ -25,7 +25,10 @@ def install(manifests: Sequence[Path], output_directory: Path) -> int:
     installed: dict[str, tuple[str, str]] = {}
     output_directory.mkdir(parents=True, exist_ok=True)
     for path in manifests:
-        manifest = manifest_pb2.ResourceManifest.FromString(path.read_bytes())
+        try:
+            manifest = manifest_file.read(path)
+        except manifest_file.ManifestFileError as e:
+            raise InstallError(str(e)) from e
         for r in manifest.resources:
             if r.location.kind != manifest_pb2.Location.FILESYSTEM_RELATIVE:
                 continue

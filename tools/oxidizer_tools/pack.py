@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from oxidizer_tools import manifest_pb2
+from oxidizer_tools import manifest_file, manifest_pb2
 from oxidizer_tools.bytecode_bundle import Bundle, BundleError, read_bundle
 from oxidizer_tools.classify import ClassifyError, distribution_package, parse_resource_locations
 from oxidizer_tools.extraction import ExtractedFile, ExtractionError, write_payload
@@ -235,7 +235,10 @@ def run(
 ) -> None:
     """Packs a group; with `output_manifest`, first applies a binary's placement (relocate.py)
     and keep-list (trim.py)."""
-    manifest = manifest_pb2.ResourceManifest.FromString(manifest_path.read_bytes())
+    try:
+        manifest = manifest_file.read(manifest_path)
+    except manifest_file.ManifestFileError as e:
+        raise PackError(f"{target}: {e}") from e
     if output_manifest is not None:
         from oxidizer_tools.relocate import relocate
 
@@ -253,7 +256,7 @@ def run(
             except (KeepListError, UnicodeDecodeError) as e:
                 raise PackError(f"{target}: modules_keep_list: {e}") from e
             manifest = trim(manifest, keep)
-        _write(output_manifest, manifest.SerializeToString(deterministic=True))
+        manifest_file.write(output_manifest, manifest)
     try:
         bundle = read_bundle(bundle_path.read_bytes())
     except BundleError as e:

@@ -227,3 +227,78 @@ def test_read_bundle() -> None:
 def test_read_bundle_errors(data: bytes, message: str) -> None:
     with pytest.raises(BundleError, match=message):
         read_bundle(data)
+
+
+def test_encode_bundle_round_trips_and_sorts() -> None:
+    entries = [("b", 2, b"\x01"), ("a", 1, b""), ("\u00e9", 0, b"xyz"), ("a", 0, b"q")]
+    data = bytecode_compiler.encode_bundle(b"ABCD", entries)
+    bundle = read_bundle(data)
+    assert bundle.magic == b"ABCD"
+    assert list(bundle.code.items()) == [(("a", 0), b"q"), (("a", 1), b""), (("b", 2), b"\x01"), (("\u00e9", 0), b"xyz")]
+    assert data == bundle_bytes(sorted(entries), magic=b"ABCD")
+
+
+def test_every_truncated_bundle_is_refused() -> None:
+    data = bytecode_compiler.encode_bundle(b"ABCD", [("pkg.mod", 0, b"abc"), ("pkg.mod", 2, b"de"), ("z", 1, b"")])
+    for end in range(len(data)):
+        with pytest.raises(BundleError):
+            read_bundle(data[:end])
+
+
+def test_encode_bundle_wants_a_four_byte_magic() -> None:
+    with pytest.raises(ValueError, match="is not 4 bytes"):
+        bytecode_compiler.encode_bundle(b"ABC", [])
+
+
+# --- the compile list ---------------------------------------------------------------------
+
+
+def test_compile_list_round_trips() -> None:
+    made = bytecode_compiler.compile_list(TARGET, (0, 2), [("pkg.m", "src/pkg/m.py", "pkg/m.py")])
+    assert made == {
+        "target": TARGET,
+        "optimize_levels": [0, 2],
+        "modules": [{"name": "pkg.m", "source": "src/pkg/m.py", "filename": "pkg/m.py"}],
+    }
+    assert bytecode_compiler.read_compile_list(json.dumps(made, indent=0, sort_keys=True), "c.json") == made
+
+
+GOOD_MODULE = {"name": "m", "source": "m.py", "filename": "m.py"}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "c.json: not JSON: "),
+        ('{"target": "//a:b", "optimize_levels": [0], "modules": []', "c.json: not JSON: "),
+        ("[]", "c.json: expected {"),
+        ('{"target": "//a:b", "optimize_levels": [0]}', "c.json: expected {"),
+        ('{"target": "//a:b", "optimize_levels": [0], "modules": [], "extra": 1}', "c.json: expected {"),
+        ('{"target": 1, "optimize_levels": [0], "modules": []}', "c.json: target 1 is not a string"),
+        ('{"target": "//a:b", "optimize_levels": [3], "modules": []}', r"c.json: optimize_levels \[3\] is not a list of 0, 1, 2"),
+        ('{"target": "//a:b", "optimize_levels": [true], "modules": []}', "c.json: optimize_levels .True. is not"),
+        ('{"target": "//a:b", "optimize_levels": 0, "modules": []}', "c.json: optimize_levels 0 is not"),
+        ('{"target": "//a:b", "optimize_levels": [0], "modules": {}}', "c.json: modules is not a list"),
+        (json.dumps({"target": "//a:b", "optimize_levels": [0], "modules": [GOOD_MODULE, {"name": "m"}]}), "c.json: module 1 wants exactly"),
+        (json.dumps({"target": "//a:b", "optimize_levels": [0], "modules": [{**GOOD_MODULE, "source": None}]}), "c.json: module 0 wants exactly"),
+    ],
+)
+def test_bad_compile_list(text: str, message: str) -> None:
+    with pytest.raises(bytecode_compiler.CompileListError, match="^" + message):
+        bytecode_compiler.read_compile_list(text, "c.json")
+
+
+def test_compiler_refuses_a_bad_compile_list(tmp_path: Path) -> None:
+    request = tmp_path / "compile.json"
+    request.write_text('{"target": "//app:bin", "optimize_levels": [0, 7], "modules": []}\n')
+    out = tmp_path / "bundle"
+    result = run_compiler(request, out)
+    assert result.returncode == 1
+    assert result.stderr == f"error: {request}: optimize_levels [0, 7] is not a list of 0, 1, 2\n"
+    assert not out.exists()
+
+
+def test_compiler_names_a_missing_compile_list(tmp_path: Path) -> None:
+    result = run_compiler(tmp_path / "missing.json", tmp_path / "bundle")
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ") and str(tmp_path / "missing.json") in result.stderr

@@ -481,3 +481,33 @@ def test_run_checks_before_writing(tmp_path: Path) -> None:
     # Without the check (a filesystem importer may provide it) the config is written.
     embed.run(output=out, run_mode="module", run_target="missing", target="//app:bin", manifests=[str(manifest)])
     assert out.exists()
+
+
+def test_mapped_file_layout_as_documented(tmp_path: Path) -> None:
+    # docs/architecture.md, "Formats between actions": reserved word 0, the first blob at the
+    # entry table's end rounded up to 16, zero gaps, the file ends with the last blob.
+    import struct
+
+    from oxidizer_tools.embed import write_mapped
+
+    (tmp_path / "a").write_bytes(b"\x01" * 5)
+    (tmp_path / "b").write_bytes(b"")
+    (tmp_path / "c").write_bytes(b"\x02" * 17)
+    out = tmp_path / "f.pypacked"
+    write_mapped(out, [("stdlib", str(tmp_path / "a")), ("x", str(tmp_path / "b")), ("//app:bin", str(tmp_path / "c"))])
+    data = out.read_bytes()
+    count, reserved = struct.unpack_from("<II", data, 40)
+    assert (count, reserved) == (3, 0)
+    pos, spans = 48, []
+    for _ in range(count):
+        offset, length, name_len = struct.unpack_from("<QQI", data, pos)
+        pos += 20 + name_len
+        spans.append((offset, length))
+    expected = (pos + 15) & ~15
+    for offset, length in spans:
+        assert offset == expected
+        assert data[pos:offset] == bytes(offset - pos)
+        pos = offset + length
+        expected = (pos + 15) & ~15
+    assert pos == len(data)
+    assert data[spans[0][0] : spans[0][0] + 5] == b"\x01" * 5 and data[-17:] == b"\x02" * 17

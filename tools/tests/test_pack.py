@@ -257,8 +257,10 @@ def test_unknown_kind() -> None:
 
 
 def test_bundle_header_constant_matches_compiler() -> None:
-    # The compiler cannot import the package, so it keeps its own copy of the header.
+    # The compiler cannot import the package; the reader takes the header from it, so there
+    # is one definition (the same object, not an equal copy).
     assert bytecode_compiler.BUNDLE_HEADER == BUNDLE_HEADER
+    assert bytecode_compiler.BUNDLE_HEADER is BUNDLE_HEADER
     assert struct.calcsize("<BI") == 5
 
 
