@@ -14,12 +14,20 @@ Each resource is a list of (field_id, value) pairs in index order:
 import os
 import struct
 import sys
+from pathlib import Path
 
-LEN_WIDTH = {0x03: 2, 0x0D: 8, 0x1D: 8}
-LEN_WIDTH.update({i: 4 for i in list(range(0x06, 0x0B)) + list(range(0x0F, 0x14)) + [0x1E, 0x21, 0x22, 0x23, 0x24]})
-NAMED_WIDTH = {0x0B: 8, 0x0C: 8, 0x14: 4, 0x15: 4}
-FLAGS = {0x04, 0x05} | set(range(0x16, 0x1D))
+# The field ids and widths come from the packed format's one field table; the blobs are
+# assembled here, not by its writer, because some are deliberately non-canonical (NUL
+# padding, sections in reverse order, format versions 1 and 2).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
+from _oxidized_importer import packed_format as pf  # noqa: E402
+
 INT_FMT = {1: "<B", 2: "<H", 4: "<I", 8: "<Q"}
+_BYTES = {"H": 2, "I": 4, "Q": 8}
+LEN_WIDTH = {f.id: _BYTES[f.length] for f in pf.FIELDS if f.kind in (pf.BYTES, pf.PATH)}
+NAMED_WIDTH = {f.id: _BYTES[pf.MAP_VALUE_LENGTH[f.kind]] for f in pf.FIELDS if f.kind in pf.MAP_VALUE_LENGTH}
+FLAGS = {f.id for f in pf.FIELDS if f.kind == pf.FLAG}
+NAME_LISTS = {f.id: _BYTES[f.length] for f in pf.FIELDS if f.kind == pf.NAME_LIST}
 
 
 def le(value, width):
@@ -38,7 +46,7 @@ def write(resources, version=3, padding=None, reverse_sections=False):
             blobs = []
             if fid in FLAGS:
                 pass
-            elif fid == 0x02:
+            elif fid == pf.FLAVOR:
                 index += le(value, 1)
             elif fid in LEN_WIDTH:
                 index += le(len(value), LEN_WIDTH[fid])
@@ -48,8 +56,8 @@ def write(resources, version=3, padding=None, reverse_sections=False):
                 for name, data in value:
                     index += le(len(name), 2) + le(len(data), NAMED_WIDTH[fid])
                     blobs += [name, data]
-            elif fid == 0x0E:
-                index += le(len(value), 2)
+            elif fid in NAME_LISTS:
+                index += le(len(value), NAME_LISTS[fid])
                 for name in value:
                     index += le(len(name), 2)
                     blobs.append(name)

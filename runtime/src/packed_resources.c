@@ -39,7 +39,6 @@
 
 #define MAGIC_LEN 7
 #define HEADER_LEN (MAGIC_LEN + 1 + 1 + 4 + 4 + 4)
-#define MAX_FIELD 0x24
 /* 0x01, 0x03 <u16>, 0xff: the smallest possible resource entry. Bounds the
  * declared count before anything is allocated. */
 #define MIN_ENTRY_LEN 5
@@ -50,6 +49,8 @@ _Static_assert(sizeof(oxr_named) == 2 * sizeof(oxr_bytes),
                "oxr_named must be two oxr_bytes");
 _Static_assert(_Alignof(oxr_named) == _Alignof(oxr_bytes),
                "oxr_named and oxr_bytes must share alignment");
+/* parse_entry() tracks the fields seen in a uint64_t. */
+_Static_assert(OXR_MAX_FIELD < 64, "field ids must fit a 64-bit mask");
 
 enum kind {
     K_UNKNOWN = 0,
@@ -77,49 +78,28 @@ typedef struct {
  * no ".." component (what tools/oxidizer_tools/packed_resources.py checks). */
 enum text { TEXT_ANY = 0, TEXT_UTF8, TEXT_PATH };
 
-#define F_FLAG(v, f) {K_FLAG, 0, v, 3, TEXT_ANY, f, 0}
-#define F_BYTES(w, v, member, t) \
-    {K_BYTES, w, v, 3, t, 0, offsetof(oxr_resource, member)}
-#define F_NAMED(w, member, t) \
-    {K_NAMED, w, 1, 3, t, 0, offsetof(oxr_resource, member)}
+/* One field_spec per kind of the generated table (oxidizer/packed_fields.h):
+ * SPEC_<kind>(width, first_version, member_or_flag). */
+#define SPEC_NAME(w, v, member) \
+    {K_NAME, w, v, 3, TEXT_UTF8, 0, offsetof(oxr_resource, member)}
+#define SPEC_FLAG(w, v, flag) {K_FLAG, w, v, 3, TEXT_ANY, flag, 0}
+#define SPEC_BYTES(w, v, member) \
+    {K_BYTES, w, v, 3, TEXT_ANY, 0, offsetof(oxr_resource, member)}
+#define SPEC_PATH(w, v, member) \
+    {K_BYTES, w, v, 3, TEXT_PATH, 0, offsetof(oxr_resource, member)}
+#define SPEC_BYTES_MAP(w, v, member) \
+    {K_NAMED, w, v, 3, TEXT_ANY, 0, offsetof(oxr_resource, member)}
+#define SPEC_PATH_MAP(w, v, member) \
+    {K_NAMED, w, v, 3, TEXT_PATH, 0, offsetof(oxr_resource, member)}
+#define SPEC_NAME_LIST(w, v, member) {K_DEPS, w, v, 3, TEXT_UTF8, 0, 0}
+#define FIELD_SPEC(id, kind, w, v, member, attr) [id] = SPEC_##kind(w, v, member),
 
-static const field_spec FIELDS[MAX_FIELD + 1] = {
+static const field_spec FIELDS[OXR_MAX_FIELD + 1] = {
     [0x02] = {K_FLAVOR, 0, 1, 1, TEXT_ANY, 0, 0},
-    [0x03] = {K_NAME, 2, 1, 3, TEXT_UTF8, 0, offsetof(oxr_resource, name)},
-    [0x04] = F_FLAG(1, OXR_FLAG_IS_PACKAGE),
-    [0x05] = F_FLAG(1, OXR_FLAG_IS_NAMESPACE_PACKAGE),
-    [0x06] = F_BYTES(4, 1, in_memory_source, TEXT_ANY),
-    [0x07] = F_BYTES(4, 1, in_memory_bytecode, TEXT_ANY),
-    [0x08] = F_BYTES(4, 1, in_memory_bytecode_opt1, TEXT_ANY),
-    [0x09] = F_BYTES(4, 1, in_memory_bytecode_opt2, TEXT_ANY),
-    [0x0a] = F_BYTES(4, 1, in_memory_extension_module, TEXT_ANY),
-    [0x0b] = F_NAMED(8, in_memory_package_resources, TEXT_ANY),
-    [0x0c] = F_NAMED(8, in_memory_distribution_resources, TEXT_ANY),
-    [0x0d] = F_BYTES(8, 1, in_memory_shared_library, TEXT_ANY),
-    [0x0e] = {K_DEPS, 2, 1, 3, TEXT_UTF8, 0, 0},
-    [0x0f] = F_BYTES(4, 1, relative_path_module_source, TEXT_PATH),
-    [0x10] = F_BYTES(4, 1, relative_path_module_bytecode, TEXT_PATH),
-    [0x11] = F_BYTES(4, 1, relative_path_module_bytecode_opt1, TEXT_PATH),
-    [0x12] = F_BYTES(4, 1, relative_path_module_bytecode_opt2, TEXT_PATH),
-    [0x13] = F_BYTES(4, 1, relative_path_extension_module, TEXT_PATH),
-    [0x14] = F_NAMED(4, relative_path_package_resources, TEXT_PATH),
-    [0x15] = F_NAMED(4, relative_path_distribution_resources, TEXT_PATH),
-    [0x16] = F_FLAG(2, OXR_FLAG_IS_MODULE),
-    [0x17] = F_FLAG(2, OXR_FLAG_IS_BUILTIN_EXTENSION),
-    [0x18] = F_FLAG(2, OXR_FLAG_IS_FROZEN_MODULE),
-    [0x19] = F_FLAG(2, OXR_FLAG_IS_EXTENSION_MODULE),
-    [0x1a] = F_FLAG(2, OXR_FLAG_IS_SHARED_LIBRARY),
-    [0x1b] = F_FLAG(3, OXR_FLAG_IS_UTF8_FILENAME),
-    [0x1c] = F_FLAG(3, OXR_FLAG_FILE_EXECUTABLE),
-    [0x1d] = F_BYTES(8, 3, file_data_embedded, TEXT_ANY),
-    [0x1e] = F_BYTES(4, 3, file_data_utf8_relative_path, TEXT_PATH),
-    [0x1f] = F_FLAG(3, OXR_FLAG_FILESYSTEM_EXTRACTED),
-    [0x20] = F_BYTES(8, 3, extraction_payload, TEXT_ANY),
-    [0x21] = F_BYTES(4, 3, in_memory_source_zstd, TEXT_ANY),
-    [0x22] = F_BYTES(4, 3, in_memory_bytecode_zstd, TEXT_ANY),
-    [0x23] = F_BYTES(4, 3, in_memory_bytecode_opt1_zstd, TEXT_ANY),
-    [0x24] = F_BYTES(4, 3, in_memory_bytecode_opt2_zstd, TEXT_ANY),
+    OXR_PACKED_FIELDS(FIELD_SPEC)
 };
+
+#undef FIELD_SPEC
 
 /* rules_oxidizer's zstd fields and the plain field each one stands for: one
  * value stored one of two ways, so a resource never has both, and a later
@@ -129,10 +109,14 @@ static const struct {
     uint8_t zstd;
     const char *error;
 } ZSTD_PAIRS[] = {
-    {0x06, 0x21, "both fields 0x06 and 0x21 (source twice)"},
-    {0x07, 0x22, "both fields 0x07 and 0x22 (bytecode twice)"},
-    {0x08, 0x23, "both fields 0x08 and 0x23 (opt1 bytecode twice)"},
-    {0x09, 0x24, "both fields 0x09 and 0x24 (opt2 bytecode twice)"},
+    {OXR_FIELD_IN_MEMORY_SOURCE, OXR_FIELD_IN_MEMORY_SOURCE_ZSTD,
+     "both fields 0x06 and 0x21 (source twice)"},
+    {OXR_FIELD_IN_MEMORY_BYTECODE, OXR_FIELD_IN_MEMORY_BYTECODE_ZSTD,
+     "both fields 0x07 and 0x22 (bytecode twice)"},
+    {OXR_FIELD_IN_MEMORY_BYTECODE_OPT1, OXR_FIELD_IN_MEMORY_BYTECODE_OPT1_ZSTD,
+     "both fields 0x08 and 0x23 (opt1 bytecode twice)"},
+    {OXR_FIELD_IN_MEMORY_BYTECODE_OPT2, OXR_FIELD_IN_MEMORY_BYTECODE_OPT2_ZSTD,
+     "both fields 0x09 and 0x24 (opt2 bytecode twice)"},
 };
 
 /* The oxr_bytes member of r holding K_BYTES field `id`. */
@@ -177,7 +161,7 @@ typedef struct {
     size_t end;          /* end of the index being read */
     size_t blob_start;
     uint8_t version;
-    section sec[MAX_FIELD + 1];
+    section sec[OXR_MAX_FIELD + 1];
 
     oxr_resource *res;
     size_t nres;         /* resources started so far */
@@ -537,7 +521,7 @@ parse_blob_index(parser *p, size_t start, size_t length, unsigned declared)
                         found - 1, field < 0 ? "resource field (0x02)"
                                              : "length (0x03)");
         }
-        uint8_t k = field <= MAX_FIELD ? FIELDS[field].kind : K_UNKNOWN;
+        uint8_t k = field <= OXR_MAX_FIELD ? FIELDS[field].kind : K_UNKNOWN;
         if (k != K_NAME && k != K_BYTES && k != K_NAMED && k != K_DEPS) {
             return fail(p, "blob index: section for field 0x%02x, which "
                         "carries no blob data", field);
@@ -684,7 +668,7 @@ parse_entry(parser *p, oxr_resource *r)
         if (id == 0xff) {
             break;
         }
-        const field_spec *f = id <= MAX_FIELD ? &FIELDS[id] : NULL;
+        const field_spec *f = id <= OXR_MAX_FIELD ? &FIELDS[id] : NULL;
         if (f == NULL || f->kind == K_UNKNOWN) {
             return fail_res(p, r, "unknown field id 0x%02x", id);
         }
@@ -803,7 +787,7 @@ parse_resources(parser *p, size_t start, size_t length)
         return fail(p, "resources index holds %zu resources, %zu declared",
                     p->nres, p->rescap);
     }
-    for (unsigned id = 0; id <= MAX_FIELD; id++) {
+    for (unsigned id = 0; id <= OXR_MAX_FIELD; id++) {
         const section *s = &p->sec[id];
         if (s->present && s->pos != s->end) {
             return fail(p, "blob section for field 0x%02x: %zu trailing bytes "
@@ -1035,30 +1019,32 @@ oxr_resource_merge(oxr_resource *into, const oxr_resource *newer)
             *field_bytes_mut(into, ZSTD_PAIRS[i].zstd) = *zstd;
         }
     }
-#define MERGE_BYTES(field)                  \
-    if (newer->field.data != NULL) {        \
-        into->field = newer->field;         \
+    /* Every other field of the table: whichever newer has replaces into's
+     * (the name is equal, flags are OR-ed above, dependencies follow; the
+     * plain and zstd fields again, which changes nothing). */
+#define MERGE_NAME(member)
+#define MERGE_FLAG(flag)
+#define MERGE_NAME_LIST(member)
+#define MERGE_BYTES(member)                 \
+    if (newer->member.data != NULL) {       \
+        into->member = newer->member;       \
     }
-#define MERGE_NAMED(field)                  \
-    if (newer->field.entries != NULL) {     \
-        into->field = newer->field;         \
+#define MERGE_PATH MERGE_BYTES
+#define MERGE_BYTES_MAP(member)             \
+    if (newer->member.entries != NULL) {    \
+        into->member = newer->member;       \
     }
-    MERGE_BYTES(in_memory_extension_module)
-    MERGE_NAMED(in_memory_package_resources)
-    MERGE_NAMED(in_memory_distribution_resources)
-    MERGE_BYTES(in_memory_shared_library)
-    MERGE_BYTES(relative_path_module_source)
-    MERGE_BYTES(relative_path_module_bytecode)
-    MERGE_BYTES(relative_path_module_bytecode_opt1)
-    MERGE_BYTES(relative_path_module_bytecode_opt2)
-    MERGE_BYTES(relative_path_extension_module)
-    MERGE_NAMED(relative_path_package_resources)
-    MERGE_NAMED(relative_path_distribution_resources)
-    MERGE_BYTES(file_data_embedded)
-    MERGE_BYTES(file_data_utf8_relative_path)
-    MERGE_BYTES(extraction_payload)
+#define MERGE_PATH_MAP MERGE_BYTES_MAP
+#define MERGE_FIELD(id, kind, w, v, member, attr) MERGE_##kind(member)
+    OXR_PACKED_FIELDS(MERGE_FIELD)
+#undef MERGE_FIELD
+#undef MERGE_PATH_MAP
+#undef MERGE_BYTES_MAP
+#undef MERGE_PATH
 #undef MERGE_BYTES
-#undef MERGE_NAMED
+#undef MERGE_NAME_LIST
+#undef MERGE_FLAG
+#undef MERGE_NAME
     if (newer->shared_library_dependencies != NULL) {
         into->shared_library_dependency_count =
             newer->shared_library_dependency_count;

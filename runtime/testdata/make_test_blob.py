@@ -2,12 +2,12 @@
 (runtime/tests/runtime_test.bzl, run by Bazel actions under the distribution's own
 interpreter, so the marshalled bytecode matches the runtime's libpython).
 
-Contains its own minimal pyembed\\x03 writer so the tests do not depend on tools/oxidizer_tools;
-it follows docs/packed-format-notes.md and its output is byte-identical to
-tools/oxidizer_tools/packed_resources.write_packed_resources() for the same resources
-(checked with read_packed_resources() + write_packed_resources()). Standard library only.
+Writes them with the packed format's one writer, _oxidized_importer.packed_format.write_packed()
+(the one the build tools and the runtime use), imported from SUPPORT_DIR, the directory
+holding the _oxidized_importer package; resources are dicts of its field attributes.
+Standard library only.
 
-    make_test_blob.py stdlib OUT STDLIB_DIR [LIB_DYNLOAD_DIR]
+    make_test_blob.py stdlib SUPPORT_DIR OUT STDLIB_DIR [LIB_DYNLOAD_DIR]
         the whole standard library in STDLIB_DIR, plus the extension modules of
         LIB_DYNLOAD_DIR as relative paths "lib-dynload/..."
     make_test_blob.py app BLOB CORRUPT CORRUPT_PAYLOAD FILES SUPPORT_DIR STEM=SO...
@@ -28,93 +28,28 @@ import shutil
 import struct
 import sys
 
-# Field ids.
-F_NAME = 0x03
-F_IS_PACKAGE = 0x04
-F_IS_NAMESPACE = 0x05
-F_SOURCE = 0x06
-F_BYTECODE = 0x07
-F_BYTECODE_OPT1 = 0x08
-F_BYTECODE_OPT2 = 0x09
-F_MEMORY_EXTENSION = 0x0A
-F_PACKAGE_RESOURCES = 0x0B
-F_REL_SOURCE = 0x0F
-F_REL_BYTECODE = 0x10
-F_REL_EXTENSION = 0x13
-F_REL_PACKAGE_RESOURCES = 0x14
-F_IS_MODULE = 0x16
-F_IS_EXTENSION = 0x19
-F_IS_EXTRACTED = 0x1F
-F_EXTRACTION_PAYLOAD = 0x20
 
-FLAG_FIELDS = {F_IS_PACKAGE, F_IS_NAMESPACE, F_IS_MODULE, F_IS_EXTENSION, F_IS_EXTRACTED}
-U64_FIELDS = {F_EXTRACTION_PAYLOAD}
-U32_FIELDS = {F_SOURCE, F_BYTECODE, F_BYTECODE_OPT1, F_BYTECODE_OPT2, F_MEMORY_EXTENSION,
-              F_REL_SOURCE, F_REL_BYTECODE, F_REL_EXTENSION}
-MULTI_U64 = {F_PACKAGE_RESOURCES}
-MULTI_U32 = {F_REL_PACKAGE_RESOURCES}
+def pack(support_dir, resources):
+    """The blob of `resources` (name -> dict of field attributes), written by the packed
+    format's one writer, imported from `support_dir`."""
+    sys.path.insert(0, support_dir)
+    from _oxidized_importer.packed_format import write_packed
 
-
-def write_packed(resources):
-    """resources: dict name -> dict field id -> True | bytes | list[(bytes, bytes)]."""
-    names = sorted(resources, key=lambda n: n.encode())
-    sections = {}
-    index = bytearray()
-    for name in names:
-        fields = dict(resources[name])
-        fields[F_NAME] = name.encode()
-        index.append(0x01)
-        for fid in sorted(fields):
-            value = fields[fid]
-            index.append(fid)
-            if fid in FLAG_FIELDS:
-                continue
-            section = sections.setdefault(fid, bytearray())
-            if fid == F_NAME:
-                index += struct.pack("<H", len(value))
-                section += value
-            elif fid in U32_FIELDS:
-                index += struct.pack("<I", len(value))
-                section += value
-            elif fid in U64_FIELDS:
-                index += struct.pack("<Q", len(value))
-                section += value
-            elif fid in MULTI_U64 or fid in MULTI_U32:
-                index += struct.pack("<I", len(value))
-                for entry_name, entry_value in value:
-                    fmt = "<HQ" if fid in MULTI_U64 else "<HI"
-                    index += struct.pack(fmt, len(entry_name), len(entry_value))
-                    section += entry_name + entry_value
-            else:
-                raise ValueError(f"field 0x{fid:02x} not supported by this writer")
-        index.append(0xFF)
-    index.append(0x00)
-
-    blob_index = bytearray()
-    for fid in sorted(sections):
-        blob_index += bytes([0x01, 0x02, fid, 0x03]) + struct.pack("<Q", len(sections[fid]))
-        blob_index.append(0xFF)
-    blob_index.append(0x00)
-
-    out = bytearray(b"pyembed\x03")
-    out += struct.pack("<BIII", len(sections), len(blob_index), len(names), len(index))
-    out += blob_index + index
-    for fid in sorted(sections):
-        out += sections[fid]
-    return bytes(out)
+    return write_packed(dict(fields, name=name) for name, fields in resources.items())
 
 
 def module_resource(name, source, filename, is_package=False, with_source=True,
                     with_bytecode=True):
-    res = {F_IS_MODULE: True}
+    res = {"is_module": True}
     if is_package:
-        res[F_IS_PACKAGE] = True
+        res["is_package"] = True
     if with_source:
-        res[F_SOURCE] = source
+        res["in_memory_source"] = source
     if with_bytecode:
-        for fid, level in ((F_BYTECODE, 0), (F_BYTECODE_OPT1, 1), (F_BYTECODE_OPT2, 2)):
+        for attr, level in (("in_memory_bytecode", 0), ("in_memory_bytecode_opt1", 1),
+                            ("in_memory_bytecode_opt2", 2)):
             code = compile(source, filename, "exec", dont_inherit=True, optimize=level)
-            res[fid] = marshal.dumps(code)
+            res[attr] = marshal.dumps(code)
     return res
 
 
@@ -165,27 +100,27 @@ def app_resources(support_dir):
     for name, src in SOURCE_ONLY.items():
         resources[name] = module_resource(name, src.encode("latin-1"), name,
                                           with_bytecode=False)
-    resources["runtime_test_pkg"][F_PACKAGE_RESOURCES] = [
-        (b"data.txt", b"hello from data.txt\n"),
-        (b"sub/nested.bin", bytes(range(8))),
-    ]
-    resources["runtime_test_pkg"][F_REL_PACKAGE_RESOURCES] = [
-        (b"ondisk.txt", b"runtime_test_files/ondisk.txt"),
-    ]
-    resources["runtime_test_ns"] = {F_IS_MODULE: True, F_IS_PACKAGE: True,
-                                    F_IS_NAMESPACE: True}
-    resources["runtime_test_ns.deep"] = {F_IS_MODULE: True, F_IS_PACKAGE: True,
-                                         F_IS_NAMESPACE: True}
+    resources["runtime_test_pkg"]["in_memory_package_resources"] = {
+        "data.txt": b"hello from data.txt\n",
+        "sub/nested.bin": bytes(range(8)),
+    }
+    resources["runtime_test_pkg"]["relative_path_package_resources"] = {
+        "ondisk.txt": "runtime_test_files/ondisk.txt",
+    }
+    resources["runtime_test_ns"] = {"is_module": True, "is_package": True,
+                                    "is_namespace_package": True}
+    resources["runtime_test_ns.deep"] = {"is_module": True, "is_package": True,
+                                         "is_namespace_package": True}
     # Filesystem-relative module source (gets a real __file__).
-    resources["runtime_test_relsrc"] = {F_IS_MODULE: True,
-                                        F_REL_SOURCE: b"runtime_test_files/relsrc.py"}
+    resources["runtime_test_relsrc"] = {"is_module": True,
+                                        "relative_path_module_source": "runtime_test_files/relsrc.py"}
     # Filesystem-relative bytecode (a .pyc with header, SourcelessFileLoader).
-    resources["runtime_test_relpyc"] = {F_IS_MODULE: True,
-                                        F_REL_BYTECODE: b"runtime_test_files/relpyc.pyc"}
+    resources["runtime_test_relpyc"] = {"is_module": True,
+                                        "relative_path_module_bytecode": "runtime_test_files/relpyc.pyc"}
     # A subpackage whose data sits in a nested directory, next to the parent's.
-    resources["runtime_test_pkg.sub"][F_PACKAGE_RESOURCES] = [
-        (b"deeper/leaf.txt", b"leaf\n"),
-    ]
+    resources["runtime_test_pkg.sub"]["in_memory_package_resources"] = {
+        "deeper/leaf.txt": b"leaf\n",
+    }
     resources.update(support_resources(support_dir))
     return resources
 
@@ -211,18 +146,18 @@ def extension_resources(ext_dir):
     resources = {
         "runtime_test_both": module_resource("runtime_test_both", py, "runtime_test_both.py"),
         "runtime_test_bothmem": module_resource("runtime_test_bothmem", py, "runtime_test_bothmem.py"),
-        "runtime_test_extpkg": {F_IS_MODULE: True, F_IS_PACKAGE: True, F_IS_EXTENSION: True},
-        "runtime_test_extpkgmem": {F_IS_MODULE: True, F_IS_PACKAGE: True, F_IS_EXTENSION: True},
+        "runtime_test_extpkg": {"is_module": True, "is_package": True, "is_extension_module": True},
+        "runtime_test_extpkgmem": {"is_module": True, "is_package": True, "is_extension_module": True},
     }
     resources["runtime_test_both"].update({
-        F_IS_EXTENSION: True,
-        F_REL_EXTENSION: f"runtime_test_files/runtime_test_both{EXT_SUFFIX}".encode()})
+        "is_extension_module": True,
+        "relative_path_extension_module_shared_library": f"runtime_test_files/runtime_test_both{EXT_SUFFIX}"})
     resources["runtime_test_bothmem"].update({
-        F_IS_EXTENSION: True,
-        F_MEMORY_EXTENSION: read(f"runtime_test_bothmem{EXT_SUFFIX}")})
-    resources["runtime_test_extpkg"][F_REL_EXTENSION] = (
-        f"runtime_test_files/runtime_test_extpkg/__init__{EXT_SUFFIX}".encode())
-    resources["runtime_test_extpkgmem"][F_MEMORY_EXTENSION] = read(
+        "is_extension_module": True,
+        "in_memory_extension_module_shared_library": read(f"runtime_test_bothmem{EXT_SUFFIX}")})
+    resources["runtime_test_extpkg"]["relative_path_extension_module_shared_library"] = (
+        f"runtime_test_files/runtime_test_extpkg/__init__{EXT_SUFFIX}")
+    resources["runtime_test_extpkgmem"]["in_memory_extension_module_shared_library"] = read(
         f"runtime_test_extpkgmem/__init__{EXT_SUFFIX}")
     for pkg in ("runtime_test_extpkg", "runtime_test_extpkgmem"):
         name = pkg + ".sub"
@@ -254,17 +189,17 @@ def extracted_resources(ext_dir):
              (b"runtime_test_xpkg/data.txt", b"extracted data\n"), (ext_name.encode(), ext)]
     pkg = module_resource("runtime_test_xpkg", init, "runtime_test_xpkg/__init__.py",
                           is_package=True, with_source=False)
-    pkg.update({F_IS_EXTRACTED: True, F_REL_SOURCE: b"runtime_test_xpkg/__init__.py",
-                F_REL_PACKAGE_RESOURCES: [(b"data.txt", b"runtime_test_xpkg/data.txt")]})
+    pkg.update({"is_filesystem_extracted": True, "relative_path_module_source": "runtime_test_xpkg/__init__.py",
+                "relative_path_package_resources": {"data.txt": "runtime_test_xpkg/data.txt"}})
     sub = module_resource("runtime_test_xpkg.mod", mod, "runtime_test_xpkg/mod.py",
                           with_source=False)
-    sub.update({F_IS_EXTRACTED: True, F_REL_SOURCE: b"runtime_test_xpkg/mod.py"})
+    sub.update({"is_filesystem_extracted": True, "relative_path_module_source": "runtime_test_xpkg/mod.py"})
     return {
         "runtime_test_xpkg": pkg,
         "runtime_test_xpkg.mod": sub,
-        "runtime_test_xpkg.ext": {F_IS_MODULE: True, F_IS_EXTENSION: True, F_IS_EXTRACTED: True,
-                                  F_REL_EXTENSION: ext_name.encode()},
-        ".rules_oxidizer.extraction": {F_EXTRACTION_PAYLOAD: extraction_payload(files)},
+        "runtime_test_xpkg.ext": {"is_module": True, "is_extension_module": True, "is_filesystem_extracted": True,
+                                  "relative_path_extension_module_shared_library": ext_name},
+        ".rules_oxidizer.extraction": {"extraction_payload": extraction_payload(files)},
     }
 
 
@@ -326,19 +261,19 @@ def stdlib_resources(stdlib, lib_dynload):
         # Package data files (e.g. email/architecture.rst) as in-memory resources.
         if parts:
             pkg = ".".join(parts)
-            data = []
+            data = {}
             for fn in sorted(files):
                 if not fn.endswith((".py", ".pyc")):
                     with open(os.path.join(root, fn), "rb") as f:
-                        data.append((fn.encode(), f.read()))
+                        data[fn] = f.read()
             if data and pkg in resources:
-                resources[pkg][F_PACKAGE_RESOURCES] = data
+                resources[pkg]["in_memory_package_resources"] = data
     for fn in sorted(os.listdir(lib_dynload)) if lib_dynload else ():
         for suffix in importlib.machinery.EXTENSION_SUFFIXES:
             if fn.endswith(suffix):
                 name = fn[: -len(suffix)]
-                resources[name] = {F_IS_EXTENSION: True,
-                                   F_REL_EXTENSION: f"lib-dynload/{fn}".encode()}
+                resources[name] = {"is_extension_module": True,
+                                   "relative_path_extension_module_shared_library": f"lib-dynload/{fn}"}
                 break
     return resources
 
@@ -385,8 +320,9 @@ def write_files(files, extensions):
 
 def main(argv):
     mode = argv[1] if len(argv) > 1 else ""
-    if mode == "stdlib" and len(argv) in (4, 5):
-        write(argv[2], write_packed(stdlib_resources(argv[3], argv[4] if len(argv) == 5 else "")))
+    if mode == "stdlib" and len(argv) in (5, 6):
+        support_dir, out, stdlib = argv[2:5]
+        write(out, pack(support_dir, stdlib_resources(stdlib, argv[5] if len(argv) == 6 else "")))
     elif mode == "app" and len(argv) >= 7:
         blob, corrupt_out, corrupt_payload_out, files, support_dir = argv[2:7]
         extensions = dict(arg.split("=", 1) for arg in argv[7:])
@@ -394,7 +330,7 @@ def main(argv):
         resources = app_resources(support_dir)
         resources.update(extension_resources(files))
         resources.update(extracted_resources(files))
-        data = write_packed(resources)
+        data = pack(support_dir, resources)
         write(blob, data)
         write(corrupt_out, corrupt(data))
         write(corrupt_payload_out, corrupt_payload(data))

@@ -62,14 +62,19 @@ def _runtime_test_data_impl(ctx):
     lib_dynload = dist.lib_dynload.to_list()
     lib_dynload_dir = _root_dir(lib_dynload, dist.lib_dynload_import_root)
 
+    support = ctx.files.support
+
+    # The directory holding the _oxidized_importer package (whose packed_format writes the blobs).
+    support_dir = support[0].path.rsplit("/_oxidized_importer/", 1)[0]
+
     args = ctx.actions.args()
-    args.add_all(["-I", "-S", "-B", ctx.file._script, "stdlib", ctx.outputs.stdlib, stdlib_dir])
+    args.add_all(["-I", "-S", "-B", ctx.file._script, "stdlib", support_dir, ctx.outputs.stdlib, stdlib_dir])
     if lib_dynload_dir != None:
         args.add(lib_dynload_dir)
     ctx.actions.run(
         executable = dist.interpreter,
         arguments = [args],
-        inputs = depset([ctx.file._script], transitive = [dist.stdlib, dist.lib_dynload, interpreter_files]),
+        inputs = depset([ctx.file._script] + support, transitive = [dist.stdlib, dist.lib_dynload, interpreter_files]),
         outputs = [ctx.outputs.stdlib],
         mnemonic = "OxidizerRuntimeTestBlob",
         progress_message = "Packing the standard library for %s" % ctx.label,
@@ -77,10 +82,6 @@ def _runtime_test_data_impl(ctx):
     )
 
     files = ctx.actions.declare_directory(ctx.label.name + "_files")
-    support = ctx.files.support
-
-    # The directory holding the _oxidized_importer package.
-    support_dir = support[0].path.rsplit("/_oxidized_importer/", 1)[0]
     args = ctx.actions.args()
     args.add_all(["-I", "-S", "-B", ctx.file._script, "app"])
     args.add_all([ctx.outputs.app, ctx.outputs.corrupt, ctx.outputs.corrupt_payload])
@@ -105,7 +106,7 @@ _runtime_test_data = rule(
     attrs = {
         "distribution": attr.label(mandatory = True, providers = [PythonDistributionInfo], cfg = "exec", doc = "The distribution."),
         "extensions": attr.label_keyed_string_dict(allow_files = [".so"], doc = "Test extension module -> its module path stem."),
-        "support": attr.label(allow_files = [".py"], doc = "The `_oxidized_importer` package sources."),
+        "support": attr.label(allow_files = [".py"], doc = "The `_oxidized_importer` package sources (its `packed_format` writes the blobs)."),
         "app": attr.output(mandatory = True, doc = "The test application blob."),
         "stdlib": attr.output(mandatory = True, doc = "The standard library blob."),
         "corrupt": attr.output(mandatory = True, doc = "`app` with an index that overruns."),

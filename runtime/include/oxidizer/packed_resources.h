@@ -14,26 +14,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Field ids (OXR_FIELD_*), flag bits of oxr_resource.flags (OXR_FLAG_*) and
+ * the field table (OXR_PACKED_FIELDS), generated from the one declaration of
+ * the fields. OXR_FLAG_FILESYSTEM_EXTRACTED (0x1f, a rules_oxidizer
+ * extension): the relative_path_* fields of this resource are relative to the
+ * extraction directory of its blob (see extract.h). */
+#include "oxidizer/packed_fields.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 #define OXR_OK 0
 #define OXR_ERROR (-1)
-
-/* Flag bits of oxr_resource.flags. */
-#define OXR_FLAG_IS_PACKAGE             (1u << 0)  /* 0x04 */
-#define OXR_FLAG_IS_NAMESPACE_PACKAGE   (1u << 1)  /* 0x05 */
-#define OXR_FLAG_IS_MODULE              (1u << 2)  /* 0x16 */
-#define OXR_FLAG_IS_BUILTIN_EXTENSION   (1u << 3)  /* 0x17 */
-#define OXR_FLAG_IS_FROZEN_MODULE       (1u << 4)  /* 0x18 */
-#define OXR_FLAG_IS_EXTENSION_MODULE    (1u << 5)  /* 0x19 */
-#define OXR_FLAG_IS_SHARED_LIBRARY      (1u << 6)  /* 0x1a */
-#define OXR_FLAG_IS_UTF8_FILENAME       (1u << 7)  /* 0x1b */
-#define OXR_FLAG_FILE_EXECUTABLE        (1u << 8)  /* 0x1c */
-/* rules_oxidizer extension: the relative_path_* fields of this resource are
- * relative to the extraction directory of its blob (see extract.h). */
-#define OXR_FLAG_FILESYSTEM_EXTRACTED   (1u << 9)  /* 0x1f */
 
 /* A slice of the parsed buffer. data == NULL means "field absent";
  * a present field may have len == 0 (data then points into the buffer). */

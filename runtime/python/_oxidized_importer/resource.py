@@ -26,43 +26,26 @@ import pathlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
-_FLAGS = (
-    "is_module",
-    "is_builtin_extension_module",
-    "is_frozen_module",
-    "is_extension_module",
-    "is_shared_library",
-    "is_package",
-    "is_namespace_package",
-    # Packed-format fields PyOxidizer keeps but does not expose (0x1b, 0x1c), and the
-    # rules_oxidizer extension 0x1f.
-    "is_utf8_filename",
-    "file_executable",
-    "is_filesystem_extracted",
-)
-_DATA = (
-    "in_memory_source",
-    "in_memory_bytecode",
-    "in_memory_bytecode_opt1",
-    "in_memory_bytecode_opt2",
-    "in_memory_extension_module_shared_library",
-    "in_memory_shared_library",
-    "file_data_embedded",  # 0x1d
-    "extraction_payload",  # 0x20
-)
-_DATA_MAPS = ("in_memory_package_resources", "in_memory_distribution_resources")
-_PATHS = (
-    "relative_path_module_source",
-    "relative_path_module_bytecode",
-    "relative_path_module_bytecode_opt1",
-    "relative_path_module_bytecode_opt2",
-    "relative_path_extension_module_shared_library",
-    "file_data_utf8_relative_path",  # 0x1e
-)
-_PATH_MAPS = ("relative_path_package_resources", "relative_path_distribution_resources")
-_NAME_LISTS = ("shared_library_dependency_names",)
+from _oxidized_importer import packed_format as _pf
 
-ATTRIBUTES = ("name", *_FLAGS, *_DATA, *_DATA_MAPS, *_PATHS, *_PATH_MAPS, *_NAME_LISTS)
+# The attributes are the packed format's fields (packed_format.FIELDS), less rules_oxidizer's
+# zstd forms of 0x06-0x09: the finder hands those over decompressed, as the plain field
+# (which serialize_indexed_resources() writes back).
+_FIELDS = tuple(f for f in _pf.FIELDS if f.id not in _pf.ZSTD_PLAIN)
+
+
+def _attrs(kind: str) -> tuple[str, ...]:
+    return tuple(f.attr for f in _FIELDS if f.kind == kind and f is not _pf.NAME)
+
+
+_FLAGS = _attrs(_pf.FLAG)
+_DATA = _attrs(_pf.BYTES)
+_DATA_MAPS = _attrs(_pf.BYTES_MAP)
+_PATHS = _attrs(_pf.PATH)
+_PATH_MAPS = _attrs(_pf.PATH_MAP)
+_NAME_LISTS = _attrs(_pf.NAME_LIST)
+
+ATTRIBUTES = tuple(f.attr for f in _FIELDS)
 
 
 def _type_error(attr: str, expected: str, value: object) -> TypeError:
