@@ -17,6 +17,8 @@ bazel test //...
 # CPython 3.13 (Debian trixie's source): the runtime behaviour test, the examples and the
 # importer's integration tests, with every binary on 3.13 (--config=py313 in .bazelrc).
 bazel test //runtime:runtime_behaviour_test_py313
+# The examples' output tests (examples/pypi's lock holds CPython 3.11 wheels).
+bazel test --config=py313 -- //examples/... -//examples/pypi/...
 OXIDIZER_BAZEL_CONFIG=py313 .venv/bin/python -m pytest -q -p no:cacheprovider \
   tests/integration/test_examples.py tests/integration/test_importer.py
 

@@ -49,4 +49,15 @@ def generated_package(request: pytest.FixtureRequest) -> Iterator[Path]:
     shutil.rmtree(path, ignore_errors=True)
 
 
+@pytest.fixture(scope="module")
+def module_package(request: pytest.FixtureRequest) -> Iterator[Path]:
+    """A fresh package under tests/integration/generated/<test module>, shared by the module's
+    tests and removed after them: what they build from it (a stdlib group, a link) is built once."""
+    path = GENERATED / request.module.__name__
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
 os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")

@@ -92,10 +92,15 @@ print(json.dumps({
 }
 
 
-@pytest.fixture()
-def extracted_bin(bazel: Bazel, generated_package: Path) -> Path:
-    write_files(generated_package, FILES)
-    label = package_label(generated_package) + ":bin"
+@pytest.fixture(scope="module")
+def extracted_bin(bazel: Bazel, module_package: Path) -> Path:
+    """The binary, built once for the module's tests (which only run it)."""
+    return build_bin(bazel, module_package)
+
+
+def build_bin(bazel: Bazel, package: Path) -> Path:
+    write_files(package, FILES)
+    label = package_label(package) + ":bin"
     bazel.build(label)
     return bazel.bin(label)
 
@@ -176,12 +181,14 @@ def test_copied_alone(extracted_bin: Path, tmp_path: Path) -> None:
     check_extracted(run_json(alone, XDG_CACHE_HOME=str(tmp_path / "xdg")), tmp_path / "xdg" / "rules_oxidizer")
 
 
-def test_new_content_new_directory(bazel: Bazel, extracted_bin: Path, generated_package: Path, tmp_path: Path) -> None:
+def test_new_content_new_directory(bazel: Bazel, generated_package: Path, tmp_path: Path) -> None:
+    # A package of its own: it changes a file and rebuilds.
+    binary = build_bin(bazel, generated_package)
     cache = tmp_path / "xdg"
-    first = check_extracted(run_json(extracted_bin, XDG_CACHE_HOME=str(cache)), cache / "rules_oxidizer")
+    first = check_extracted(run_json(binary, XDG_CACHE_HOME=str(cache)), cache / "rules_oxidizer")
     (generated_package / "src" / "mypkg" / "data.txt").write_text("hello from data.txt\n\n")
     bazel.build(package_label(generated_package) + ":bin")
-    second = check_extracted(run_json(extracted_bin, XDG_CACHE_HOME=str(cache)), cache / "rules_oxidizer")
+    second = check_extracted(run_json(binary, XDG_CACHE_HOME=str(cache)), cache / "rules_oxidizer")
     assert second != first
 
 
