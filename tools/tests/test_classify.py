@@ -15,6 +15,7 @@ import pytest
 from oxidizer_tools import classify as cl
 from oxidizer_tools import manifest_pb2
 from oxidizer_tools.classify import ClassifyError, InputFile, classify, compile_list, logical_path, runfiles_path
+from classify_run import run_classify
 from elf_stub import SHARED_OBJECT_STUB
 
 Kind = manifest_pb2.Resource.Kind
@@ -108,7 +109,7 @@ def test_external_repository_short_paths(tmp_path: Path) -> None:
     mine.write_text("")
     out = tmp_path / "manifest.pb"
     out_list = tmp_path / "compile.json"
-    cl.run(
+    run_classify(
         target=TARGET,
         workspace_name="ws",
         files=[f"../pypi_six/site-packages/six.py={six}", f"app/mine.py={mine}"],
@@ -439,7 +440,7 @@ def _run(tmp_path: Path, files: list[str], **overrides) -> tuple[bytes, str]:
         output_compile_list=tmp_path / "compile.json",
     )
     args.update(overrides)
-    cl.run(**args)
+    run_classify(**args)
     return args["output_manifest"].read_bytes(), args["output_compile_list"].read_text()
 
 
