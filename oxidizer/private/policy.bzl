@@ -8,8 +8,9 @@ nowhere else. Every layer derives what it needs from it:
 - the policy struct of a target (`policy_from_attrs`) and of third-party groups
   (`THIRD_PARTY_POLICY`: every attribute at its oxidized_resources default);
 - its validation at analysis (`check_policy`, with locations.bzl);
-- the policy file each classify action reads (`policy_json`; tools/oxidizer_tools/classify.py,
-  `load_policy`; format in docs/architecture.md, "Formats between actions").
+- the policy file each classify action reads (`policy_json`; tools/oxidizer_tools/classify.py's
+  `load_policy`, whose key table tools/tests/test_classify.py checks against `POLICY`;
+  format in docs/architecture.md, "Action graph").
 
 Types: `string`, `bool`, `int_list`, `string_list` and `string_dict`, as the `attr` module
 spells them.
@@ -20,8 +21,8 @@ load(":locations.bzl", "check_location", "check_resource_locations")
 # Where shared objects go when they cannot live in memory, unless a rule says otherwise.
 DEFAULT_FALLBACK = "filesystem-relative:lib"
 
-# The bytecode optimization levels CPython has (`python -O`, `-OO`); tools/oxidizer_tools/
-# classify.py's OPTIMIZE_LEVELS is checked against it by //tests/analysis:policy_file_test.
+# The bytecode optimization levels CPython has (`python -O`, `-OO`); classify.py's
+# OPTIMIZE_LEVELS is checked against it by tools/tests/test_classify.py.
 OPTIMIZE_LEVELS = [0, 1, 2]
 
 POLICY_TYPES = ["string", "bool", "int_list", "string_list", "string_dict"]

@@ -639,11 +639,11 @@ def parse_resource_locations(entries: Sequence[str], target: str) -> tuple[tuple
 
 
 # The bytecode optimization levels CPython has; oxidizer/private/policy.bzl's
-# OPTIMIZE_LEVELS is the same (//tests/analysis:policy_file_test).
+# OPTIMIZE_LEVELS is the same (tools/tests/test_classify.py).
 OPTIMIZE_LEVELS = (0, 1, 2)
 
 # The keys of a policy file's `policy` object (the attributes of oxidizer/private/policy.bzl's
-# POLICY, by name) -> the Policy field each becomes.
+# POLICY, by name, in its order: tools/tests/test_classify.py) -> the Policy field each becomes.
 _POLICY_KEYS = {
     "resources_location": "location",
     "resources_location_fallback": "fallback",
