@@ -1,4 +1,24 @@
-"""Validation of resource location strings at analysis time."""
+"""Validation of resource location strings at analysis time.
+
+The same rules as tools/oxidizer_tools/locations.py, the authoritative ones (the tools parse
+every location again); both run the cases of tests/analysis/location_cases.bzl.
+"""
+
+def is_normalized_prefix(prefix):
+    """Whether `prefix` is a normalized relative directory (locations.py's `is_normalized_prefix`).
+
+    Args:
+      prefix: the PREFIX of `filesystem-relative:PREFIX`.
+
+    Returns:
+      True for `.` and for `/`-separated parts none of which is empty, `.` or `..`.
+    """
+    if prefix == ".":
+        return True
+    for part in prefix.split("/"):
+        if part in ("", ".", ".."):
+            return False
+    return True
 
 def location_error(text):
     """Returns why `text` is not a valid location string, or None when it is valid.
@@ -14,9 +34,7 @@ def location_error(text):
     if not text.startswith("filesystem-relative:"):
         return ("invalid location %r: expected 'in-memory', 'filesystem-relative:PREFIX' " +
                 "or 'filesystem-extracted'") % text
-    prefix = text[len("filesystem-relative:"):]
-    parts = prefix.split("/")
-    if not prefix or prefix.startswith("/") or ".." in parts or "." in parts or "" in parts:
+    if not is_normalized_prefix(text[len("filesystem-relative:"):]):
         return "invalid location %r: PREFIX must be a normalized relative directory" % text
     return None
 

@@ -1,7 +1,9 @@
 """The oxidized_resources rule: one separately cached group of packed Python resources."""
 
 load("@rules_python//python:defs.bzl", "PyInfo")
-load(":actions.bzl", "DISTRIBUTION_POLICY_ATTRS", "POLICY_ATTRS", "check_policy", "excluded_builtin_modules", "oxidize_resources", "policy_from_attrs")
+load(":actions.bzl", "excluded_builtin_modules", "oxidize_resources")
+load(":merge_attrs.bzl", "merge_attrs")
+load(":policy.bzl", "RESOURCES", "check_policy", "policy_attrs", "policy_from_attrs")
 load(":providers.bzl", "PythonDistributionInfo")
 load(":tools.bzl", "TOOL_ATTRS", "distribution_attr", "tools_struct")
 
@@ -65,7 +67,7 @@ Pass groups to `py_oxidized_binary(resources = [...])` to split large dependency
 (e.g. third-party packages) the same way.
 
 Outputs `<name>.pyembed` (packed resources, format `pyembed\\x03`) and `<name>.manifest.pb`.""",
-    attrs = dict(POLICY_ATTRS, **dict(DISTRIBUTION_POLICY_ATTRS, **dict(TOOL_ATTRS, **{
+    attrs = merge_attrs(policy_attrs(RESOURCES), TOOL_ATTRS, {
         "deps": attr.label_list(
             providers = [[PyInfo], [DefaultInfo]],
             doc = "`py_library` targets: their transitive sources, data files and `imports` roots.",
@@ -79,5 +81,5 @@ Outputs `<name>.pyembed` (packed resources, format `pyembed\\x03`) and `<name>.m
             doc = "Package the distribution's standard library and lib-dynload instead of deps.",
         ),
         "distribution": distribution_attr("The Python distribution whose interpreter compiles the bytecode."),
-    }))),
+    }),
 )

@@ -3,9 +3,11 @@
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain")
 load("@rules_cc//cc/common:cc_common.bzl", "cc_common")
 load("@rules_cc//cc/common:cc_info.bzl", "CcInfo")
-load(":actions.bzl", "POLICY_ATTRS", "check_policy", "needs_relocation", "oxidize_resources", "param_args", "policy_from_attrs", "relocated_group", "resource_location_arg")
+load(":actions.bzl", "needs_relocation", "oxidize_resources", "param_args", "relocated_group", "resource_location_arg")
 load(":interpreter_config.bzl", "INTERPRETER_ATTRS", "check_interpreter_config", "packed_resources_mapped_file", "uses_filesystem_importer", "write_interpreter_settings")
+load(":merge_attrs.bzl", "merge_attrs")
 load(":oxidized_resources.bzl", "collect_python_inputs")
+load(":policy.bzl", "BINARY", "check_policy", "policy_attrs", "policy_from_attrs")
 load(":providers.bzl", "OxidizedResourcesInfo", "PythonDistributionInfo")
 load(":py_tool.bzl", "py_tool", "run_py_tool")
 load(":third_party.bzl", "ThirdPartyGroupsInfo", "third_party_aspect")
@@ -348,14 +350,7 @@ py_oxidized_binary(
     fragments = ["cpp"],
     toolchains = ["@bazel_tools//tools/cpp:toolchain_type"],
     incompatible_use_toolchain_transition = True,
-    attrs = dict(POLICY_ATTRS, **dict(TOOL_ATTRS, **dict(INTERPRETER_ATTRS, **{
-        # Unlike oxidized_resources: a binary's deps are listed on purpose, so code under a
-        # `tests/` directory of the monorepo is kept unless asked otherwise.
-        "include_test": attr.bool(
-            default = True,
-            doc = "Keep the app's modules inside packages named `test`, `tests` or `idle_test`. (The stdlib's " +
-                  "test suites are governed by the `stdlib` group's own policy.)",
-        ),
+    attrs = merge_attrs(policy_attrs(BINARY), TOOL_ATTRS, INTERPRETER_ATTRS, {
         "main": attr.label(
             allow_single_file = [".py"],
             doc = "The script run as `__main__` (like `python main.py`; `__spec__` is None).",
@@ -433,5 +428,5 @@ py_oxidized_binary(
         "_embed": tool_attr("//tools:embed"),
         "_install": tool_attr("//tools:install"),
         "_cc_toolchain": attr.label(default = Label("@bazel_tools//tools/cpp:current_cc_toolchain")),
-    }))),
+    }),
 )

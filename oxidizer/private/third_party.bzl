@@ -8,7 +8,8 @@ every binary using a library reuses the same packed data.
 """
 
 load("@rules_python//python:defs.bzl", "PyInfo")
-load(":actions.bzl", "THIRD_PARTY_POLICY", "oxidize_resources")
+load(":actions.bzl", "oxidize_resources")
+load(":policy.bzl", "THIRD_PARTY_POLICY")
 load(":providers.bzl", "PythonDistributionInfo")
 load(":tools.bzl", "TOOL_ATTRS", "tools_struct")
 

@@ -638,73 +638,107 @@ def parse_resource_locations(entries: Sequence[str], target: str) -> tuple[tuple
     return tuple(out)
 
 
+# The bytecode optimization levels CPython has; oxidizer/private/policy.bzl's
+# OPTIMIZE_LEVELS is the same (tools/tests/test_classify.py).
+OPTIMIZE_LEVELS = (0, 1, 2)
+
+# The keys of a policy file's `policy` object (the attributes of oxidizer/private/policy.bzl's
+# POLICY, by name, in its order: tools/tests/test_classify.py) -> the Policy field each becomes.
+_POLICY_KEYS = {
+    "resources_location": "location",
+    "resources_location_fallback": "fallback",
+    "include_sources": "include_sources",
+    "compress_sources": "compress_sources",
+    "compress_bytecode": "compress_bytecode",
+    "bytecode_optimize_levels": "optimize_levels",
+    "include_test": "include_test",
+    "excludes": "excludes",
+    "includes": "includes",
+    "resource_locations": "resource_locations",
+    "include_non_distribution_sources": "include_non_distribution_sources",
+    "allow_files": "allow_files",
+    "resources_handling_mode": "handling_mode",
+    "allow_in_memory_shared_library_loading": "allow_in_memory_shared_library_loading",
+    "include_distribution_sources": "include_distribution_sources",
+    "include_distribution_resources": "include_distribution_resources",
+    "extension_module_filter": "extension_module_filter",
+}
+_FILE_KEYS = ("policy", "extension_suffixes", "distribution_roots", "check_resource_locations")
+
+
+def _keys(got: object, want: Sequence[str], what: str, target: str) -> dict:
+    if not isinstance(got, dict):
+        raise ClassifyError(f"{target}: {what} is not a JSON object")
+    missing = [k for k in want if k not in got]
+    unknown = sorted(k for k in got if k not in want)
+    if missing or unknown:
+        raise ClassifyError(f"{target}: {what}: missing keys {missing}, unknown keys {unknown}")
+    return got
+
+
+def policy_from_json(data: object, target: str) -> Policy:
+    """The Policy of a policy file's contents (format: oxidizer/private/policy.bzl's `policy_json`).
+
+    Every key must be present and none other: the file and the declaration cannot drift.
+    """
+    data = _keys(data, _FILE_KEYS, "policy file", target)
+    values = _keys(data["policy"], list(_POLICY_KEYS), "policy file's policy", target)
+    extension_module_filter = values["extension_module_filter"]
+    if extension_module_filter not in extension_filter.FILTERS:
+        raise ClassifyError(
+            f"{target}: extension_module_filter {extension_module_filter!r} is not one of "
+            + ", ".join(extension_filter.FILTERS)
+        )
+    handling_mode = values["resources_handling_mode"]
+    if handling_mode not in HANDLING_MODES:
+        raise ClassifyError(
+            f"{target}: resources_handling_mode {handling_mode!r} is not one of " + ", ".join(HANDLING_MODES)
+        )
+    try:
+        fields = {_POLICY_KEYS[k]: v for k, v in values.items()}
+        fallback = values["resources_location_fallback"]
+        fields.update(
+            location=parse_location(values["resources_location"]),
+            fallback=parse_location(fallback) if fallback else None,
+            optimize_levels=tuple(sorted(set(values["bytecode_optimize_levels"]))),
+            excludes=tuple(values["excludes"]),
+            includes=tuple(values["includes"]),
+            resource_locations=parse_resource_locations(values["resource_locations"], target),
+        )
+        policy = Policy(
+            extension_suffixes=tuple(data["extension_suffixes"]),
+            distribution_roots=tuple(data["distribution_roots"]),
+            check_resource_locations=data["check_resource_locations"],
+            **fields,
+        )
+    except LocationError as e:
+        raise ClassifyError(f"{target}: {e}") from e
+    if not policy.optimize_levels or any(level not in OPTIMIZE_LEVELS for level in policy.optimize_levels):
+        raise ClassifyError(f"{target}: optimize levels must be a non-empty subset of 0, 1, 2")
+    return policy
+
+
+def load_policy(path: Path, target: str) -> Policy:
+    """Reads a policy file (the `--policy` flag)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise ClassifyError(f"{target}: cannot read the policy file {path}: {e}") from e
+    return policy_from_json(data, target)
+
+
 def run(
     *,
     target: str,
     workspace_name: str,
     files: Sequence[str],
     import_roots: Sequence[str],
-    location: str,
-    fallback: str,
-    include_sources: bool,
-    optimize_levels: Sequence[int],
-    include_test: bool,
-    excludes: Sequence[str],
-    includes: Sequence[str] = (),
-    extension_suffixes: Sequence[str],
+    policy: Policy,
     main: str,
     output_manifest: Path,
     output_compile_list: Path,
-    resource_locations: Sequence[str] = (),
-    distribution_roots: Sequence[str] = (),
-    include_distribution_sources: bool = True,
-    include_distribution_resources: bool = False,
-    include_non_distribution_sources: bool = True,
-    extension_module_filter: str = "all",
-    allow_files: bool = False,
-    handling_mode: str = "classify",
-    allow_in_memory_shared_library_loading: bool = False,
-    compress_sources: bool = False,
-    compress_bytecode: bool = False,
-    check_resource_locations: bool = False,
 ) -> None:
     """The tool as a function: classifies and writes both outputs."""
-    if extension_module_filter not in extension_filter.FILTERS:
-        raise ClassifyError(
-            f"{target}: extension_module_filter {extension_module_filter!r} is not one of "
-            + ", ".join(extension_filter.FILTERS)
-        )
-    if handling_mode not in HANDLING_MODES:
-        raise ClassifyError(
-            f"{target}: resources_handling_mode {handling_mode!r} is not one of " + ", ".join(HANDLING_MODES)
-        )
-    try:
-        policy = Policy(
-            location=parse_location(location),
-            fallback=parse_location(fallback) if fallback else None,
-            include_sources=include_sources,
-            optimize_levels=tuple(sorted(set(optimize_levels))),
-            include_test=include_test,
-            excludes=tuple(excludes),
-            includes=tuple(includes),
-            extension_suffixes=tuple(extension_suffixes),
-            resource_locations=parse_resource_locations(resource_locations, target),
-            distribution_roots=tuple(distribution_roots),
-            include_distribution_sources=include_distribution_sources,
-            include_distribution_resources=include_distribution_resources,
-            include_non_distribution_sources=include_non_distribution_sources,
-            extension_module_filter=extension_module_filter,
-            allow_files=allow_files,
-            handling_mode=handling_mode,
-            allow_in_memory_shared_library_loading=allow_in_memory_shared_library_loading,
-            compress_sources=compress_sources,
-            compress_bytecode=compress_bytecode,
-            check_resource_locations=check_resource_locations,
-        )
-    except LocationError as e:
-        raise ClassifyError(f"{target}: {e}") from e
-    if not policy.optimize_levels or any(level not in (0, 1, 2) for level in policy.optimize_levels):
-        raise ClassifyError(f"{target}: optimize levels must be a non-empty subset of 0, 1, 2")
     inputs = []
     for text in files:
         short_path, exec_path = _split_pair(text, "file")
@@ -725,29 +759,10 @@ def main(argv: Sequence[str]) -> None:
             workspace_name=f.workspace_name,
             files=f.file or [],
             import_roots=f.import_root or [],
-            location=f.resources_location,
-            fallback=f.resources_location_fallback,
-            include_sources=f.include_sources,
-            optimize_levels=[int(x) for x in f.optimize_level or ["0"]],
-            include_test=f.include_test,
-            excludes=f.exclude or [],
-            includes=f.include or [],
-            extension_suffixes=f.extension_suffix or [],
+            policy=load_policy(Path(f.policy), f.target),
             main=f.main,
             output_manifest=Path(f.output_manifest),
             output_compile_list=Path(f.output_compile_list),
-            resource_locations=f.resource_location or [],
-            distribution_roots=f.distribution_root or [],
-            include_distribution_sources=f.include_distribution_sources,
-            include_distribution_resources=f.include_distribution_resources,
-            include_non_distribution_sources=f.include_non_distribution_sources,
-            extension_module_filter=f.extension_module_filter,
-            allow_files=f.allow_files,
-            handling_mode=f.resources_handling_mode,
-            allow_in_memory_shared_library_loading=f.allow_in_memory_shared_library_loading,
-            compress_sources=f.compress_sources,
-            compress_bytecode=f.compress_bytecode,
-            check_resource_locations=f.check_resource_locations,
         )
     except ClassifyError as e:
         print(f"error: {e}", file=sys.stderr)
@@ -761,31 +776,10 @@ def _define_flags() -> None:
     flags.DEFINE_string("workspace_name", "", "Name of the main repository in runfiles.")
     flags.DEFINE_multi_string("file", [], "SHORT_PATH=EXEC_PATH of an input file.")
     flags.DEFINE_multi_string("import_root", [], "Runfiles-relative import root.")
-    flags.DEFINE_string("resources_location", "in-memory", "Primary location.")
-    flags.DEFINE_string("resources_location_fallback", "", "Fallback location.")
-    flags.DEFINE_boolean("include_sources", True, "Embed module sources.")
-    flags.DEFINE_multi_string("optimize_level", [], "Bytecode optimization level (0, 1, 2).")
-    flags.DEFINE_boolean("include_test", False, "Keep test packages.")
-    flags.DEFINE_multi_string("include", [], "fnmatch pattern of module names to keep (all when none).")
-    flags.DEFINE_multi_string("exclude", [], "fnmatch pattern of module names to leave out.")
-    flags.DEFINE_multi_string("extension_suffix", [], "Extension module filename suffix.")
+    flags.DEFINE_string("policy", "", "The policy file (JSON, written by oxidizer/private/policy.bzl).")
     flags.DEFINE_string("main", "", "SHORT_PATH of the main file.")
     flags.DEFINE_string("output_manifest", "", "Manifest output path.")
     flags.DEFINE_string("output_compile_list", "", "Compile list output path.")
-    flags.DEFINE_multi_string("resource_location", [], "PATTERN=LOCATION override.")
-    flags.DEFINE_multi_string("distribution_root", [], "Runfiles directory of the Python distribution.")
-    flags.DEFINE_boolean("include_distribution_sources", True, "Keep the distribution's module sources.")
-    flags.DEFINE_boolean("include_distribution_resources", False, "Keep the distribution's package resources.")
-    flags.DEFINE_boolean("include_non_distribution_sources", True, "Keep other module sources.")
-    flags.DEFINE_string("extension_module_filter", "all", "all, minimal, no-libraries or no-copyleft.")
-    flags.DEFINE_boolean("allow_files", False, "Unclassifiable files become File resources.")
-    flags.DEFINE_string("resources_handling_mode", "classify", "classify or files.")
-    flags.DEFINE_boolean("allow_in_memory_shared_library_loading", False, "Extension modules may be in memory.")
-    flags.DEFINE_boolean("compress_sources", False, "Pack in-memory module sources zstd-compressed.")
-    flags.DEFINE_boolean("compress_bytecode", False, "Pack in-memory module bytecode zstd-compressed.")
-    flags.DEFINE_boolean(
-        "check_resource_locations", False, "Every --resource_location pattern must match a resource of the group."
-    )
 
 
 if __name__ == "__main__":

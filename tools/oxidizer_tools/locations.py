@@ -1,4 +1,8 @@
-"""Resource location strings: `in-memory`, `filesystem-relative:PREFIX` and `filesystem-extracted`."""
+"""Resource location strings: `in-memory`, `filesystem-relative:PREFIX` and `filesystem-extracted`.
+
+The authoritative rules of what a location string may be; oxidizer/private/locations.bzl
+checks the same at analysis, and both run the cases of tests/analysis/location_cases.bzl.
+"""
 
 from __future__ import annotations
 
@@ -45,6 +49,19 @@ class Location:
         return IN_MEMORY if self.prefix is None else f"{FILESYSTEM_RELATIVE}:{self.prefix}"
 
 
+def is_normalized_prefix(prefix: str) -> bool:
+    """Whether `prefix` is a normalized relative directory: `.`, or `/`-separated parts none of
+    which is empty, `.` or `..` (what `str(PurePosixPath(prefix))` leaves unchanged, minus
+    absolute paths and `..`).
+
+    oxidizer/private/locations.bzl's `location_error` applies the same rule;
+    tests/analysis/location_cases.bzl holds the cases both are tested with.
+    """
+    if prefix == ".":
+        return True
+    return all(part not in ("", ".", "..") for part in prefix.split("/"))
+
+
 def parse_location(text: str) -> Location:
     """Parses a location string, raising LocationError with the reason."""
     if text == IN_MEMORY:
@@ -57,8 +74,7 @@ def parse_location(text: str) -> Location:
             f"invalid location {text!r}: expected 'in-memory', 'filesystem-relative:PREFIX' "
             "or 'filesystem-extracted'"
         )
-    path = PurePosixPath(prefix)
-    if not prefix or path.is_absolute() or ".." in path.parts or prefix != str(path):
+    if not is_normalized_prefix(prefix):
         raise LocationError(
             f"invalid location {text!r}: PREFIX must be a normalized relative directory"
         )

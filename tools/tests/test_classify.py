@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import hashlib
 import json
 import random
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,6 +17,7 @@ import pytest
 from oxidizer_tools import classify as cl
 from oxidizer_tools import manifest_pb2
 from oxidizer_tools.classify import ClassifyError, InputFile, classify, compile_list, logical_path, runfiles_path
+from classify_run import policy_file, run_classify
 from elf_stub import SHARED_OBJECT_STUB
 
 Kind = manifest_pb2.Resource.Kind
@@ -108,7 +111,7 @@ def test_external_repository_short_paths(tmp_path: Path) -> None:
     mine.write_text("")
     out = tmp_path / "manifest.pb"
     out_list = tmp_path / "compile.json"
-    cl.run(
+    run_classify(
         target=TARGET,
         workspace_name="ws",
         files=[f"../pypi_six/site-packages/six.py={six}", f"app/mine.py={mine}"],
@@ -439,7 +442,7 @@ def _run(tmp_path: Path, files: list[str], **overrides) -> tuple[bytes, str]:
         output_compile_list=tmp_path / "compile.json",
     )
     args.update(overrides)
-    cl.run(**args)
+    run_classify(**args)
     return args["output_manifest"].read_bytes(), args["output_compile_list"].read_text()
 
 
@@ -705,3 +708,29 @@ def test_resource_locations_pattern_matching_nothing(tree, make_policy) -> None:
     with pytest.raises(ClassifyError) as e:
         classify(tree.files, [], dataclasses.replace(policy, check_resource_locations=True), TARGET)
     assert str(e.value).startswith(f"{TARGET}: resource_locations pattern 'mypgk.*' matches no resource of this group;")
+
+
+def test_optimize_levels_agree_with_policy_bzl() -> None:
+    # oxidizer/private/policy.bzl's OPTIMIZE_LEVELS (checked at analysis) is classify's.
+    text = (Path(__file__).resolve().parents[2] / "oxidizer" / "private" / "policy.bzl").read_text()
+    line = next(line for line in text.splitlines() if line.startswith("OPTIMIZE_LEVELS = "))
+    assert tuple(ast.literal_eval(line.split("=", 1)[1].strip())) == cl.OPTIMIZE_LEVELS
+
+
+def test_policy_file_keys_are_policy_bzl_attributes() -> None:
+    # Every attribute POLICY declares is a key classify reads, and no other.
+    text = (Path(__file__).resolve().parents[2] / "oxidizer" / "private" / "policy.bzl").read_text()
+    declared = re.findall(r'^    _policy_attr\(\n        "([a-z_]+)",', text, re.M)
+    assert declared == list(cl._POLICY_KEYS)
+
+
+def test_policy_file_missing_or_unknown_key(tmp_path: Path) -> None:
+    data = policy_file()
+    del data["policy"]["include_test"]
+    data["policy"]["include_tests"] = True
+    with pytest.raises(ClassifyError, match=r"^//app:bin: policy file's policy: missing keys \['include_test'\], unknown keys \['include_tests'\]"):
+        cl.policy_from_json(data, TARGET)
+    path = tmp_path / "p.json"
+    path.write_text("{")
+    with pytest.raises(ClassifyError, match=r"^//app:bin: cannot read the policy file"):
+        cl.load_policy(path, TARGET)

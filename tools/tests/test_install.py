@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from oxidizer_tools import classify as cl
 from oxidizer_tools import manifest_pb2
 from oxidizer_tools.install import InstallError, install
+from classify_run import run_classify
 from elf_stub import SHARED_OBJECT_STUB
 
 EXT = ".cpython-311-x86_64-linux-gnu.so"
@@ -49,7 +49,7 @@ def classify_manifest(tmp_path: Path, target: str, files: dict[str, tuple[bytes,
         output_compile_list=src / "compile.json",
     )
     args.update(overrides)
-    cl.run(**args)
+    run_classify(**args)
     return out
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 
 from oxidizer_tools.locations import Location, LocationError, parse_location
@@ -73,3 +76,19 @@ def test_prefix_must_be_normalized_relative(prefix: str) -> None:
 def test_location_error_is_value_error() -> None:
     with pytest.raises(ValueError):
         parse_location("nowhere")
+
+
+def _shared_cases() -> list[tuple[str, bool]]:
+    """tests/analysis/location_cases.bzl's LOCATION_CASES (a Starlark list that is a Python literal)."""
+    text = (Path(__file__).resolve().parents[2] / "tests" / "analysis" / "location_cases.bzl").read_text()
+    return ast.literal_eval(text[text.index("LOCATION_CASES = ") + len("LOCATION_CASES = ") :])
+
+
+@pytest.mark.parametrize(("text", "valid"), _shared_cases())
+def test_shared_cases(text: str, valid: bool) -> None:
+    # //tests/analysis:location_cases_test runs the same cases through locations.bzl.
+    if valid:
+        assert str(parse_location(text)) == text
+    else:
+        with pytest.raises(LocationError, match="invalid location"):
+            parse_location(text)

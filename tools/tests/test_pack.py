@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from oxidizer_tools import bytecode_compiler, manifest_pb2
-from oxidizer_tools import classify as cl
 from oxidizer_tools import pack
 from oxidizer_tools.extraction import read_payload
 from oxidizer_tools.bytecode_bundle import BUNDLE_HEADER, Bundle
 from oxidizer_tools.pack import PackError, build_resources
 from oxidizer_tools.packed_resources import Resource, read_packed_resources
+from classify_run import run_classify
 from elf_stub import SHARED_OBJECT_STUB
 
 TARGET = "//app:lib"
@@ -66,7 +66,7 @@ def classify_and_compile(tmp_path: Path, files: dict[str, str], **overrides) -> 
         output_compile_list=tmp_path / "compile.json",
     )
     args.update(overrides)
-    cl.run(**args)
+    run_classify(**args)
     bundle = tmp_path / "bytecode.bundle"
     assert bytecode_compiler.main(["bytecode_compiler.py", str(args["output_compile_list"]), str(bundle)]) == 0
     return args["output_manifest"], bundle
@@ -333,7 +333,7 @@ def test_file_resources_keep_the_executable_bit(tmp_path: Path) -> None:
     manifest, bundle = classify_and_compile(tmp_path, FILE_TREE, allow_files=True)
     # classify_and_compile wrote the files 0644; make the tool executable and classify again.
     (tmp_path / "app/my-bin/tool.sh").chmod(0o755)
-    cl.run(
+    run_classify(
         target=TARGET, workspace_name="ws", files=[f"app/{k}={tmp_path / 'app' / k}" for k in FILE_TREE],
         import_roots=["ws/app"], location="in-memory", fallback="", include_sources=True, optimize_levels=[0],
         include_test=False, excludes=[], extension_suffixes=[], main="", output_manifest=manifest,

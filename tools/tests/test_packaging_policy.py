@@ -15,6 +15,7 @@ from oxidizer_tools import classify as cl
 from oxidizer_tools import manifest_pb2
 from oxidizer_tools.classify import ClassifyError, classify, route, specificity
 from oxidizer_tools.locations import parse_location
+from classify_run import run_classify
 from elf_stub import SHARED_OBJECT_STUB
 
 Kind = manifest_pb2.Resource.Kind
@@ -197,7 +198,7 @@ def _run(tmp_path: Path, **overrides) -> None:
         main="", output_manifest=tmp_path / "m.pb", output_compile_list=tmp_path / "c.json",
     )
     args.update(overrides)
-    cl.run(**args)
+    run_classify(**args)
 
 
 @pytest.mark.parametrize(
