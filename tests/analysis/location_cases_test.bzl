@@ -5,7 +5,7 @@ and fails when there is any (tools/tests/test_locations.py runs the same cases t
 tools' parser).
 """
 
-load("//oxidizer/private:locations.bzl", "location_error")  # buildifier: disable=bzl-visibility (the test of a private check against the shared cases)
+load("//oxidizer:internal.bzl", "location_error")
 load(":location_cases.bzl", "LOCATION_CASES")
 
 def _location_cases_test_impl(ctx):

@@ -11,6 +11,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+# The build tools' modules that some tests import (oxidizer_tools.packed_resources) take the
+# packed format from the runtime's support package (_oxidized_importer.packed_format), as in
+# Bazel, where //tools:oxidizer_tools depends on //runtime/python:packed_format.
+sys.path.append(str(Path(__file__).resolve().parents[2] / "runtime" / "python"))
 
 from oxidizer_it import GENERATED, WORKSPACE, Bazel  # noqa: E402
 
