@@ -97,45 +97,63 @@ typedef struct {
 #define TN(w, m) {T_NAMED, w, offsetof(oxr_resource, m), 0}
 #define TF(f) {T_FLAG, 0, 0, f}
 
-/* The highest field id the parser knows (rules_oxidizer's 0x24). */
-#define TMAX 0x24
+/* Format v1's flavor field, which the v3 field table does not list. */
+#define T_FIELD_FLAVOR 0x02
 
-static const tspec TSPEC[TMAX + 1] = {
-    [0x02] = {T_FLAVOR, 0, 0, 0},
-    [0x03] = {T_NAME, 2, offsetof(oxr_resource, name), 0},
-    [0x04] = TF(OXR_FLAG_IS_PACKAGE),
-    [0x05] = TF(OXR_FLAG_IS_NAMESPACE_PACKAGE),
-    [0x06] = TB(4, in_memory_source),
-    [0x07] = TB(4, in_memory_bytecode),
-    [0x08] = TB(4, in_memory_bytecode_opt1),
-    [0x09] = TB(4, in_memory_bytecode_opt2),
-    [0x0a] = TB(4, in_memory_extension_module),
-    [0x0b] = TN(8, in_memory_package_resources),
-    [0x0c] = TN(8, in_memory_distribution_resources),
-    [0x0d] = TB(8, in_memory_shared_library),
-    [0x0e] = {T_DEPS, 2, 0, 0},
-    [0x0f] = TB(4, relative_path_module_source),
-    [0x10] = TB(4, relative_path_module_bytecode),
-    [0x11] = TB(4, relative_path_module_bytecode_opt1),
-    [0x12] = TB(4, relative_path_module_bytecode_opt2),
-    [0x13] = TB(4, relative_path_extension_module),
-    [0x14] = TN(4, relative_path_package_resources),
-    [0x15] = TN(4, relative_path_distribution_resources),
-    [0x16] = TF(OXR_FLAG_IS_MODULE),
-    [0x17] = TF(OXR_FLAG_IS_BUILTIN_EXTENSION),
-    [0x18] = TF(OXR_FLAG_IS_FROZEN_MODULE),
-    [0x19] = TF(OXR_FLAG_IS_EXTENSION_MODULE),
-    [0x1a] = TF(OXR_FLAG_IS_SHARED_LIBRARY),
-    [0x1b] = TF(OXR_FLAG_IS_UTF8_FILENAME),
-    [0x1c] = TF(OXR_FLAG_FILE_EXECUTABLE),
-    [0x1d] = TB(8, file_data_embedded),
-    [0x1e] = TB(4, file_data_utf8_relative_path),
-    [0x1f] = TF(OXR_FLAG_FILESYSTEM_EXTRACTED),
-    [0x20] = TB(8, extraction_payload),
-    [0x21] = TB(4, in_memory_source_zstd),
-    [0x22] = TB(4, in_memory_bytecode_zstd),
-    [0x23] = TB(4, in_memory_bytecode_opt1_zstd),
-    [0x24] = TB(4, in_memory_bytecode_opt2_zstd),
+/* Each field's encoding, written from the format notes: the ids come from
+ * the header, the kinds and widths do not, so a parser reading the header's
+ * table wrongly still fails here; test_field_table() checks that the
+ * header's table agrees. */
+static const tspec TSPEC[OXR_MAX_FIELD + 1] = {
+    [T_FIELD_FLAVOR] = {T_FLAVOR, 0, 0, 0},
+    [OXR_FIELD_NAME] = {T_NAME, 2, offsetof(oxr_resource, name), 0},
+    [OXR_FIELD_IS_PACKAGE] = TF(OXR_FLAG_IS_PACKAGE),
+    [OXR_FIELD_IS_NAMESPACE_PACKAGE] = TF(OXR_FLAG_IS_NAMESPACE_PACKAGE),
+    [OXR_FIELD_IN_MEMORY_SOURCE] = TB(4, in_memory_source),
+    [OXR_FIELD_IN_MEMORY_BYTECODE] = TB(4, in_memory_bytecode),
+    [OXR_FIELD_IN_MEMORY_BYTECODE_OPT1] = TB(4, in_memory_bytecode_opt1),
+    [OXR_FIELD_IN_MEMORY_BYTECODE_OPT2] = TB(4, in_memory_bytecode_opt2),
+    [OXR_FIELD_IN_MEMORY_EXTENSION_MODULE_SHARED_LIBRARY] =
+        TB(4, in_memory_extension_module),
+    [OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES] =
+        TN(8, in_memory_package_resources),
+    [OXR_FIELD_IN_MEMORY_DISTRIBUTION_RESOURCES] =
+        TN(8, in_memory_distribution_resources),
+    [OXR_FIELD_IN_MEMORY_SHARED_LIBRARY] = TB(8, in_memory_shared_library),
+    [OXR_FIELD_SHARED_LIBRARY_DEPENDENCY_NAMES] = {T_DEPS, 2, 0, 0},
+    [OXR_FIELD_RELATIVE_PATH_MODULE_SOURCE] =
+        TB(4, relative_path_module_source),
+    [OXR_FIELD_RELATIVE_PATH_MODULE_BYTECODE] =
+        TB(4, relative_path_module_bytecode),
+    [OXR_FIELD_RELATIVE_PATH_MODULE_BYTECODE_OPT1] =
+        TB(4, relative_path_module_bytecode_opt1),
+    [OXR_FIELD_RELATIVE_PATH_MODULE_BYTECODE_OPT2] =
+        TB(4, relative_path_module_bytecode_opt2),
+    [OXR_FIELD_RELATIVE_PATH_EXTENSION_MODULE_SHARED_LIBRARY] =
+        TB(4, relative_path_extension_module),
+    [OXR_FIELD_RELATIVE_PATH_PACKAGE_RESOURCES] =
+        TN(4, relative_path_package_resources),
+    [OXR_FIELD_RELATIVE_PATH_DISTRIBUTION_RESOURCES] =
+        TN(4, relative_path_distribution_resources),
+    [OXR_FIELD_IS_MODULE] = TF(OXR_FLAG_IS_MODULE),
+    [OXR_FIELD_IS_BUILTIN_EXTENSION_MODULE] =
+        TF(OXR_FLAG_IS_BUILTIN_EXTENSION),
+    [OXR_FIELD_IS_FROZEN_MODULE] = TF(OXR_FLAG_IS_FROZEN_MODULE),
+    [OXR_FIELD_IS_EXTENSION_MODULE] = TF(OXR_FLAG_IS_EXTENSION_MODULE),
+    [OXR_FIELD_IS_SHARED_LIBRARY] = TF(OXR_FLAG_IS_SHARED_LIBRARY),
+    [OXR_FIELD_IS_UTF8_FILENAME] = TF(OXR_FLAG_IS_UTF8_FILENAME),
+    [OXR_FIELD_FILE_EXECUTABLE] = TF(OXR_FLAG_FILE_EXECUTABLE),
+    [OXR_FIELD_FILE_DATA_EMBEDDED] = TB(8, file_data_embedded),
+    [OXR_FIELD_FILE_DATA_UTF8_RELATIVE_PATH] =
+        TB(4, file_data_utf8_relative_path),
+    [OXR_FIELD_IS_FILESYSTEM_EXTRACTED] = TF(OXR_FLAG_FILESYSTEM_EXTRACTED),
+    [OXR_FIELD_EXTRACTION_PAYLOAD] = TB(8, extraction_payload),
+    [OXR_FIELD_IN_MEMORY_SOURCE_ZSTD] = TB(4, in_memory_source_zstd),
+    [OXR_FIELD_IN_MEMORY_BYTECODE_ZSTD] = TB(4, in_memory_bytecode_zstd),
+    [OXR_FIELD_IN_MEMORY_BYTECODE_OPT1_ZSTD] =
+        TB(4, in_memory_bytecode_opt1_zstd),
+    [OXR_FIELD_IN_MEMORY_BYTECODE_OPT2_ZSTD] =
+        TB(4, in_memory_bytecode_opt2_zstd),
 };
 
 #define MAXF 32
@@ -162,9 +180,10 @@ typedef struct {
 typedef struct {
     size_t blob_index_start, res_index_start, blob_start;
     size_t entry_off[1024]; /* offset of each resource's 0x01 marker */
-    size_t section_off[TMAX + 1];
-    size_t section_len[TMAX + 1];
-    size_t section_index_off[TMAX + 1]; /* offset of the section's 0x01 */
+    size_t section_off[OXR_MAX_FIELD + 1];
+    size_t section_len[OXR_MAX_FIELD + 1];
+    /* offset of the section's 0x01 */
+    size_t section_index_off[OXR_MAX_FIELD + 1];
 } layout;
 
 /* Starts a resource: the name is its first field. */
@@ -173,7 +192,7 @@ R(tres *r, const char *name)
 {
     memset(r, 0, sizeof(*r));
     r->nfields = 1;
-    r->f[0].id = 0x03;
+    r->f[0].id = OXR_FIELD_NAME;
     r->f[0].nparts = 1;
     r->f[0].parts[0] = name;
     return r;
@@ -201,7 +220,7 @@ FLAVOR(tres *r, uint8_t flavor)
 {
     tfield *f = &r->f[r->nfields++];
     memset(f, 0, sizeof(*f));
-    f->id = 0x02;
+    f->id = T_FIELD_FLAVOR;
     f->flavor = flavor;
 }
 
@@ -213,7 +232,7 @@ write_blob(buf *out, const tres *rs, size_t n, wopts o, layout *lay)
         lay = &scratch;
     }
     memset(lay, 0, sizeof(*lay));
-    buf sec[TMAX + 1];
+    buf sec[OXR_MAX_FIELD + 1];
     memset(sec, 0, sizeof(sec));
     buf ri = {0};
     size_t entry_rel[1024];
@@ -224,7 +243,7 @@ write_blob(buf *out, const tres *rs, size_t n, wopts o, layout *lay)
         put_le(&ri, 0x01, 1);
         for (size_t k = 0; k < rs[i].nfields; k++) {
             const tfield *f = &rs[i].f[k];
-            const tspec *t = &TSPEC[f->id <= TMAX ? f->id : 0];
+            const tspec *t = &TSPEC[f->id <= OXR_MAX_FIELD ? f->id : 0];
             put_le(&ri, f->id, 1);
             switch (t->kind) {
             case T_FLAVOR:
@@ -263,9 +282,10 @@ write_blob(buf *out, const tres *rs, size_t n, wopts o, layout *lay)
 
     buf bi = {0};
     unsigned nsec = 0;
-    size_t sec_rel[TMAX + 1], sec_index_rel[TMAX + 1], pos = 0;
-    for (int k = 0; k <= TMAX; k++) {
-        int id = o.reverse_sections ? TMAX - k : k;
+    size_t sec_rel[OXR_MAX_FIELD + 1], sec_index_rel[OXR_MAX_FIELD + 1];
+    size_t pos = 0;
+    for (int k = 0; k <= OXR_MAX_FIELD; k++) {
+        int id = o.reverse_sections ? OXR_MAX_FIELD - k : k;
         if (sec[id].len == 0) {
             continue;  /* like the canonical writer */
         }
@@ -301,8 +321,8 @@ write_blob(buf *out, const tres *rs, size_t n, wopts o, layout *lay)
     for (size_t i = 0; i < n && i < 1024; i++) {
         lay->entry_off[i] = lay->res_index_start + entry_rel[i];
     }
-    for (int k = 0; k <= TMAX; k++) {
-        int id = o.reverse_sections ? TMAX - k : k;
+    for (int k = 0; k <= OXR_MAX_FIELD; k++) {
+        int id = o.reverse_sections ? OXR_MAX_FIELD - k : k;
         if (sec[id].len) {
             lay->section_off[id] = lay->blob_start + sec_rel[id];
             lay->section_len[id] = sec[id].len;
@@ -345,7 +365,7 @@ static void
 check_resource(const buf *b, const tres *want, const oxr_resource *got,
                uint8_t version)
 {
-    bool present[TMAX + 1] = {false};
+    bool present[OXR_MAX_FIELD + 1] = {false};
     uint32_t flags = 0;
     for (size_t k = 0; k < want->nfields; k++) {
         const tfield *f = &want->f[k];
@@ -400,10 +420,10 @@ check_resource(const buf *b, const tres *want, const oxr_resource *got,
         }
     }
     CHECKF(got->flags == flags, "flags 0x%x want 0x%x", got->flags, flags);
-    if (!present[0x02]) {
+    if (!present[T_FIELD_FLAVOR]) {
         CHECK(got->flavor == 0);
     }
-    for (int id = 0; id <= TMAX; id++) {
+    for (int id = 0; id <= OXR_MAX_FIELD; id++) {
         const tspec *t = &TSPEC[id];
         if (present[id]) {
             continue;
@@ -430,7 +450,7 @@ static const char *
 tname(const tres *r)
 {
     for (size_t k = 0; k < r->nfields; k++) {
-        if (r->f[k].id == 0x03) {
+        if (r->f[k].id == OXR_FIELD_NAME) {
             return r->f[k].parts[0];
         }
     }
@@ -496,66 +516,141 @@ expect_error_at(const uint8_t *data, size_t len, const char *want, int line)
 
 /* ---- fixtures -------------------------------------------------------- */
 
-/* A resource carrying every v3 field, one carrying a few, one whose
- * values are all empty. */
+/* A resource carrying every v3 field but the zstd ones, one carrying a few
+ * (with opt1 zstd), one whose values are all empty, and one with the other
+ * zstd fields: together every field of OXR_PACKED_FIELDS
+ * (test_field_table() checks). */
 static size_t
 all_fields_v3(tres *rs)
 {
     tres *r = R(&rs[0], "pkg.mod");
-    F(r, 0x04, NULL);
-    F(r, 0x05, NULL);
-    F(r, 0x06, "print('src')", NULL);
-    F(r, 0x07, "BYTECODE", NULL);
-    F(r, 0x08, "BYTECODE-O1", NULL);
-    F(r, 0x09, "BYTECODE-O2", NULL);
-    F(r, 0x0a, "\x7f" "ELFextension", NULL);
-    F(r, 0x0b, "data.txt", "hello", "sub/x.bin", "", "e.json", "{}", NULL);
-    F(r, 0x0c, "METADATA", "Name: pkg", "RECORD", "r", NULL);
-    F(r, 0x0d, "\x7f" "ELFsharedlib", NULL);
-    F(r, 0x0e, "libc.so.6", "libm.so.6", "libz.so.1", NULL);
-    F(r, 0x0f, "pkg/mod.py", NULL);
-    F(r, 0x10, "pkg/__pycache__/mod.pyc", NULL);
-    F(r, 0x11, "pkg/__pycache__/mod.opt-1.pyc", NULL);
-    F(r, 0x12, "pkg/__pycache__/mod.opt-2.pyc", NULL);
-    F(r, 0x13, "pkg/mod.so", NULL);
-    F(r, 0x14, "res.txt", "pkg/res.txt", NULL);
-    F(r, 0x15, "METADATA", "pkg-1.0.dist-info/METADATA", NULL);
-    F(r, 0x16, NULL);
-    F(r, 0x17, NULL);
-    F(r, 0x18, NULL);
-    F(r, 0x19, NULL);
-    F(r, 0x1a, NULL);
-    F(r, 0x1b, NULL);
-    F(r, 0x1c, NULL);
-    F(r, 0x1d, "embedded file data", NULL);
-    F(r, 0x1e, "files/d\xc3\xa4ta.bin", NULL);
+    F(r, OXR_FIELD_IS_PACKAGE, NULL);
+    F(r, OXR_FIELD_IS_NAMESPACE_PACKAGE, NULL);
+    F(r, OXR_FIELD_IN_MEMORY_SOURCE, "print('src')", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_BYTECODE, "BYTECODE", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_BYTECODE_OPT1, "BYTECODE-O1", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_BYTECODE_OPT2, "BYTECODE-O2", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_EXTENSION_MODULE_SHARED_LIBRARY,
+      "\x7f" "ELFextension", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES,
+      "data.txt", "hello", "sub/x.bin", "", "e.json", "{}", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_DISTRIBUTION_RESOURCES,
+      "METADATA", "Name: pkg", "RECORD", "r", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_SHARED_LIBRARY, "\x7f" "ELFsharedlib", NULL);
+    F(r, OXR_FIELD_SHARED_LIBRARY_DEPENDENCY_NAMES,
+      "libc.so.6", "libm.so.6", "libz.so.1", NULL);
+    F(r, OXR_FIELD_RELATIVE_PATH_MODULE_SOURCE, "pkg/mod.py", NULL);
+    F(r, OXR_FIELD_RELATIVE_PATH_MODULE_BYTECODE,
+      "pkg/__pycache__/mod.pyc", NULL);
+    F(r, OXR_FIELD_RELATIVE_PATH_MODULE_BYTECODE_OPT1,
+      "pkg/__pycache__/mod.opt-1.pyc", NULL);
+    F(r, OXR_FIELD_RELATIVE_PATH_MODULE_BYTECODE_OPT2,
+      "pkg/__pycache__/mod.opt-2.pyc", NULL);
+    F(r, OXR_FIELD_RELATIVE_PATH_EXTENSION_MODULE_SHARED_LIBRARY,
+      "pkg/mod.so", NULL);
+    F(r, OXR_FIELD_RELATIVE_PATH_PACKAGE_RESOURCES,
+      "res.txt", "pkg/res.txt", NULL);
+    F(r, OXR_FIELD_RELATIVE_PATH_DISTRIBUTION_RESOURCES,
+      "METADATA", "pkg-1.0.dist-info/METADATA", NULL);
+    F(r, OXR_FIELD_IS_MODULE, NULL);
+    F(r, OXR_FIELD_IS_BUILTIN_EXTENSION_MODULE, NULL);
+    F(r, OXR_FIELD_IS_FROZEN_MODULE, NULL);
+    F(r, OXR_FIELD_IS_EXTENSION_MODULE, NULL);
+    F(r, OXR_FIELD_IS_SHARED_LIBRARY, NULL);
+    F(r, OXR_FIELD_IS_UTF8_FILENAME, NULL);
+    F(r, OXR_FIELD_FILE_EXECUTABLE, NULL);
+    F(r, OXR_FIELD_FILE_DATA_EMBEDDED, "embedded file data", NULL);
+    F(r, OXR_FIELD_FILE_DATA_UTF8_RELATIVE_PATH,
+      "files/d\xc3\xa4ta.bin", NULL);
+    F(r, OXR_FIELD_IS_FILESYSTEM_EXTRACTED, NULL);
+    F(r, OXR_FIELD_EXTRACTION_PAYLOAD, "extraction payload", NULL);
 
     r = R(&rs[1], "zeta");
-    F(r, 0x16, NULL);
-    F(r, 0x07, "zeta-bc", NULL);
-    F(r, 0x0e, NULL);          /* present, no dependencies */
-    F(r, 0x0c, NULL);          /* present, no entries */
-    F(r, 0x06, "zeta source", NULL);
-    F(r, 0x23, "\x28\xb5\x2f\xfd opt1 frame", NULL); /* next to plain 0x07 */
+    F(r, OXR_FIELD_IS_MODULE, NULL);
+    F(r, OXR_FIELD_IN_MEMORY_BYTECODE, "zeta-bc", NULL);
+    /* present, no dependencies */
+    F(r, OXR_FIELD_SHARED_LIBRARY_DEPENDENCY_NAMES, NULL);
+    /* present, no entries */
+    F(r, OXR_FIELD_IN_MEMORY_DISTRIBUTION_RESOURCES, NULL);
+    F(r, OXR_FIELD_IN_MEMORY_SOURCE, "zeta source", NULL);
+    /* next to plain 0x07 */
+    F(r, OXR_FIELD_IN_MEMORY_BYTECODE_OPT1_ZSTD,
+      "\x28\xb5\x2f\xfd opt1 frame", NULL);
 
     /* Fields whose values are empty everywhere have no blob section. */
     r = R(&rs[2], "empty");
-    F(r, 0x0a, "", NULL);
-    F(r, 0x1d, "", NULL);
-    F(r, 0x06, "", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_EXTENSION_MODULE_SHARED_LIBRARY, "", NULL);
+    F(r, OXR_FIELD_FILE_DATA_EMBEDDED, "", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_SOURCE, "", NULL);
 
     /* A compressed source and bytecode (rules_oxidizer's 0x21, 0x22, 0x24)
      * beside plain opt1 bytecode: the parser does not look inside frames. */
     r = R(&rs[3], "zipped");
-    F(r, 0x16, NULL);
-    F(r, 0x22, "\x28\xb5\x2f\xfd bytecode frame", NULL);
-    F(r, 0x08, "zipped-bc1", NULL);
-    F(r, 0x24, "\x28\xb5\x2f\xfd opt2 frame", NULL);
-    F(r, 0x21, "\x28\xb5\x2f\xfd not really a frame", NULL);
+    F(r, OXR_FIELD_IS_MODULE, NULL);
+    F(r, OXR_FIELD_IN_MEMORY_BYTECODE_ZSTD,
+      "\x28\xb5\x2f\xfd bytecode frame", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_BYTECODE_OPT1, "zipped-bc1", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_BYTECODE_OPT2_ZSTD,
+      "\x28\xb5\x2f\xfd opt2 frame", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_SOURCE_ZSTD,
+      "\x28\xb5\x2f\xfd not really a frame", NULL);
     return 4;
 }
 
 /* ---- tests ----------------------------------------------------------- */
+
+/* TSPEC's kind for each kind of the header's field table. */
+#define T_KIND_NAME T_NAME
+#define T_KIND_FLAG T_FLAG
+#define T_KIND_BYTES T_BYTES
+#define T_KIND_PATH T_BYTES
+#define T_KIND_BYTES_MAP T_NAMED
+#define T_KIND_PATH_MAP T_NAMED
+#define T_KIND_NAME_LIST T_DEPS
+/* TSPEC's flag bit for each kind: the member_or_flag of a flag, else 0. */
+#define T_FLAG_OF_NAME(m) 0u
+#define T_FLAG_OF_FLAG(m) (m)
+#define T_FLAG_OF_BYTES(m) 0u
+#define T_FLAG_OF_PATH(m) 0u
+#define T_FLAG_OF_BYTES_MAP(m) 0u
+#define T_FLAG_OF_PATH_MAP(m) 0u
+#define T_FLAG_OF_NAME_LIST(m) 0u
+
+/* The header's field table (OXR_PACKED_FIELDS) and this test's TSPEC list
+ * the same fields with the same kind, width and flag bit, and
+ * all_fields_v3() carries every field of the table: a field added to the
+ * format without a test here fails. */
+static void
+test_field_table(void)
+{
+    static tres rs[4];
+    size_t n = all_fields_v3(rs);
+    bool covered[OXR_MAX_FIELD + 1] = {false};
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < rs[i].nfields; k++) {
+            CHECK(rs[i].f[k].id <= OXR_MAX_FIELD);
+            if (rs[i].f[k].id <= OXR_MAX_FIELD) {
+                covered[rs[i].f[k].id] = true;
+            }
+        }
+    }
+    bool listed[OXR_MAX_FIELD + 1] = {false};
+#define CHECK_FIELD(fid, fkind, fwidth, fversion, fmember, fattr)         \
+    listed[fid] = true;                                                    \
+    CHECKF(TSPEC[fid].kind == T_KIND_##fkind &&                            \
+           TSPEC[fid].width == (fwidth) &&                                 \
+           TSPEC[fid].flag == T_FLAG_OF_##fkind(fmember),                  \
+           "field 0x%02x (%s): the header's kind, width or flag differs "  \
+           "from TSPEC's", fid, fattr);                                    \
+    CHECKF(covered[fid], "field 0x%02x (%s) is missing from "              \
+           "all_fields_v3()", fid, fattr);
+    OXR_PACKED_FIELDS(CHECK_FIELD)
+#undef CHECK_FIELD
+    for (int id = 0; id <= OXR_MAX_FIELD; id++) {
+        CHECKF(listed[id] || id == T_FIELD_FLAVOR || TSPEC[id].kind == T_NONE,
+               "TSPEC lists field 0x%02x, which the header does not", id);
+    }
+}
 
 static void
 test_empty(void)
@@ -676,7 +771,7 @@ test_versions(void)
         EXPECT_ERROR(&b, "not valid in format version 1");
         roundtrip(&r, 1, (wopts){2, 0, false});
     }
-    for (uint8_t id = 0x1b; id <= TMAX; id++) {
+    for (uint8_t id = 0x1b; id <= OXR_MAX_FIELD; id++) {
         R(&r, "x");
         if (id == 0x1d || id == 0x1e || id >= 0x20) {
             F(&r, id, "data", NULL);
@@ -1421,6 +1516,7 @@ int
 main(void)
 {
     test_empty();
+    test_field_table();
     test_all_fields();
     test_versions();
     test_multi_entry();
