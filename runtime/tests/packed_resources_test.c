@@ -692,10 +692,10 @@ test_all_fields(void)
      * padding) yet still point into the buffer. */
     tres solo;
     R(&solo, "solo");
-    F(&solo, 0x06, "", NULL);
-    F(&solo, 0x1d, "", NULL);
-    F(&solo, 0x0b, "", "", NULL);
-    F(&solo, 0x0e, "", NULL);
+    F(&solo, OXR_FIELD_IN_MEMORY_SOURCE, "", NULL);
+    F(&solo, OXR_FIELD_FILE_DATA_EMBEDDED, "", NULL);
+    F(&solo, OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES, "", "", NULL);
+    F(&solo, OXR_FIELD_SHARED_LIBRARY_DEPENDENCY_NAMES, "", NULL);
     for (int pad = 0; pad <= 2; pad++) {
         roundtrip(&solo, 1, (wopts){3, pad, false});
     }
@@ -703,7 +703,8 @@ test_all_fields(void)
     layout lay;
     oxr_index ix;
     write_blob(&b, &solo, 1, (wopts){3, 0, false}, &lay);
-    CHECK(lay.section_len[0x06] == 0 && lay.section_len[0x0b] == 0);
+    CHECK(lay.section_len[OXR_FIELD_IN_MEMORY_SOURCE] == 0 &&
+          lay.section_len[OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES] == 0);
     if (parse_expect(&b, &solo, 1, 3, &ix)) {
         const oxr_resource *e = &ix.resources[0];
         CHECK(e->in_memory_source.data != NULL &&
@@ -731,11 +732,12 @@ test_versions(void)
         f->id = 0x03;
         f->nparts = 1;
         f->parts[0] = names[fl];
-        F(&rs[fl], 0x07, "bc", NULL);
+        F(&rs[fl], OXR_FIELD_IN_MEMORY_BYTECODE, "bc", NULL);
         if (fl == 1) {
-            F(&rs[fl], 0x04, NULL);
-            F(&rs[fl], 0x0b, "a", "b", NULL);
-            F(&rs[fl], 0x15, "x", "y", NULL);
+            F(&rs[fl], OXR_FIELD_IS_PACKAGE, NULL);
+            F(&rs[fl], OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES, "a", "b", NULL);
+            F(&rs[fl], OXR_FIELD_RELATIVE_PATH_DISTRIBUTION_RESOURCES,
+              "x", "y", NULL);
         }
     }
     roundtrip(rs, 6, (wopts){1, 0, false});
@@ -804,15 +806,18 @@ test_multi_entry(void)
 {
     tres rs[2];
     tres *r = R(&rs[0], "a");
-    F(r, 0x0b, "n1", "v1", "n2", "", "", "v3", NULL);
-    F(r, 0x0c, "d1", "dv1", NULL);
-    F(r, 0x14, "p1", "path1", "p2", "path2", NULL);
-    F(r, 0x15, NULL);
-    F(r, 0x0e, "dep1", "", "dep3", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES,
+      "n1", "v1", "n2", "", "", "v3", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_DISTRIBUTION_RESOURCES, "d1", "dv1", NULL);
+    F(r, OXR_FIELD_RELATIVE_PATH_PACKAGE_RESOURCES,
+      "p1", "path1", "p2", "path2", NULL);
+    F(r, OXR_FIELD_RELATIVE_PATH_DISTRIBUTION_RESOURCES, NULL);
+    F(r, OXR_FIELD_SHARED_LIBRARY_DEPENDENCY_NAMES, "dep1", "", "dep3", NULL);
     r = R(&rs[1], "b");
-    F(r, 0x0b, "m", "mv", NULL);
-    F(r, 0x15, "dist", "dpath", NULL);
-    F(r, 0x0e, "dep", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES, "m", "mv", NULL);
+    F(r, OXR_FIELD_RELATIVE_PATH_DISTRIBUTION_RESOURCES,
+      "dist", "dpath", NULL);
+    F(r, OXR_FIELD_SHARED_LIBRARY_DEPENDENCY_NAMES, "dep", NULL);
     for (int pad = 0; pad <= 2; pad++) {
         roundtrip(rs, 2, (wopts){3, pad, false});
         roundtrip(rs, 2, (wopts){2, pad, true});
@@ -829,12 +834,13 @@ test_arena_growth(void)
     for (int i = 0; i < N; i++) {
         snprintf(names[i], sizeof(names[i]), "m%04d", i);
         tres *r = R(&rs[i], names[i]);
-        F(r, 0x0b, "a", "1", "b", "2", "c", "3", NULL);
+        F(r, OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES,
+          "a", "1", "b", "2", "c", "3", NULL);
         if (i % 3 == 0) {
-            F(r, 0x0e, "x", "y", NULL);
+            F(r, OXR_FIELD_SHARED_LIBRARY_DEPENDENCY_NAMES, "x", "y", NULL);
         }
         if (i % 5 == 0) {
-            F(r, 0x14, "p", "q", NULL);
+            F(r, OXR_FIELD_RELATIVE_PATH_PACKAGE_RESOURCES, "p", "q", NULL);
         }
     }
     roundtrip(rs, N, (wopts){3, 0, false});
@@ -936,21 +942,22 @@ test_duplicates(void)
     oxr_index ix;
     char err[256];
     R(&rs[0], "a");
-    F(&rs[0], 0x16, NULL);
-    F(&rs[0], 0x06, "old source", NULL);
-    F(&rs[0], 0x07, "old bytecode", NULL);
-    F(&rs[0], 0x0b, "x.txt", "old x", "y.txt", "old y", NULL);
+    F(&rs[0], OXR_FIELD_IS_MODULE, NULL);
+    F(&rs[0], OXR_FIELD_IN_MEMORY_SOURCE, "old source", NULL);
+    F(&rs[0], OXR_FIELD_IN_MEMORY_BYTECODE, "old bytecode", NULL);
+    F(&rs[0], OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES,
+      "x.txt", "old x", "y.txt", "old y", NULL);
     R(&rs[1], "b");
     R(&rs[2], "a");
-    F(&rs[2], 0x04, NULL);
-    F(&rs[2], 0x07, "new bytecode", NULL);
-    F(&rs[2], 0x0b, "x.txt", "new x", NULL);
-    F(&rs[2], 0x08, "new opt1", NULL);
-    F(&rs[2], 0x24, "zopt2", NULL);
+    F(&rs[2], OXR_FIELD_IS_PACKAGE, NULL);
+    F(&rs[2], OXR_FIELD_IN_MEMORY_BYTECODE, "new bytecode", NULL);
+    F(&rs[2], OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES, "x.txt", "new x", NULL);
+    F(&rs[2], OXR_FIELD_IN_MEMORY_BYTECODE_OPT1, "new opt1", NULL);
+    F(&rs[2], OXR_FIELD_IN_MEMORY_BYTECODE_OPT2_ZSTD, "zopt2", NULL);
     R(&rs[3], "a");
-    F(&rs[3], 0x21, "zst", NULL);
-    F(&rs[3], 0x22, "zbc", NULL);
-    F(&rs[3], 0x23, "zopt1", NULL);
+    F(&rs[3], OXR_FIELD_IN_MEMORY_SOURCE_ZSTD, "zst", NULL);
+    F(&rs[3], OXR_FIELD_IN_MEMORY_BYTECODE_ZSTD, "zbc", NULL);
+    F(&rs[3], OXR_FIELD_IN_MEMORY_BYTECODE_OPT1_ZSTD, "zopt1", NULL);
     write_blob(&b, rs, 4, (wopts){3, 0, false}, NULL);
     CHECK(oxr_index_parse((const uint8_t *)b.p, b.len, &ix, err,
                           sizeof(err)) == OXR_OK);
@@ -987,8 +994,8 @@ test_duplicates(void)
     EXPECT_ERROR(&b, "empty name");
     /* The source, plain and compressed: which one would be meant? */
     R(&rs[0], "m");
-    F(&rs[0], 0x06, "src", NULL);
-    F(&rs[0], 0x21, "zst", NULL);
+    F(&rs[0], OXR_FIELD_IN_MEMORY_SOURCE, "src", NULL);
+    F(&rs[0], OXR_FIELD_IN_MEMORY_SOURCE_ZSTD, "zst", NULL);
     write_blob(&b, rs, 1, (wopts){3, 0, false}, NULL);
     EXPECT_ERROR(&b, "resource 0 (\"m\"): both fields 0x06 and 0x21");
     /* So is each bytecode level. */
@@ -1032,12 +1039,13 @@ test_relative_paths(void)
         EXPECT_ERROR(&b, cases[i].error);
     }
     R(&r, "a");
-    F(&r, 0x14, "k", "../k", NULL);
+    F(&r, OXR_FIELD_RELATIVE_PATH_PACKAGE_RESOURCES, "k", "../k", NULL);
     write_blob(&b, &r, 1, (wopts){3, 0, false}, NULL);
     EXPECT_ERROR(&b, "field 0x14: entry 0 path contains '..'");
     R(&r, "a");
-    F(&r, 0x0f, "a/..b/c..", NULL);
-    F(&r, 0x15, "k", "lib/\xc3\xa9", NULL);
+    F(&r, OXR_FIELD_RELATIVE_PATH_MODULE_SOURCE, "a/..b/c..", NULL);
+    F(&r, OXR_FIELD_RELATIVE_PATH_DISTRIBUTION_RESOURCES,
+      "k", "lib/\xc3\xa9", NULL);
     write_blob(&b, &r, 1, (wopts){3, 0, false}, NULL);
     oxr_index ix;
     char err[256];
@@ -1082,9 +1090,9 @@ test_utf8(void)
     buf b = {0};
     for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
         R(&r, good[i]);
-        F(&r, 0x0b, good[i], "v", NULL);
-        F(&r, 0x0e, good[i], NULL);
-        F(&r, 0x1e, good[i], NULL);
+        F(&r, OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES, good[i], "v", NULL);
+        F(&r, OXR_FIELD_SHARED_LIBRARY_DEPENDENCY_NAMES, good[i], NULL);
+        F(&r, OXR_FIELD_FILE_DATA_UTF8_RELATIVE_PATH, good[i], NULL);
         roundtrip(&r, 1, (wopts){3, 0, false});
     }
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -1092,30 +1100,31 @@ test_utf8(void)
         write_blob(&b, &r, 1, (wopts){3, 0, false}, NULL);
         EXPECT_ERROR(&b, "name is not valid UTF-8");
         R(&r, "ok");
-        F(&r, 0x0b, bad[i], "v", NULL);
+        F(&r, OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES, bad[i], "v", NULL);
         write_blob(&b, &r, 1, (wopts){3, 0, false}, NULL);
         EXPECT_ERROR(&b, "field 0x0b: entry 0 name is not valid UTF-8");
         R(&r, "ok");
-        F(&r, 0x15, "fine", "x", bad[i], "v", NULL);
+        F(&r, OXR_FIELD_RELATIVE_PATH_DISTRIBUTION_RESOURCES,
+          "fine", "x", bad[i], "v", NULL);
         write_blob(&b, &r, 1, (wopts){3, 2, false}, NULL);
         EXPECT_ERROR(&b, "field 0x15: entry 1 name is not valid UTF-8");
         R(&r, "ok");
-        F(&r, 0x0e, bad[i], NULL);
+        F(&r, OXR_FIELD_SHARED_LIBRARY_DEPENDENCY_NAMES, bad[i], NULL);
         write_blob(&b, &r, 1, (wopts){3, 0, false}, NULL);
         EXPECT_ERROR(&b, "dependency 0 is not valid UTF-8");
         R(&r, "ok");
-        F(&r, 0x1e, bad[i], NULL);
+        F(&r, OXR_FIELD_FILE_DATA_UTF8_RELATIVE_PATH, bad[i], NULL);
         write_blob(&b, &r, 1, (wopts){3, 0, false}, NULL);
         EXPECT_ERROR(&b, "field 0x1e: relative path is not valid UTF-8");
         /* Relative paths are UTF-8 too (the build tools' reader agrees). */
         R(&r, "ok");
-        F(&r, 0x0f, bad[i], NULL);
+        F(&r, OXR_FIELD_RELATIVE_PATH_MODULE_SOURCE, bad[i], NULL);
         write_blob(&b, &r, 1, (wopts){3, 0, false}, NULL);
         EXPECT_ERROR(&b, "field 0x0f: relative path is not valid UTF-8");
         /* Payloads are opaque bytes. */
         R(&r, "ok");
-        F(&r, 0x06, bad[i], NULL);
-        F(&r, 0x0b, "n", bad[i], NULL);
+        F(&r, OXR_FIELD_IN_MEMORY_SOURCE, bad[i], NULL);
+        F(&r, OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES, "n", bad[i], NULL);
         roundtrip(&r, 1, (wopts){3, 0, false});
     }
     /* Escaped in messages, so the message stays printable. */
@@ -1132,11 +1141,11 @@ small_blob(buf *b, layout *lay, int padding)
 {
     tres rs[2];
     R(&rs[0], "foo");
-    F(&rs[0], 0x07, "bytecode", NULL);
-    F(&rs[0], 0x0b, "r", "data", NULL);
+    F(&rs[0], OXR_FIELD_IN_MEMORY_BYTECODE, "bytecode", NULL);
+    F(&rs[0], OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES, "r", "data", NULL);
     R(&rs[1], "foo.bar");
-    F(&rs[1], 0x07, "bc2", NULL);
-    F(&rs[1], 0x0d, "lib", NULL);
+    F(&rs[1], OXR_FIELD_IN_MEMORY_BYTECODE, "bc2", NULL);
+    F(&rs[1], OXR_FIELD_IN_MEMORY_SHARED_LIBRARY, "lib", NULL);
     write_blob(b, rs, 2, (wopts){3, padding, false}, lay);
 }
 
@@ -1152,7 +1161,8 @@ test_header_and_blob_index(void)
     expect_error_at(NULL, 0, "pyembed", __LINE__);
 
     small_blob(&b, &lay, 0);
-    size_t bi = lay.blob_index_start, s7 = lay.section_index_off[0x07];
+    size_t bi = lay.blob_index_start;
+    size_t s7 = lay.section_index_off[OXR_FIELD_IN_MEMORY_BYTECODE];
 
 #define MUTATE(off, val, want) \
     do { \
@@ -1207,7 +1217,7 @@ test_header_and_blob_index(void)
 
     /* Interior padding values. */
     small_blob(&b, &lay, 1);
-    s7 = lay.section_index_off[0x07];
+    s7 = lay.section_index_off[OXR_FIELD_IN_MEMORY_BYTECODE];
     MUTATE(s7 + 13, 0x00, "invalid interior padding 0x00");
     MUTATE(s7 + 13, 0x03, "invalid interior padding 0x03");
     MUTATE(s7 + 12, 0x03, "duplicate field 0x03");
@@ -1215,13 +1225,16 @@ test_header_and_blob_index(void)
 
     /* NUL padding: every padding byte is checked. */
     small_blob(&b, &lay, 2);
-    MUTATE(lay.section_off[0x07] + 8, 'x', "is 0x78, not NUL");
-    MUTATE(lay.section_off[0x0b] + 1, 1, "resource 0 (\"foo\"): field 0x0b: "
+    size_t bytecode_data = lay.section_off[OXR_FIELD_IN_MEMORY_BYTECODE];
+    size_t resources_data =
+        lay.section_off[OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES];
+    MUTATE(bytecode_data + 8, 'x', "is 0x78, not NUL");
+    MUTATE(resources_data + 1, 1, "resource 0 (\"foo\"): field 0x0b: "
            "padding byte at offset");
-    MUTATE(lay.section_off[0x0b] + 6, 1, "not NUL");
+    MUTATE(resources_data + 6, 1, "not NUL");
     MUTATE(b.len - 1, 7, "resource 1 (\"foo.bar\"): field 0x0d: padding byte");
     /* Dropping the last padding byte of a section. */
-    s7 = lay.section_index_off[0x0d];
+    s7 = lay.section_index_off[OXR_FIELD_IN_MEMORY_SHARED_LIBRARY];
     t = (buf){0};
     put(&t, b.p, b.len - 1);
     t.p[s7 + 4]--;
@@ -1238,12 +1251,12 @@ test_resources_index(void)
     layout lay;
     tres rs[2];
     R(&rs[0], "foo");
-    F(&rs[0], 0x07, "bytecode", NULL);
-    F(&rs[0], 0x04, NULL);
-    F(&rs[0], 0x0b, "r", "data", NULL);
+    F(&rs[0], OXR_FIELD_IN_MEMORY_BYTECODE, "bytecode", NULL);
+    F(&rs[0], OXR_FIELD_IS_PACKAGE, NULL);
+    F(&rs[0], OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES, "r", "data", NULL);
     R(&rs[1], "foo.bar");
-    F(&rs[1], 0x07, "bc2", NULL);
-    F(&rs[1], 0x0d, "lib", NULL);
+    F(&rs[1], OXR_FIELD_IN_MEMORY_BYTECODE, "bc2", NULL);
+    F(&rs[1], OXR_FIELD_IN_MEMORY_SHARED_LIBRARY, "lib", NULL);
     write_blob(&b, rs, 2, (wopts){3, 0, false}, &lay);
     size_t e0 = lay.entry_off[0], e1 = lay.entry_off[1];
     /* e0: 01 | 03 u16 | 07 u32 | 04 | 0b u32 (u16 u64) | ff */
@@ -1307,10 +1320,10 @@ test_huge_lengths(void)
     layout lay;
     tres rs[1];
     R(&rs[0], "m");
-    F(&rs[0], 0x0d, "lib", NULL);
-    F(&rs[0], 0x1d, "file", NULL);
-    F(&rs[0], 0x0c, "n", "val", NULL);
-    F(&rs[0], 0x0e, "d", NULL);
+    F(&rs[0], OXR_FIELD_IN_MEMORY_SHARED_LIBRARY, "lib", NULL);
+    F(&rs[0], OXR_FIELD_FILE_DATA_EMBEDDED, "file", NULL);
+    F(&rs[0], OXR_FIELD_IN_MEMORY_DISTRIBUTION_RESOURCES, "n", "val", NULL);
+    F(&rs[0], OXR_FIELD_SHARED_LIBRARY_DEPENDENCY_NAMES, "d", NULL);
     write_blob(&b, rs, 1, (wopts){3, 0, false}, &lay);
     size_t e = lay.entry_off[0];
     /* 01 | 03 u16 | 0d u64 | 1d u64 | 0c u32 u16 u64 | 0e u16 u16 | ff */
@@ -1337,7 +1350,7 @@ test_huge_lengths(void)
     EXPECT_ERROR(&b, "field 0x0e: 65535 entries overrun");
     set_le(b.p + c0e, 1, 2);
 
-    size_t s = lay.section_index_off[0x0d] + 4;
+    size_t s = lay.section_index_off[OXR_FIELD_IN_MEMORY_SHARED_LIBRARY] + 4;
     for (size_t i = 0; i < sizeof(huge) / sizeof(huge[0]) - 1; i++) {
         memcpy(saved, b.p + s, 8);
         set_le(b.p + s, huge[i], 8);
@@ -1370,10 +1383,10 @@ test_truncation_and_mutation(void)
     tres v1[2];
     R(&v1[0], "b");
     FLAVOR(&v1[0], 3);
-    F(&v1[0], 0x0e, "x", "y", NULL);
+    F(&v1[0], OXR_FIELD_SHARED_LIBRARY_DEPENDENCY_NAMES, "x", "y", NULL);
     R(&v1[1], "a");
     FLAVOR(&v1[1], 5);
-    F(&v1[1], 0x14, "q", "r", NULL);
+    F(&v1[1], OXR_FIELD_RELATIVE_PATH_PACKAGE_RESOURCES, "q", "r", NULL);
     write_blob(&blobs[3], v1, 2, (wopts){1, 2, false}, NULL);
 
     for (int k = 0; k < 4; k++) {
