@@ -766,16 +766,17 @@ test_versions(void)
     write_blob(&b, &r, 1, (wopts){2, 0, false}, NULL);
     EXPECT_ERROR(&b, "resource 0 (\"x\"): field 0x02 is not valid in format "
                  "version 2");
-    for (uint8_t id = 0x16; id <= 0x1a; id++) {
+    for (uint8_t id = OXR_FIELD_IS_MODULE; id <= OXR_FIELD_IS_SHARED_LIBRARY;
+         id++) {
         R(&r, "x");
         F(&r, id, NULL);
         write_blob(&b, &r, 1, (wopts){1, 0, false}, NULL);
         EXPECT_ERROR(&b, "not valid in format version 1");
         roundtrip(&r, 1, (wopts){2, 0, false});
     }
-    for (uint8_t id = 0x1b; id <= OXR_MAX_FIELD; id++) {
+    for (uint8_t id = OXR_FIELD_IS_UTF8_FILENAME; id <= OXR_MAX_FIELD; id++) {
         R(&r, "x");
-        if (id == 0x1d || id == 0x1e || id >= 0x20) {
+        if (TSPEC[id].kind != T_FLAG) {
             F(&r, id, "data", NULL);
         }
         else {
