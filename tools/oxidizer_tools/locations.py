@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from _oxidized_importer.paths import is_normalized_relative
+
 IN_MEMORY = "in-memory"
 FILESYSTEM_RELATIVE = "filesystem-relative"
 FILESYSTEM_EXTRACTED = "filesystem-extracted"
@@ -57,9 +59,7 @@ def is_normalized_prefix(prefix: str) -> bool:
     oxidizer/private/locations.bzl's `location_error` applies the same rule;
     tests/analysis/location_cases.bzl holds the cases both are tested with.
     """
-    if prefix == ".":
-        return True
-    return all(part not in ("", ".", "..") for part in prefix.split("/"))
+    return prefix == "." or is_normalized_relative(prefix)
 
 
 def parse_location(text: str) -> Location:

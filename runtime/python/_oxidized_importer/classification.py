@@ -61,6 +61,10 @@ TYPING_STUB = "TYPING_STUB"
 SKIPPED = "SKIPPED"
 
 DIST_INFO_SUFFIXES = (".dist-info", ".egg-info")
+# The bytecode optimization levels CPython has, for every Python layer (the tools, the
+# collector); oxidizer/private/policy.bzl's OPTIMIZE_LEVELS is the same
+# (tools/tests/test_classify.py) and so is runtime/src's OXI_OPTIMIZE_LEVELS.
+OPTIMIZE_LEVELS = (0, 1, 2)
 _SHARED_LIBRARY = re.compile(r"^lib[^/]*\.so(\.[0-9]+)*$")
 _SYMBOL_CHARS = re.compile(r"^[A-Za-z0-9_]+$")
 
