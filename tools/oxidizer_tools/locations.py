@@ -52,9 +52,9 @@ class Location:
 
 
 def is_normalized_prefix(prefix: str) -> bool:
-    """Whether `prefix` is a normalized relative directory: `.`, or `/`-separated parts none of
-    which is empty, `.` or `..` (what `str(PurePosixPath(prefix))` leaves unchanged, minus
-    absolute paths and `..`).
+    """Whether `prefix` is a normalized relative directory: `.`, or a normalized relative path
+    (`_oxidized_importer.paths.is_normalized_relative`: `/`-separated parts none of which is
+    empty, `.` or `..`).
 
     oxidizer/private/locations.bzl's `location_error` applies the same rule;
     tests/analysis/location_cases.bzl holds the cases both are tested with.

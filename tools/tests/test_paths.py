@@ -6,10 +6,8 @@ import ast
 from pathlib import Path
 
 import pytest
-from _oxidized_importer import classification
 from _oxidized_importer.paths import is_normalized_relative, path_problem
 
-from oxidizer_tools import bytecode_compiler
 from oxidizer_tools.locations import is_normalized_prefix
 
 
@@ -32,14 +30,3 @@ def test_normalized_implies_safe() -> None:
     for path, safe, normalized in _cases():
         assert safe or not normalized, path
 
-
-@pytest.mark.parametrize("level", [*classification.OPTIMIZE_LEVELS, -1, 3])
-def test_bytecode_compiler_levels_agree(level: int) -> None:
-    # bytecode_compiler.py runs alone under the target interpreter (`-I -S`) and cannot import
-    # classification: its own check of the levels must accept exactly OPTIMIZE_LEVELS.
-    text = '{"target": "//x", "optimize_levels": [%d], "modules": []}' % level
-    if level in classification.OPTIMIZE_LEVELS:
-        bytecode_compiler.read_compile_list(text, "t")
-    else:
-        with pytest.raises(bytecode_compiler.CompileListError, match="optimize_levels"):
-            bytecode_compiler.read_compile_list(text, "t")
