@@ -2,9 +2,12 @@
  *
  * Builds packed-resources blobs with a small writer of its own (written from
  * the format notes, independently of the parser) and checks parse results,
- * lookups and a battery of malformed inputs. Prints "N passed, N failed" last
- * and exits non-zero on any failure. */
+ * lookups and a battery of malformed inputs; runs the relative path rules
+ * (relative_path.c) through the shared cases of tests/analysis/path_cases.bzl,
+ * whose path is the one argument. Prints "N passed, N failed" last and exits
+ * non-zero on any failure. */
 #include "oxidizer/packed_resources.h"
+#include "relative_path.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -1526,9 +1529,97 @@ test_api_edges(void)
     free(b.p);
 }
 
-int
-main(void)
+/* ---- the shared relative path cases ---------------------------------- */
+
+/* Decodes the Starlark/Python string literal at *p (escapes \\, \", \0) into
+ * out; returns its length, or -1 when the literal is not one of those. */
+static long
+decode_literal(const char **p, char *out, size_t cap)
 {
+    const char *s = *p;
+    size_t n = 0;
+    if (*s++ != '"') {
+        return -1;
+    }
+    while (*s != '"') {
+        char c = *s++;
+        if (c == '\0' || c == '\n' || n + 1 >= cap) {
+            return -1;
+        }
+        if (c == '\\') {
+            c = *s++;
+            if (c == '0') {
+                c = '\0';
+            }
+            else if (c != '\\' && c != '"') {
+                return -1;
+            }
+        }
+        out[n++] = c;
+    }
+    *p = s + 1;
+    return (long)n;
+}
+
+/* Reads a ", True" or ", False" at *p into *value. */
+static bool
+decode_bool(const char **p, bool *value)
+{
+    if (strncmp(*p, ", True", 6) == 0) {
+        *p += 6;
+        *value = true;
+        return true;
+    }
+    if (strncmp(*p, ", False", 7) == 0) {
+        *p += 7;
+        *value = false;
+        return true;
+    }
+    return false;
+}
+
+static void
+test_path_cases(const char *cases_file)
+{
+    FILE *f = fopen(cases_file, "r");
+    CHECKF(f != NULL, "cannot open %s", cases_file);
+    if (f == NULL) {
+        return;
+    }
+    char line[512];
+    int cases = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (strncmp(line, "    (\"", 6) != 0) {
+            continue;
+        }
+        const char *p = line + 5;
+        char path[256];
+        bool safe, normalized;
+        long len = decode_literal(&p, path, sizeof path);
+        bool ok = len >= 0 && decode_bool(&p, &safe)
+                  && decode_bool(&p, &normalized);
+        CHECKF(ok, "unreadable case line: %s", line);
+        if (!ok) {
+            continue;
+        }
+        cases++;
+        const uint8_t *bytes = (const uint8_t *)path;
+        CHECKF((oxr_relative_path_problem(bytes, (size_t)len) == NULL) == safe,
+               "case %s: safe should be %d", line, safe);
+        CHECKF(oxr_is_normalized_relative(bytes, (size_t)len) == normalized,
+               "case %s: normalized should be %d", line, normalized);
+    }
+    fclose(f);
+    CHECKF(cases > 20, "only %d cases in %s", cases, cases_file);
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s tests/analysis/path_cases.bzl\n", argv[0]);
+        return 2;
+    }
     test_empty();
     test_field_table();
     test_all_fields();
@@ -1546,6 +1637,7 @@ main(void)
     test_truncation_and_mutation();
     test_truncated_index();
     test_api_edges();
+    test_path_cases(argv[1]);
     printf("%d passed, %d failed\n", g_passed, g_failed);
     return g_failed != 0;
 }
