@@ -6,6 +6,7 @@ setting's syntax, and writes the settings file tools/oxidizer_tools/embed.py rea
 """
 
 load(":interpreter_settings.bzl", "check_setting_values", "interpreter_setting_attrs", "interpreter_settings_json")
+load(":paths.bzl", "is_normalized_relative")
 
 WARNING_ACTIONS = ["default", "error", "ignore", "always", "module", "once"]
 
@@ -33,14 +34,6 @@ def _is_identifier(s):
         return False
     return s.replace("_", "a").isalnum()
 
-def _is_normalized_relative(path):
-    if not path or path.startswith("/") or path.endswith("/"):
-        return False
-    for part in path.split("/"):
-        if part in ("", ".", ".."):
-            return False
-    return True
-
 def _check_no_newline(ctx, attribute, value):
     if "\n" in value or "\r" in value or "\0" in value:
         _fail(ctx, attribute, "%r contains a line break or NUL" % value)
@@ -66,7 +59,7 @@ def _check_load_mode(ctx):
     if not mode.startswith(LOAD_MODE_MAPPED):
         _fail(ctx, "packed_resources_load_mode", "invalid mode %r: expected 'embedded', 'none' or '%sFILE'" % (mode, LOAD_MODE_MAPPED))
     path = mode[len(LOAD_MODE_MAPPED):]
-    if not _is_normalized_relative(path) or "\\" in path or '"' in path:
+    if not is_normalized_relative(path) or "\\" in path or '"' in path:
         _fail(ctx, "packed_resources_load_mode", "FILE %r must be a normalized relative path (e.g. 'app.pypacked')" % path)
 
 def _check_warn_option(ctx, option):

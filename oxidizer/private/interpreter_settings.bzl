@@ -26,6 +26,8 @@ Cross-setting rules (e.g. `oxidized_importer = False` needs a filesystem importe
 interpreter_config.bzl.
 """
 
+load(":policy.bzl", "OPTIMIZE_LEVELS")
+
 SETTING_TYPES = ["bool", "tristate", "int", "string", "string_list"]
 
 def _setting(name, type, doc, default = None, values = None, minimum = None, maximum = None, runtime = True):
@@ -111,7 +113,7 @@ INTERPRETER_SETTINGS = [
         "optimization_level",
         "int",
         "`sys.flags.optimize`: which bytecode level is imported (it must be in `bytecode_optimize_levels`).",
-        values = [0, 1, 2],
+        values = OPTIMIZE_LEVELS,
     ),
     _setting(
         "bytes_warning",

@@ -4,6 +4,8 @@ The same rules as tools/oxidizer_tools/locations.py, the authoritative ones (the
 every location again); both run the cases of tests/analysis/location_cases.bzl.
 """
 
+load(":paths.bzl", "is_normalized_relative")
+
 def is_normalized_prefix(prefix):
     """Whether `prefix` is a normalized relative directory (locations.py's `is_normalized_prefix`).
 
@@ -13,12 +15,7 @@ def is_normalized_prefix(prefix):
     Returns:
       True for `.` and for `/`-separated parts none of which is empty, `.` or `..`.
     """
-    if prefix == ".":
-        return True
-    for part in prefix.split("/"):
-        if part in ("", ".", ".."):
-            return False
-    return True
+    return prefix == "." or is_normalized_relative(prefix)
 
 def location_error(text):
     """Returns why `text` is not a valid location string, or None when it is valid.

@@ -21,7 +21,8 @@ load(":locations.bzl", "check_location", "check_resource_locations")
 # Where shared objects go when they cannot live in memory, unless a rule says otherwise.
 DEFAULT_FALLBACK = "filesystem-relative:lib"
 
-# The bytecode optimization levels CPython has (`python -O`, `-OO`); classify.py's
+# The bytecode optimization levels CPython has (`python -O`, `-OO`), for every Starlark layer
+# (the policy, the `optimization_level` setting); classify.py's
 # OPTIMIZE_LEVELS is checked against it by tools/tests/test_classify.py.
 OPTIMIZE_LEVELS = [0, 1, 2]
 

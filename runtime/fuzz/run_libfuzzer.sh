@@ -20,7 +20,8 @@ mkdir -p "$work/corpus"
 "$cc" -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
     -fno-sanitize-recover=all -Wall -Wextra -Werror \
     -I"$runtime/include" \
-    "$runtime/src/packed_resources.c" "$here/packed_resources_fuzz.c" \
+    "$runtime/src/packed_resources.c" "$runtime/src/relative_path.c" \
+    "$here/packed_resources_fuzz.c" \
     -o "$work/packed_resources_fuzz"
 
 echo "fuzzing for ${seconds}s in $work"

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE /* mkdtemp, nftw, O_NOFOLLOW, O_CLOEXEC */
 
 #include "extract.h"
+#include "relative_path.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -157,28 +158,6 @@ path_printf(char *out, size_t size, const char *fmt, ...)
     return 0;
 }
 
-/* Whether path[0..len) is a normalized relative path: no empty, "." or ".."
- * component, no NUL. */
-static int
-valid_relative_path(const uint8_t *path, size_t len)
-{
-    if (len == 0 || path[0] == '/' || memchr(path, '\0', len) != NULL) {
-        return 0;
-    }
-    size_t start = 0;
-    for (size_t i = 0; i <= len; i++) {
-        if (i == len || path[i] == '/') {
-            size_t n = i - start;
-            if (n == 0 || (n == 1 && path[start] == '.')
-                || (n == 2 && path[start] == '.' && path[start + 1] == '.')) {
-                return 0;
-            }
-            start = i + 1;
-        }
-    }
-    return 1;
-}
-
 /* Walks the body; with root != NULL also writes the files below root.
  * Returns 0, or -1 with err set. */
 static int
@@ -209,7 +188,7 @@ walk_body(const uint8_t *body, size_t len, const char *root, char *err,
         const uint8_t *path = body + pos;
         const uint8_t *data = path + path_len;
         pos += path_len + (size_t)data_len;
-        if (!valid_relative_path(path, path_len)) {
+        if (!oxr_is_normalized_relative(path, path_len)) {
             return set_err(err, errlen, "corrupted extraction payload: "
                            "entry %llu has an invalid path",
                            (unsigned long long)i);

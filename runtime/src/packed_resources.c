@@ -30,6 +30,7 @@
  * - Resources are numbered from 0 in error messages, like index->resources.
  */
 #include "oxidizer/packed_resources.h"
+#include "relative_path.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -75,7 +76,8 @@ typedef struct {
 
 /* Constraints on a blob's bytes. A relative path must be valid UTF-8 and
  * stay inside the tree it is relative to: not empty, no NUL, not absolute,
- * no ".." component (what tools/oxidizer_tools/packed_resources.py checks). */
+ * no ".." component: a safe relative path (relative_path.h; what
+ * runtime/python/_oxidized_importer/paths.py checks). */
 enum text { TEXT_ANY = 0, TEXT_UTF8, TEXT_PATH };
 
 /* One field_spec per kind of the generated table (oxidizer/packed_fields.h):
@@ -353,27 +355,14 @@ take(parser *p, const oxr_resource *r, uint8_t id, uint64_t len,
     return OXR_OK;
 }
 
-/* Why a relative path is unacceptable (see enum text), or NULL. */
+/* Why a relative path is unacceptable (see enum text): not a safe relative
+ * path (relative_path.h) or not UTF-8; or NULL. */
 static const char *
 path_problem(const uint8_t *s, size_t n)
 {
-    if (n == 0) {
-        return "is empty";
-    }
-    if (memchr(s, 0, n) != NULL) {
-        return "contains a NUL byte";
-    }
-    if (s[0] == '/') {
-        return "is absolute";
-    }
-    size_t start = 0;
-    for (size_t i = 0; i <= n; i++) {
-        if (i == n || s[i] == '/') {
-            if (i - start == 2 && s[start] == '.' && s[start + 1] == '.') {
-                return "contains '..'";
-            }
-            start = i + 1;
-        }
+    const char *problem = oxr_relative_path_problem(s, n);
+    if (problem != NULL) {
+        return problem;
     }
     if (!utf8_valid(s, n)) {
         return "is not valid UTF-8";

@@ -59,89 +59,119 @@ optional_named(const oxr_named_list *list, int as_str)
     return d;
 }
 
+/* resource_fields()'s view of the field table (OXR_PACKED_FIELDS), indexed
+ * by field id: each field's kind, its flag bit or oxr_resource member, and
+ * its key, the attribute of OxidizedResource. */
+enum {
+    RF_ABSENT,  /* no field of that id (0x00-0x02) */
+    RF_NAME,
+    RF_FLAG,
+    RF_BYTES,
+    RF_PATH,
+    RF_BYTES_MAP,
+    RF_PATH_MAP,
+    RF_NAME_LIST,
+};
+
+typedef struct {
+    int kind;
+    uint32_t flag;  /* RF_FLAG */
+    size_t offset;  /* of the member, other kinds */
+    const char *key;
+} resource_field;
+
+#define RF_ENTRY_NAME(m, attr) {RF_NAME, 0, offsetof(oxr_resource, m), attr}
+#define RF_ENTRY_FLAG(m, attr) {RF_FLAG, m, 0, attr}
+#define RF_ENTRY_BYTES(m, attr) {RF_BYTES, 0, offsetof(oxr_resource, m), attr}
+#define RF_ENTRY_PATH(m, attr) {RF_PATH, 0, offsetof(oxr_resource, m), attr}
+#define RF_ENTRY_BYTES_MAP(m, attr) \
+    {RF_BYTES_MAP, 0, offsetof(oxr_resource, m), attr}
+#define RF_ENTRY_PATH_MAP(m, attr) \
+    {RF_PATH_MAP, 0, offsetof(oxr_resource, m), attr}
+#define RF_ENTRY_NAME_LIST(m, attr) \
+    {RF_NAME_LIST, 0, offsetof(oxr_resource, m), attr}
+#define RF_ENTRY(id, kind, w, v, m, attr) [id] = RF_ENTRY_##kind(m, attr),
+
+static const resource_field RESOURCE_FIELDS[OXR_MAX_FIELD + 1] = {
+    OXR_PACKED_FIELDS(RF_ENTRY)
+};
+
+#undef RF_ENTRY
+#undef RF_ENTRY_NAME_LIST
+#undef RF_ENTRY_PATH_MAP
+#undef RF_ENTRY_BYTES_MAP
+#undef RF_ENTRY_PATH
+#undef RF_ENTRY_BYTES
+#undef RF_ENTRY_FLAG
+#undef RF_ENTRY_NAME
+
+/* The in-memory bytecode fields, by optimization level 0-2. */
+static const uint8_t BYTECODE_FIELDS[3] = {
+    OXR_FIELD_IN_MEMORY_BYTECODE,
+    OXR_FIELD_IN_MEMORY_BYTECODE_OPT1,
+    OXR_FIELD_IN_MEMORY_BYTECODE_OPT2,
+};
+
+/* Whether field `id` is in-memory source or bytecode, plain or zstd, which
+ * resource_fields() gives decompressed under the plain field's key. */
+static int
+is_memory_code_field(int id)
+{
+    switch (id) {
+    case OXR_FIELD_IN_MEMORY_SOURCE:
+    case OXR_FIELD_IN_MEMORY_BYTECODE:
+    case OXR_FIELD_IN_MEMORY_BYTECODE_OPT1:
+    case OXR_FIELD_IN_MEMORY_BYTECODE_OPT2:
+    case OXR_FIELD_IN_MEMORY_SOURCE_ZSTD:
+    case OXR_FIELD_IN_MEMORY_BYTECODE_ZSTD:
+    case OXR_FIELD_IN_MEMORY_BYTECODE_OPT1_ZSTD:
+    case OXR_FIELD_IN_MEMORY_BYTECODE_OPT2_ZSTD:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static const void *
+field_member(const oxr_resource *r, int id)
+{
+    return (const char *)r + RESOURCE_FIELDS[id].offset;
+}
+
 /* The fields of a resource as a dict named like OxidizedResource's
- * attributes (relative paths as str; Python makes them pathlib.Path). */
+ * attributes (relative paths as str; Python makes them pathlib.Path): the
+ * name, the flags, the source and bytecode, the other values, the maps and
+ * the dependency names, each group in field id order. */
 static PyObject *
 resource_fields(const oxr_resource *r)
 {
-    static const struct {
-        const char *key;
-        uint32_t flag;
-    } flags[] = {
-        {"is_package", OXR_FLAG_IS_PACKAGE},
-        {"is_namespace_package", OXR_FLAG_IS_NAMESPACE_PACKAGE},
-        {"is_module", OXR_FLAG_IS_MODULE},
-        {"is_builtin_extension_module", OXR_FLAG_IS_BUILTIN_EXTENSION},
-        {"is_frozen_module", OXR_FLAG_IS_FROZEN_MODULE},
-        {"is_extension_module", OXR_FLAG_IS_EXTENSION_MODULE},
-        {"is_shared_library", OXR_FLAG_IS_SHARED_LIBRARY},
-        {"is_utf8_filename", OXR_FLAG_IS_UTF8_FILENAME},
-        {"file_executable", OXR_FLAG_FILE_EXECUTABLE},
-        {"is_filesystem_extracted", OXR_FLAG_FILESYSTEM_EXTRACTED},
-    };
-    const struct {
-        const char *key;
-        const oxr_bytes *value;
-        int as_str;
-    } fields[] = {
-        {"in_memory_extension_module_shared_library",
-         &r->in_memory_extension_module, 0},
-        {"in_memory_shared_library", &r->in_memory_shared_library, 0},
-        {"relative_path_module_source", &r->relative_path_module_source, 1},
-        {"relative_path_module_bytecode", &r->relative_path_module_bytecode,
-         1},
-        {"relative_path_module_bytecode_opt1",
-         &r->relative_path_module_bytecode_opt1, 1},
-        {"relative_path_module_bytecode_opt2",
-         &r->relative_path_module_bytecode_opt2, 1},
-        {"relative_path_extension_module_shared_library",
-         &r->relative_path_extension_module, 1},
-        {"file_data_embedded", &r->file_data_embedded, 0},
-        {"file_data_utf8_relative_path", &r->file_data_utf8_relative_path, 1},
-        {"extraction_payload", &r->extraction_payload, 0},
-    };
-    const struct {
-        const char *key;
-        const oxr_named_list *value;
-        int as_str;
-    } named[] = {
-        {"in_memory_package_resources", &r->in_memory_package_resources, 0},
-        {"in_memory_distribution_resources",
-         &r->in_memory_distribution_resources, 0},
-        {"relative_path_package_resources",
-         &r->relative_path_package_resources, 1},
-        {"relative_path_distribution_resources",
-         &r->relative_path_distribution_resources, 1},
-    };
     PyObject *d = PyDict_New();
     if (d == NULL
-        || set_item(d, "name",
+        || set_item(d, RESOURCE_FIELDS[OXR_FIELD_NAME].key,
                     oxi_str_of(&r->name))
                < 0) {
         goto error;
     }
-    for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
-        if (set_item(d, flags[i].key,
-                     PyBool_FromLong((r->flags & flags[i].flag) != 0))
-            < 0) {
+    for (int id = 0; id <= OXR_MAX_FIELD; id++) {
+        const resource_field *f = &RESOURCE_FIELDS[id];
+        if (f->kind == RF_FLAG
+            && set_item(d, f->key, PyBool_FromLong((r->flags & f->flag) != 0))
+                   < 0) {
             goto error;
         }
     }
     /* A compressed source (0x21) is given decompressed, as PyOxidizer's
      * in_memory_source: serialize_indexed_resources() writes it back as
      * plain 0x06. */
-    if (set_item(d, "in_memory_source",
+    if (set_item(d, RESOURCE_FIELDS[OXR_FIELD_IN_MEMORY_SOURCE].key,
                  oxi_has_memory_source(r) ? oxi_memory_source(r)
                                       : Py_NewRef(Py_None))
         < 0) {
         goto error;
     }
     /* So is compressed bytecode (0x22-0x24), written back as 0x07-0x09. */
-    static const char *const bytecode_keys[] = {
-        "in_memory_bytecode", "in_memory_bytecode_opt1",
-        "in_memory_bytecode_opt2"};
     for (int level = 0; level <= 2; level++) {
-        if (set_item(d, bytecode_keys[level],
+        if (set_item(d, RESOURCE_FIELDS[BYTECODE_FIELDS[level]].key,
                      oxi_has_memory_bytecode(r, level)
                          ? oxi_memory_bytecode_bytes(r, level)
                          : Py_NewRef(Py_None))
@@ -149,17 +179,24 @@ resource_fields(const oxr_resource *r)
             goto error;
         }
     }
-    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-        if (set_item(d, fields[i].key,
-                     optional_bytes(fields[i].value, fields[i].as_str))
-            < 0) {
+    for (int id = 0; id <= OXR_MAX_FIELD; id++) {
+        const resource_field *f = &RESOURCE_FIELDS[id];
+        if ((f->kind == RF_BYTES || f->kind == RF_PATH)
+            && !is_memory_code_field(id)
+            && set_item(d, f->key,
+                        optional_bytes(field_member(r, id),
+                                       f->kind == RF_PATH))
+                   < 0) {
             goto error;
         }
     }
-    for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
-        if (set_item(d, named[i].key,
-                     optional_named(named[i].value, named[i].as_str))
-            < 0) {
+    for (int id = 0; id <= OXR_MAX_FIELD; id++) {
+        const resource_field *f = &RESOURCE_FIELDS[id];
+        if ((f->kind == RF_BYTES_MAP || f->kind == RF_PATH_MAP)
+            && set_item(d, f->key,
+                        optional_named(field_member(r, id),
+                                       f->kind == RF_PATH_MAP))
+                   < 0) {
             goto error;
         }
     }
@@ -176,7 +213,8 @@ resource_fields(const oxr_resource *r)
             Py_XDECREF(dep);
         }
     }
-    if (set_item(d, "shared_library_dependency_names", deps) < 0) {
+    int deps_id = OXR_FIELD_SHARED_LIBRARY_DEPENDENCY_NAMES;
+    if (set_item(d, RESOURCE_FIELDS[deps_id].key, deps) < 0) {
         goto error;
     }
     return d;

@@ -2,9 +2,12 @@
  *
  * Builds packed-resources blobs with a small writer of its own (written from
  * the format notes, independently of the parser) and checks parse results,
- * lookups and a battery of malformed inputs. Prints "N passed, N failed" last
- * and exits non-zero on any failure. */
+ * lookups and a battery of malformed inputs; runs the relative path rules
+ * (relative_path.c) through the shared cases of tests/analysis/path_cases.bzl,
+ * whose path is the one argument. Prints "N passed, N failed" last and exits
+ * non-zero on any failure. */
 #include "oxidizer/packed_resources.h"
+#include "relative_path.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -97,45 +100,63 @@ typedef struct {
 #define TN(w, m) {T_NAMED, w, offsetof(oxr_resource, m), 0}
 #define TF(f) {T_FLAG, 0, 0, f}
 
-/* The highest field id the parser knows (rules_oxidizer's 0x24). */
-#define TMAX 0x24
+/* Format v1's flavor field, which the v3 field table does not list. */
+#define T_FIELD_FLAVOR 0x02
 
-static const tspec TSPEC[TMAX + 1] = {
-    [0x02] = {T_FLAVOR, 0, 0, 0},
-    [0x03] = {T_NAME, 2, offsetof(oxr_resource, name), 0},
-    [0x04] = TF(OXR_FLAG_IS_PACKAGE),
-    [0x05] = TF(OXR_FLAG_IS_NAMESPACE_PACKAGE),
-    [0x06] = TB(4, in_memory_source),
-    [0x07] = TB(4, in_memory_bytecode),
-    [0x08] = TB(4, in_memory_bytecode_opt1),
-    [0x09] = TB(4, in_memory_bytecode_opt2),
-    [0x0a] = TB(4, in_memory_extension_module),
-    [0x0b] = TN(8, in_memory_package_resources),
-    [0x0c] = TN(8, in_memory_distribution_resources),
-    [0x0d] = TB(8, in_memory_shared_library),
-    [0x0e] = {T_DEPS, 2, 0, 0},
-    [0x0f] = TB(4, relative_path_module_source),
-    [0x10] = TB(4, relative_path_module_bytecode),
-    [0x11] = TB(4, relative_path_module_bytecode_opt1),
-    [0x12] = TB(4, relative_path_module_bytecode_opt2),
-    [0x13] = TB(4, relative_path_extension_module),
-    [0x14] = TN(4, relative_path_package_resources),
-    [0x15] = TN(4, relative_path_distribution_resources),
-    [0x16] = TF(OXR_FLAG_IS_MODULE),
-    [0x17] = TF(OXR_FLAG_IS_BUILTIN_EXTENSION),
-    [0x18] = TF(OXR_FLAG_IS_FROZEN_MODULE),
-    [0x19] = TF(OXR_FLAG_IS_EXTENSION_MODULE),
-    [0x1a] = TF(OXR_FLAG_IS_SHARED_LIBRARY),
-    [0x1b] = TF(OXR_FLAG_IS_UTF8_FILENAME),
-    [0x1c] = TF(OXR_FLAG_FILE_EXECUTABLE),
-    [0x1d] = TB(8, file_data_embedded),
-    [0x1e] = TB(4, file_data_utf8_relative_path),
-    [0x1f] = TF(OXR_FLAG_FILESYSTEM_EXTRACTED),
-    [0x20] = TB(8, extraction_payload),
-    [0x21] = TB(4, in_memory_source_zstd),
-    [0x22] = TB(4, in_memory_bytecode_zstd),
-    [0x23] = TB(4, in_memory_bytecode_opt1_zstd),
-    [0x24] = TB(4, in_memory_bytecode_opt2_zstd),
+/* Each field's encoding, written from the format notes: the ids come from
+ * the header, the kinds and widths do not, so a parser reading the header's
+ * table wrongly still fails here; test_field_table() checks that the
+ * header's table agrees. */
+static const tspec TSPEC[OXR_MAX_FIELD + 1] = {
+    [T_FIELD_FLAVOR] = {T_FLAVOR, 0, 0, 0},
+    [OXR_FIELD_NAME] = {T_NAME, 2, offsetof(oxr_resource, name), 0},
+    [OXR_FIELD_IS_PACKAGE] = TF(OXR_FLAG_IS_PACKAGE),
+    [OXR_FIELD_IS_NAMESPACE_PACKAGE] = TF(OXR_FLAG_IS_NAMESPACE_PACKAGE),
+    [OXR_FIELD_IN_MEMORY_SOURCE] = TB(4, in_memory_source),
+    [OXR_FIELD_IN_MEMORY_BYTECODE] = TB(4, in_memory_bytecode),
+    [OXR_FIELD_IN_MEMORY_BYTECODE_OPT1] = TB(4, in_memory_bytecode_opt1),
+    [OXR_FIELD_IN_MEMORY_BYTECODE_OPT2] = TB(4, in_memory_bytecode_opt2),
+    [OXR_FIELD_IN_MEMORY_EXTENSION_MODULE_SHARED_LIBRARY] =
+        TB(4, in_memory_extension_module),
+    [OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES] =
+        TN(8, in_memory_package_resources),
+    [OXR_FIELD_IN_MEMORY_DISTRIBUTION_RESOURCES] =
+        TN(8, in_memory_distribution_resources),
+    [OXR_FIELD_IN_MEMORY_SHARED_LIBRARY] = TB(8, in_memory_shared_library),
+    [OXR_FIELD_SHARED_LIBRARY_DEPENDENCY_NAMES] = {T_DEPS, 2, 0, 0},
+    [OXR_FIELD_RELATIVE_PATH_MODULE_SOURCE] =
+        TB(4, relative_path_module_source),
+    [OXR_FIELD_RELATIVE_PATH_MODULE_BYTECODE] =
+        TB(4, relative_path_module_bytecode),
+    [OXR_FIELD_RELATIVE_PATH_MODULE_BYTECODE_OPT1] =
+        TB(4, relative_path_module_bytecode_opt1),
+    [OXR_FIELD_RELATIVE_PATH_MODULE_BYTECODE_OPT2] =
+        TB(4, relative_path_module_bytecode_opt2),
+    [OXR_FIELD_RELATIVE_PATH_EXTENSION_MODULE_SHARED_LIBRARY] =
+        TB(4, relative_path_extension_module),
+    [OXR_FIELD_RELATIVE_PATH_PACKAGE_RESOURCES] =
+        TN(4, relative_path_package_resources),
+    [OXR_FIELD_RELATIVE_PATH_DISTRIBUTION_RESOURCES] =
+        TN(4, relative_path_distribution_resources),
+    [OXR_FIELD_IS_MODULE] = TF(OXR_FLAG_IS_MODULE),
+    [OXR_FIELD_IS_BUILTIN_EXTENSION_MODULE] =
+        TF(OXR_FLAG_IS_BUILTIN_EXTENSION),
+    [OXR_FIELD_IS_FROZEN_MODULE] = TF(OXR_FLAG_IS_FROZEN_MODULE),
+    [OXR_FIELD_IS_EXTENSION_MODULE] = TF(OXR_FLAG_IS_EXTENSION_MODULE),
+    [OXR_FIELD_IS_SHARED_LIBRARY] = TF(OXR_FLAG_IS_SHARED_LIBRARY),
+    [OXR_FIELD_IS_UTF8_FILENAME] = TF(OXR_FLAG_IS_UTF8_FILENAME),
+    [OXR_FIELD_FILE_EXECUTABLE] = TF(OXR_FLAG_FILE_EXECUTABLE),
+    [OXR_FIELD_FILE_DATA_EMBEDDED] = TB(8, file_data_embedded),
+    [OXR_FIELD_FILE_DATA_UTF8_RELATIVE_PATH] =
+        TB(4, file_data_utf8_relative_path),
+    [OXR_FIELD_IS_FILESYSTEM_EXTRACTED] = TF(OXR_FLAG_FILESYSTEM_EXTRACTED),
+    [OXR_FIELD_EXTRACTION_PAYLOAD] = TB(8, extraction_payload),
+    [OXR_FIELD_IN_MEMORY_SOURCE_ZSTD] = TB(4, in_memory_source_zstd),
+    [OXR_FIELD_IN_MEMORY_BYTECODE_ZSTD] = TB(4, in_memory_bytecode_zstd),
+    [OXR_FIELD_IN_MEMORY_BYTECODE_OPT1_ZSTD] =
+        TB(4, in_memory_bytecode_opt1_zstd),
+    [OXR_FIELD_IN_MEMORY_BYTECODE_OPT2_ZSTD] =
+        TB(4, in_memory_bytecode_opt2_zstd),
 };
 
 #define MAXF 32
@@ -162,9 +183,10 @@ typedef struct {
 typedef struct {
     size_t blob_index_start, res_index_start, blob_start;
     size_t entry_off[1024]; /* offset of each resource's 0x01 marker */
-    size_t section_off[TMAX + 1];
-    size_t section_len[TMAX + 1];
-    size_t section_index_off[TMAX + 1]; /* offset of the section's 0x01 */
+    size_t section_off[OXR_MAX_FIELD + 1];
+    size_t section_len[OXR_MAX_FIELD + 1];
+    /* offset of the section's 0x01 */
+    size_t section_index_off[OXR_MAX_FIELD + 1];
 } layout;
 
 /* Starts a resource: the name is its first field. */
@@ -173,7 +195,7 @@ R(tres *r, const char *name)
 {
     memset(r, 0, sizeof(*r));
     r->nfields = 1;
-    r->f[0].id = 0x03;
+    r->f[0].id = OXR_FIELD_NAME;
     r->f[0].nparts = 1;
     r->f[0].parts[0] = name;
     return r;
@@ -201,7 +223,7 @@ FLAVOR(tres *r, uint8_t flavor)
 {
     tfield *f = &r->f[r->nfields++];
     memset(f, 0, sizeof(*f));
-    f->id = 0x02;
+    f->id = T_FIELD_FLAVOR;
     f->flavor = flavor;
 }
 
@@ -213,7 +235,7 @@ write_blob(buf *out, const tres *rs, size_t n, wopts o, layout *lay)
         lay = &scratch;
     }
     memset(lay, 0, sizeof(*lay));
-    buf sec[TMAX + 1];
+    buf sec[OXR_MAX_FIELD + 1];
     memset(sec, 0, sizeof(sec));
     buf ri = {0};
     size_t entry_rel[1024];
@@ -224,7 +246,7 @@ write_blob(buf *out, const tres *rs, size_t n, wopts o, layout *lay)
         put_le(&ri, 0x01, 1);
         for (size_t k = 0; k < rs[i].nfields; k++) {
             const tfield *f = &rs[i].f[k];
-            const tspec *t = &TSPEC[f->id <= TMAX ? f->id : 0];
+            const tspec *t = &TSPEC[f->id <= OXR_MAX_FIELD ? f->id : 0];
             put_le(&ri, f->id, 1);
             switch (t->kind) {
             case T_FLAVOR:
@@ -263,9 +285,10 @@ write_blob(buf *out, const tres *rs, size_t n, wopts o, layout *lay)
 
     buf bi = {0};
     unsigned nsec = 0;
-    size_t sec_rel[TMAX + 1], sec_index_rel[TMAX + 1], pos = 0;
-    for (int k = 0; k <= TMAX; k++) {
-        int id = o.reverse_sections ? TMAX - k : k;
+    size_t sec_rel[OXR_MAX_FIELD + 1], sec_index_rel[OXR_MAX_FIELD + 1];
+    size_t pos = 0;
+    for (int k = 0; k <= OXR_MAX_FIELD; k++) {
+        int id = o.reverse_sections ? OXR_MAX_FIELD - k : k;
         if (sec[id].len == 0) {
             continue;  /* like the canonical writer */
         }
@@ -301,8 +324,8 @@ write_blob(buf *out, const tres *rs, size_t n, wopts o, layout *lay)
     for (size_t i = 0; i < n && i < 1024; i++) {
         lay->entry_off[i] = lay->res_index_start + entry_rel[i];
     }
-    for (int k = 0; k <= TMAX; k++) {
-        int id = o.reverse_sections ? TMAX - k : k;
+    for (int k = 0; k <= OXR_MAX_FIELD; k++) {
+        int id = o.reverse_sections ? OXR_MAX_FIELD - k : k;
         if (sec[id].len) {
             lay->section_off[id] = lay->blob_start + sec_rel[id];
             lay->section_len[id] = sec[id].len;
@@ -345,7 +368,7 @@ static void
 check_resource(const buf *b, const tres *want, const oxr_resource *got,
                uint8_t version)
 {
-    bool present[TMAX + 1] = {false};
+    bool present[OXR_MAX_FIELD + 1] = {false};
     uint32_t flags = 0;
     for (size_t k = 0; k < want->nfields; k++) {
         const tfield *f = &want->f[k];
@@ -400,10 +423,10 @@ check_resource(const buf *b, const tres *want, const oxr_resource *got,
         }
     }
     CHECKF(got->flags == flags, "flags 0x%x want 0x%x", got->flags, flags);
-    if (!present[0x02]) {
+    if (!present[T_FIELD_FLAVOR]) {
         CHECK(got->flavor == 0);
     }
-    for (int id = 0; id <= TMAX; id++) {
+    for (int id = 0; id <= OXR_MAX_FIELD; id++) {
         const tspec *t = &TSPEC[id];
         if (present[id]) {
             continue;
@@ -430,7 +453,7 @@ static const char *
 tname(const tres *r)
 {
     for (size_t k = 0; k < r->nfields; k++) {
-        if (r->f[k].id == 0x03) {
+        if (r->f[k].id == OXR_FIELD_NAME) {
             return r->f[k].parts[0];
         }
     }
@@ -496,66 +519,141 @@ expect_error_at(const uint8_t *data, size_t len, const char *want, int line)
 
 /* ---- fixtures -------------------------------------------------------- */
 
-/* A resource carrying every v3 field, one carrying a few, one whose
- * values are all empty. */
+/* A resource carrying every v3 field but the zstd ones, one carrying a few
+ * (with opt1 zstd), one whose values are all empty, and one with the other
+ * zstd fields: together every field of OXR_PACKED_FIELDS
+ * (test_field_table() checks). */
 static size_t
 all_fields_v3(tres *rs)
 {
     tres *r = R(&rs[0], "pkg.mod");
-    F(r, 0x04, NULL);
-    F(r, 0x05, NULL);
-    F(r, 0x06, "print('src')", NULL);
-    F(r, 0x07, "BYTECODE", NULL);
-    F(r, 0x08, "BYTECODE-O1", NULL);
-    F(r, 0x09, "BYTECODE-O2", NULL);
-    F(r, 0x0a, "\x7f" "ELFextension", NULL);
-    F(r, 0x0b, "data.txt", "hello", "sub/x.bin", "", "e.json", "{}", NULL);
-    F(r, 0x0c, "METADATA", "Name: pkg", "RECORD", "r", NULL);
-    F(r, 0x0d, "\x7f" "ELFsharedlib", NULL);
-    F(r, 0x0e, "libc.so.6", "libm.so.6", "libz.so.1", NULL);
-    F(r, 0x0f, "pkg/mod.py", NULL);
-    F(r, 0x10, "pkg/__pycache__/mod.pyc", NULL);
-    F(r, 0x11, "pkg/__pycache__/mod.opt-1.pyc", NULL);
-    F(r, 0x12, "pkg/__pycache__/mod.opt-2.pyc", NULL);
-    F(r, 0x13, "pkg/mod.so", NULL);
-    F(r, 0x14, "res.txt", "pkg/res.txt", NULL);
-    F(r, 0x15, "METADATA", "pkg-1.0.dist-info/METADATA", NULL);
-    F(r, 0x16, NULL);
-    F(r, 0x17, NULL);
-    F(r, 0x18, NULL);
-    F(r, 0x19, NULL);
-    F(r, 0x1a, NULL);
-    F(r, 0x1b, NULL);
-    F(r, 0x1c, NULL);
-    F(r, 0x1d, "embedded file data", NULL);
-    F(r, 0x1e, "files/d\xc3\xa4ta.bin", NULL);
+    F(r, OXR_FIELD_IS_PACKAGE, NULL);
+    F(r, OXR_FIELD_IS_NAMESPACE_PACKAGE, NULL);
+    F(r, OXR_FIELD_IN_MEMORY_SOURCE, "print('src')", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_BYTECODE, "BYTECODE", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_BYTECODE_OPT1, "BYTECODE-O1", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_BYTECODE_OPT2, "BYTECODE-O2", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_EXTENSION_MODULE_SHARED_LIBRARY,
+      "\x7f" "ELFextension", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES,
+      "data.txt", "hello", "sub/x.bin", "", "e.json", "{}", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_DISTRIBUTION_RESOURCES,
+      "METADATA", "Name: pkg", "RECORD", "r", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_SHARED_LIBRARY, "\x7f" "ELFsharedlib", NULL);
+    F(r, OXR_FIELD_SHARED_LIBRARY_DEPENDENCY_NAMES,
+      "libc.so.6", "libm.so.6", "libz.so.1", NULL);
+    F(r, OXR_FIELD_RELATIVE_PATH_MODULE_SOURCE, "pkg/mod.py", NULL);
+    F(r, OXR_FIELD_RELATIVE_PATH_MODULE_BYTECODE,
+      "pkg/__pycache__/mod.pyc", NULL);
+    F(r, OXR_FIELD_RELATIVE_PATH_MODULE_BYTECODE_OPT1,
+      "pkg/__pycache__/mod.opt-1.pyc", NULL);
+    F(r, OXR_FIELD_RELATIVE_PATH_MODULE_BYTECODE_OPT2,
+      "pkg/__pycache__/mod.opt-2.pyc", NULL);
+    F(r, OXR_FIELD_RELATIVE_PATH_EXTENSION_MODULE_SHARED_LIBRARY,
+      "pkg/mod.so", NULL);
+    F(r, OXR_FIELD_RELATIVE_PATH_PACKAGE_RESOURCES,
+      "res.txt", "pkg/res.txt", NULL);
+    F(r, OXR_FIELD_RELATIVE_PATH_DISTRIBUTION_RESOURCES,
+      "METADATA", "pkg-1.0.dist-info/METADATA", NULL);
+    F(r, OXR_FIELD_IS_MODULE, NULL);
+    F(r, OXR_FIELD_IS_BUILTIN_EXTENSION_MODULE, NULL);
+    F(r, OXR_FIELD_IS_FROZEN_MODULE, NULL);
+    F(r, OXR_FIELD_IS_EXTENSION_MODULE, NULL);
+    F(r, OXR_FIELD_IS_SHARED_LIBRARY, NULL);
+    F(r, OXR_FIELD_IS_UTF8_FILENAME, NULL);
+    F(r, OXR_FIELD_FILE_EXECUTABLE, NULL);
+    F(r, OXR_FIELD_FILE_DATA_EMBEDDED, "embedded file data", NULL);
+    F(r, OXR_FIELD_FILE_DATA_UTF8_RELATIVE_PATH,
+      "files/d\xc3\xa4ta.bin", NULL);
+    F(r, OXR_FIELD_IS_FILESYSTEM_EXTRACTED, NULL);
+    F(r, OXR_FIELD_EXTRACTION_PAYLOAD, "extraction payload", NULL);
 
     r = R(&rs[1], "zeta");
-    F(r, 0x16, NULL);
-    F(r, 0x07, "zeta-bc", NULL);
-    F(r, 0x0e, NULL);          /* present, no dependencies */
-    F(r, 0x0c, NULL);          /* present, no entries */
-    F(r, 0x06, "zeta source", NULL);
-    F(r, 0x23, "\x28\xb5\x2f\xfd opt1 frame", NULL); /* next to plain 0x07 */
+    F(r, OXR_FIELD_IS_MODULE, NULL);
+    F(r, OXR_FIELD_IN_MEMORY_BYTECODE, "zeta-bc", NULL);
+    /* present, no dependencies */
+    F(r, OXR_FIELD_SHARED_LIBRARY_DEPENDENCY_NAMES, NULL);
+    /* present, no entries */
+    F(r, OXR_FIELD_IN_MEMORY_DISTRIBUTION_RESOURCES, NULL);
+    F(r, OXR_FIELD_IN_MEMORY_SOURCE, "zeta source", NULL);
+    /* next to plain 0x07 */
+    F(r, OXR_FIELD_IN_MEMORY_BYTECODE_OPT1_ZSTD,
+      "\x28\xb5\x2f\xfd opt1 frame", NULL);
 
     /* Fields whose values are empty everywhere have no blob section. */
     r = R(&rs[2], "empty");
-    F(r, 0x0a, "", NULL);
-    F(r, 0x1d, "", NULL);
-    F(r, 0x06, "", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_EXTENSION_MODULE_SHARED_LIBRARY, "", NULL);
+    F(r, OXR_FIELD_FILE_DATA_EMBEDDED, "", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_SOURCE, "", NULL);
 
     /* A compressed source and bytecode (rules_oxidizer's 0x21, 0x22, 0x24)
      * beside plain opt1 bytecode: the parser does not look inside frames. */
     r = R(&rs[3], "zipped");
-    F(r, 0x16, NULL);
-    F(r, 0x22, "\x28\xb5\x2f\xfd bytecode frame", NULL);
-    F(r, 0x08, "zipped-bc1", NULL);
-    F(r, 0x24, "\x28\xb5\x2f\xfd opt2 frame", NULL);
-    F(r, 0x21, "\x28\xb5\x2f\xfd not really a frame", NULL);
+    F(r, OXR_FIELD_IS_MODULE, NULL);
+    F(r, OXR_FIELD_IN_MEMORY_BYTECODE_ZSTD,
+      "\x28\xb5\x2f\xfd bytecode frame", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_BYTECODE_OPT1, "zipped-bc1", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_BYTECODE_OPT2_ZSTD,
+      "\x28\xb5\x2f\xfd opt2 frame", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_SOURCE_ZSTD,
+      "\x28\xb5\x2f\xfd not really a frame", NULL);
     return 4;
 }
 
 /* ---- tests ----------------------------------------------------------- */
+
+/* TSPEC's kind for each kind of the header's field table. */
+#define T_KIND_NAME T_NAME
+#define T_KIND_FLAG T_FLAG
+#define T_KIND_BYTES T_BYTES
+#define T_KIND_PATH T_BYTES
+#define T_KIND_BYTES_MAP T_NAMED
+#define T_KIND_PATH_MAP T_NAMED
+#define T_KIND_NAME_LIST T_DEPS
+/* TSPEC's flag bit for each kind: the member_or_flag of a flag, else 0. */
+#define T_FLAG_OF_NAME(m) 0u
+#define T_FLAG_OF_FLAG(m) (m)
+#define T_FLAG_OF_BYTES(m) 0u
+#define T_FLAG_OF_PATH(m) 0u
+#define T_FLAG_OF_BYTES_MAP(m) 0u
+#define T_FLAG_OF_PATH_MAP(m) 0u
+#define T_FLAG_OF_NAME_LIST(m) 0u
+
+/* The header's field table (OXR_PACKED_FIELDS) and this test's TSPEC list
+ * the same fields with the same kind, width and flag bit, and
+ * all_fields_v3() carries every field of the table: a field added to the
+ * format without a test here fails. */
+static void
+test_field_table(void)
+{
+    static tres rs[4];
+    size_t n = all_fields_v3(rs);
+    bool covered[OXR_MAX_FIELD + 1] = {false};
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < rs[i].nfields; k++) {
+            CHECK(rs[i].f[k].id <= OXR_MAX_FIELD);
+            if (rs[i].f[k].id <= OXR_MAX_FIELD) {
+                covered[rs[i].f[k].id] = true;
+            }
+        }
+    }
+    bool listed[OXR_MAX_FIELD + 1] = {false};
+#define CHECK_FIELD(fid, fkind, fwidth, fversion, fmember, fattr)         \
+    listed[fid] = true;                                                    \
+    CHECKF(TSPEC[fid].kind == T_KIND_##fkind &&                            \
+           TSPEC[fid].width == (fwidth) &&                                 \
+           TSPEC[fid].flag == T_FLAG_OF_##fkind(fmember),                  \
+           "field 0x%02x (%s): the header's kind, width or flag differs "  \
+           "from TSPEC's", fid, fattr);                                    \
+    CHECKF(covered[fid], "field 0x%02x (%s) is missing from "              \
+           "all_fields_v3()", fid, fattr);
+    OXR_PACKED_FIELDS(CHECK_FIELD)
+#undef CHECK_FIELD
+    for (int id = 0; id <= OXR_MAX_FIELD; id++) {
+        CHECKF(listed[id] || id == T_FIELD_FLAVOR || TSPEC[id].kind == T_NONE,
+               "TSPEC lists field 0x%02x, which the header does not", id);
+    }
+}
 
 static void
 test_empty(void)
@@ -597,10 +695,10 @@ test_all_fields(void)
      * padding) yet still point into the buffer. */
     tres solo;
     R(&solo, "solo");
-    F(&solo, 0x06, "", NULL);
-    F(&solo, 0x1d, "", NULL);
-    F(&solo, 0x0b, "", "", NULL);
-    F(&solo, 0x0e, "", NULL);
+    F(&solo, OXR_FIELD_IN_MEMORY_SOURCE, "", NULL);
+    F(&solo, OXR_FIELD_FILE_DATA_EMBEDDED, "", NULL);
+    F(&solo, OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES, "", "", NULL);
+    F(&solo, OXR_FIELD_SHARED_LIBRARY_DEPENDENCY_NAMES, "", NULL);
     for (int pad = 0; pad <= 2; pad++) {
         roundtrip(&solo, 1, (wopts){3, pad, false});
     }
@@ -608,7 +706,8 @@ test_all_fields(void)
     layout lay;
     oxr_index ix;
     write_blob(&b, &solo, 1, (wopts){3, 0, false}, &lay);
-    CHECK(lay.section_len[0x06] == 0 && lay.section_len[0x0b] == 0);
+    CHECK(lay.section_len[OXR_FIELD_IN_MEMORY_SOURCE] == 0 &&
+          lay.section_len[OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES] == 0);
     if (parse_expect(&b, &solo, 1, 3, &ix)) {
         const oxr_resource *e = &ix.resources[0];
         CHECK(e->in_memory_source.data != NULL &&
@@ -636,11 +735,12 @@ test_versions(void)
         f->id = 0x03;
         f->nparts = 1;
         f->parts[0] = names[fl];
-        F(&rs[fl], 0x07, "bc", NULL);
+        F(&rs[fl], OXR_FIELD_IN_MEMORY_BYTECODE, "bc", NULL);
         if (fl == 1) {
-            F(&rs[fl], 0x04, NULL);
-            F(&rs[fl], 0x0b, "a", "b", NULL);
-            F(&rs[fl], 0x15, "x", "y", NULL);
+            F(&rs[fl], OXR_FIELD_IS_PACKAGE, NULL);
+            F(&rs[fl], OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES, "a", "b", NULL);
+            F(&rs[fl], OXR_FIELD_RELATIVE_PATH_DISTRIBUTION_RESOURCES,
+              "x", "y", NULL);
         }
     }
     roundtrip(rs, 6, (wopts){1, 0, false});
@@ -669,16 +769,17 @@ test_versions(void)
     write_blob(&b, &r, 1, (wopts){2, 0, false}, NULL);
     EXPECT_ERROR(&b, "resource 0 (\"x\"): field 0x02 is not valid in format "
                  "version 2");
-    for (uint8_t id = 0x16; id <= 0x1a; id++) {
+    for (uint8_t id = OXR_FIELD_IS_MODULE; id <= OXR_FIELD_IS_SHARED_LIBRARY;
+         id++) {
         R(&r, "x");
         F(&r, id, NULL);
         write_blob(&b, &r, 1, (wopts){1, 0, false}, NULL);
         EXPECT_ERROR(&b, "not valid in format version 1");
         roundtrip(&r, 1, (wopts){2, 0, false});
     }
-    for (uint8_t id = 0x1b; id <= TMAX; id++) {
+    for (uint8_t id = OXR_FIELD_IS_UTF8_FILENAME; id <= OXR_MAX_FIELD; id++) {
         R(&r, "x");
-        if (id == 0x1d || id == 0x1e || id >= 0x20) {
+        if (TSPEC[id].kind != T_FLAG) {
             F(&r, id, "data", NULL);
         }
         else {
@@ -709,15 +810,18 @@ test_multi_entry(void)
 {
     tres rs[2];
     tres *r = R(&rs[0], "a");
-    F(r, 0x0b, "n1", "v1", "n2", "", "", "v3", NULL);
-    F(r, 0x0c, "d1", "dv1", NULL);
-    F(r, 0x14, "p1", "path1", "p2", "path2", NULL);
-    F(r, 0x15, NULL);
-    F(r, 0x0e, "dep1", "", "dep3", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES,
+      "n1", "v1", "n2", "", "", "v3", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_DISTRIBUTION_RESOURCES, "d1", "dv1", NULL);
+    F(r, OXR_FIELD_RELATIVE_PATH_PACKAGE_RESOURCES,
+      "p1", "path1", "p2", "path2", NULL);
+    F(r, OXR_FIELD_RELATIVE_PATH_DISTRIBUTION_RESOURCES, NULL);
+    F(r, OXR_FIELD_SHARED_LIBRARY_DEPENDENCY_NAMES, "dep1", "", "dep3", NULL);
     r = R(&rs[1], "b");
-    F(r, 0x0b, "m", "mv", NULL);
-    F(r, 0x15, "dist", "dpath", NULL);
-    F(r, 0x0e, "dep", NULL);
+    F(r, OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES, "m", "mv", NULL);
+    F(r, OXR_FIELD_RELATIVE_PATH_DISTRIBUTION_RESOURCES,
+      "dist", "dpath", NULL);
+    F(r, OXR_FIELD_SHARED_LIBRARY_DEPENDENCY_NAMES, "dep", NULL);
     for (int pad = 0; pad <= 2; pad++) {
         roundtrip(rs, 2, (wopts){3, pad, false});
         roundtrip(rs, 2, (wopts){2, pad, true});
@@ -734,12 +838,13 @@ test_arena_growth(void)
     for (int i = 0; i < N; i++) {
         snprintf(names[i], sizeof(names[i]), "m%04d", i);
         tres *r = R(&rs[i], names[i]);
-        F(r, 0x0b, "a", "1", "b", "2", "c", "3", NULL);
+        F(r, OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES,
+          "a", "1", "b", "2", "c", "3", NULL);
         if (i % 3 == 0) {
-            F(r, 0x0e, "x", "y", NULL);
+            F(r, OXR_FIELD_SHARED_LIBRARY_DEPENDENCY_NAMES, "x", "y", NULL);
         }
         if (i % 5 == 0) {
-            F(r, 0x14, "p", "q", NULL);
+            F(r, OXR_FIELD_RELATIVE_PATH_PACKAGE_RESOURCES, "p", "q", NULL);
         }
     }
     roundtrip(rs, N, (wopts){3, 0, false});
@@ -841,21 +946,22 @@ test_duplicates(void)
     oxr_index ix;
     char err[256];
     R(&rs[0], "a");
-    F(&rs[0], 0x16, NULL);
-    F(&rs[0], 0x06, "old source", NULL);
-    F(&rs[0], 0x07, "old bytecode", NULL);
-    F(&rs[0], 0x0b, "x.txt", "old x", "y.txt", "old y", NULL);
+    F(&rs[0], OXR_FIELD_IS_MODULE, NULL);
+    F(&rs[0], OXR_FIELD_IN_MEMORY_SOURCE, "old source", NULL);
+    F(&rs[0], OXR_FIELD_IN_MEMORY_BYTECODE, "old bytecode", NULL);
+    F(&rs[0], OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES,
+      "x.txt", "old x", "y.txt", "old y", NULL);
     R(&rs[1], "b");
     R(&rs[2], "a");
-    F(&rs[2], 0x04, NULL);
-    F(&rs[2], 0x07, "new bytecode", NULL);
-    F(&rs[2], 0x0b, "x.txt", "new x", NULL);
-    F(&rs[2], 0x08, "new opt1", NULL);
-    F(&rs[2], 0x24, "zopt2", NULL);
+    F(&rs[2], OXR_FIELD_IS_PACKAGE, NULL);
+    F(&rs[2], OXR_FIELD_IN_MEMORY_BYTECODE, "new bytecode", NULL);
+    F(&rs[2], OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES, "x.txt", "new x", NULL);
+    F(&rs[2], OXR_FIELD_IN_MEMORY_BYTECODE_OPT1, "new opt1", NULL);
+    F(&rs[2], OXR_FIELD_IN_MEMORY_BYTECODE_OPT2_ZSTD, "zopt2", NULL);
     R(&rs[3], "a");
-    F(&rs[3], 0x21, "zst", NULL);
-    F(&rs[3], 0x22, "zbc", NULL);
-    F(&rs[3], 0x23, "zopt1", NULL);
+    F(&rs[3], OXR_FIELD_IN_MEMORY_SOURCE_ZSTD, "zst", NULL);
+    F(&rs[3], OXR_FIELD_IN_MEMORY_BYTECODE_ZSTD, "zbc", NULL);
+    F(&rs[3], OXR_FIELD_IN_MEMORY_BYTECODE_OPT1_ZSTD, "zopt1", NULL);
     write_blob(&b, rs, 4, (wopts){3, 0, false}, NULL);
     CHECK(oxr_index_parse((const uint8_t *)b.p, b.len, &ix, err,
                           sizeof(err)) == OXR_OK);
@@ -892,8 +998,8 @@ test_duplicates(void)
     EXPECT_ERROR(&b, "empty name");
     /* The source, plain and compressed: which one would be meant? */
     R(&rs[0], "m");
-    F(&rs[0], 0x06, "src", NULL);
-    F(&rs[0], 0x21, "zst", NULL);
+    F(&rs[0], OXR_FIELD_IN_MEMORY_SOURCE, "src", NULL);
+    F(&rs[0], OXR_FIELD_IN_MEMORY_SOURCE_ZSTD, "zst", NULL);
     write_blob(&b, rs, 1, (wopts){3, 0, false}, NULL);
     EXPECT_ERROR(&b, "resource 0 (\"m\"): both fields 0x06 and 0x21");
     /* So is each bytecode level. */
@@ -937,12 +1043,13 @@ test_relative_paths(void)
         EXPECT_ERROR(&b, cases[i].error);
     }
     R(&r, "a");
-    F(&r, 0x14, "k", "../k", NULL);
+    F(&r, OXR_FIELD_RELATIVE_PATH_PACKAGE_RESOURCES, "k", "../k", NULL);
     write_blob(&b, &r, 1, (wopts){3, 0, false}, NULL);
     EXPECT_ERROR(&b, "field 0x14: entry 0 path contains '..'");
     R(&r, "a");
-    F(&r, 0x0f, "a/..b/c..", NULL);
-    F(&r, 0x15, "k", "lib/\xc3\xa9", NULL);
+    F(&r, OXR_FIELD_RELATIVE_PATH_MODULE_SOURCE, "a/..b/c..", NULL);
+    F(&r, OXR_FIELD_RELATIVE_PATH_DISTRIBUTION_RESOURCES,
+      "k", "lib/\xc3\xa9", NULL);
     write_blob(&b, &r, 1, (wopts){3, 0, false}, NULL);
     oxr_index ix;
     char err[256];
@@ -987,9 +1094,9 @@ test_utf8(void)
     buf b = {0};
     for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
         R(&r, good[i]);
-        F(&r, 0x0b, good[i], "v", NULL);
-        F(&r, 0x0e, good[i], NULL);
-        F(&r, 0x1e, good[i], NULL);
+        F(&r, OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES, good[i], "v", NULL);
+        F(&r, OXR_FIELD_SHARED_LIBRARY_DEPENDENCY_NAMES, good[i], NULL);
+        F(&r, OXR_FIELD_FILE_DATA_UTF8_RELATIVE_PATH, good[i], NULL);
         roundtrip(&r, 1, (wopts){3, 0, false});
     }
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -997,30 +1104,31 @@ test_utf8(void)
         write_blob(&b, &r, 1, (wopts){3, 0, false}, NULL);
         EXPECT_ERROR(&b, "name is not valid UTF-8");
         R(&r, "ok");
-        F(&r, 0x0b, bad[i], "v", NULL);
+        F(&r, OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES, bad[i], "v", NULL);
         write_blob(&b, &r, 1, (wopts){3, 0, false}, NULL);
         EXPECT_ERROR(&b, "field 0x0b: entry 0 name is not valid UTF-8");
         R(&r, "ok");
-        F(&r, 0x15, "fine", "x", bad[i], "v", NULL);
+        F(&r, OXR_FIELD_RELATIVE_PATH_DISTRIBUTION_RESOURCES,
+          "fine", "x", bad[i], "v", NULL);
         write_blob(&b, &r, 1, (wopts){3, 2, false}, NULL);
         EXPECT_ERROR(&b, "field 0x15: entry 1 name is not valid UTF-8");
         R(&r, "ok");
-        F(&r, 0x0e, bad[i], NULL);
+        F(&r, OXR_FIELD_SHARED_LIBRARY_DEPENDENCY_NAMES, bad[i], NULL);
         write_blob(&b, &r, 1, (wopts){3, 0, false}, NULL);
         EXPECT_ERROR(&b, "dependency 0 is not valid UTF-8");
         R(&r, "ok");
-        F(&r, 0x1e, bad[i], NULL);
+        F(&r, OXR_FIELD_FILE_DATA_UTF8_RELATIVE_PATH, bad[i], NULL);
         write_blob(&b, &r, 1, (wopts){3, 0, false}, NULL);
         EXPECT_ERROR(&b, "field 0x1e: relative path is not valid UTF-8");
         /* Relative paths are UTF-8 too (the build tools' reader agrees). */
         R(&r, "ok");
-        F(&r, 0x0f, bad[i], NULL);
+        F(&r, OXR_FIELD_RELATIVE_PATH_MODULE_SOURCE, bad[i], NULL);
         write_blob(&b, &r, 1, (wopts){3, 0, false}, NULL);
         EXPECT_ERROR(&b, "field 0x0f: relative path is not valid UTF-8");
         /* Payloads are opaque bytes. */
         R(&r, "ok");
-        F(&r, 0x06, bad[i], NULL);
-        F(&r, 0x0b, "n", bad[i], NULL);
+        F(&r, OXR_FIELD_IN_MEMORY_SOURCE, bad[i], NULL);
+        F(&r, OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES, "n", bad[i], NULL);
         roundtrip(&r, 1, (wopts){3, 0, false});
     }
     /* Escaped in messages, so the message stays printable. */
@@ -1037,11 +1145,11 @@ small_blob(buf *b, layout *lay, int padding)
 {
     tres rs[2];
     R(&rs[0], "foo");
-    F(&rs[0], 0x07, "bytecode", NULL);
-    F(&rs[0], 0x0b, "r", "data", NULL);
+    F(&rs[0], OXR_FIELD_IN_MEMORY_BYTECODE, "bytecode", NULL);
+    F(&rs[0], OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES, "r", "data", NULL);
     R(&rs[1], "foo.bar");
-    F(&rs[1], 0x07, "bc2", NULL);
-    F(&rs[1], 0x0d, "lib", NULL);
+    F(&rs[1], OXR_FIELD_IN_MEMORY_BYTECODE, "bc2", NULL);
+    F(&rs[1], OXR_FIELD_IN_MEMORY_SHARED_LIBRARY, "lib", NULL);
     write_blob(b, rs, 2, (wopts){3, padding, false}, lay);
 }
 
@@ -1057,7 +1165,8 @@ test_header_and_blob_index(void)
     expect_error_at(NULL, 0, "pyembed", __LINE__);
 
     small_blob(&b, &lay, 0);
-    size_t bi = lay.blob_index_start, s7 = lay.section_index_off[0x07];
+    size_t bi = lay.blob_index_start;
+    size_t s7 = lay.section_index_off[OXR_FIELD_IN_MEMORY_BYTECODE];
 
 #define MUTATE(off, val, want) \
     do { \
@@ -1112,7 +1221,7 @@ test_header_and_blob_index(void)
 
     /* Interior padding values. */
     small_blob(&b, &lay, 1);
-    s7 = lay.section_index_off[0x07];
+    s7 = lay.section_index_off[OXR_FIELD_IN_MEMORY_BYTECODE];
     MUTATE(s7 + 13, 0x00, "invalid interior padding 0x00");
     MUTATE(s7 + 13, 0x03, "invalid interior padding 0x03");
     MUTATE(s7 + 12, 0x03, "duplicate field 0x03");
@@ -1120,13 +1229,16 @@ test_header_and_blob_index(void)
 
     /* NUL padding: every padding byte is checked. */
     small_blob(&b, &lay, 2);
-    MUTATE(lay.section_off[0x07] + 8, 'x', "is 0x78, not NUL");
-    MUTATE(lay.section_off[0x0b] + 1, 1, "resource 0 (\"foo\"): field 0x0b: "
+    size_t bytecode_data = lay.section_off[OXR_FIELD_IN_MEMORY_BYTECODE];
+    size_t resources_data =
+        lay.section_off[OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES];
+    MUTATE(bytecode_data + 8, 'x', "is 0x78, not NUL");
+    MUTATE(resources_data + 1, 1, "resource 0 (\"foo\"): field 0x0b: "
            "padding byte at offset");
-    MUTATE(lay.section_off[0x0b] + 6, 1, "not NUL");
+    MUTATE(resources_data + 6, 1, "not NUL");
     MUTATE(b.len - 1, 7, "resource 1 (\"foo.bar\"): field 0x0d: padding byte");
     /* Dropping the last padding byte of a section. */
-    s7 = lay.section_index_off[0x0d];
+    s7 = lay.section_index_off[OXR_FIELD_IN_MEMORY_SHARED_LIBRARY];
     t = (buf){0};
     put(&t, b.p, b.len - 1);
     t.p[s7 + 4]--;
@@ -1143,12 +1255,12 @@ test_resources_index(void)
     layout lay;
     tres rs[2];
     R(&rs[0], "foo");
-    F(&rs[0], 0x07, "bytecode", NULL);
-    F(&rs[0], 0x04, NULL);
-    F(&rs[0], 0x0b, "r", "data", NULL);
+    F(&rs[0], OXR_FIELD_IN_MEMORY_BYTECODE, "bytecode", NULL);
+    F(&rs[0], OXR_FIELD_IS_PACKAGE, NULL);
+    F(&rs[0], OXR_FIELD_IN_MEMORY_PACKAGE_RESOURCES, "r", "data", NULL);
     R(&rs[1], "foo.bar");
-    F(&rs[1], 0x07, "bc2", NULL);
-    F(&rs[1], 0x0d, "lib", NULL);
+    F(&rs[1], OXR_FIELD_IN_MEMORY_BYTECODE, "bc2", NULL);
+    F(&rs[1], OXR_FIELD_IN_MEMORY_SHARED_LIBRARY, "lib", NULL);
     write_blob(&b, rs, 2, (wopts){3, 0, false}, &lay);
     size_t e0 = lay.entry_off[0], e1 = lay.entry_off[1];
     /* e0: 01 | 03 u16 | 07 u32 | 04 | 0b u32 (u16 u64) | ff */
@@ -1212,10 +1324,10 @@ test_huge_lengths(void)
     layout lay;
     tres rs[1];
     R(&rs[0], "m");
-    F(&rs[0], 0x0d, "lib", NULL);
-    F(&rs[0], 0x1d, "file", NULL);
-    F(&rs[0], 0x0c, "n", "val", NULL);
-    F(&rs[0], 0x0e, "d", NULL);
+    F(&rs[0], OXR_FIELD_IN_MEMORY_SHARED_LIBRARY, "lib", NULL);
+    F(&rs[0], OXR_FIELD_FILE_DATA_EMBEDDED, "file", NULL);
+    F(&rs[0], OXR_FIELD_IN_MEMORY_DISTRIBUTION_RESOURCES, "n", "val", NULL);
+    F(&rs[0], OXR_FIELD_SHARED_LIBRARY_DEPENDENCY_NAMES, "d", NULL);
     write_blob(&b, rs, 1, (wopts){3, 0, false}, &lay);
     size_t e = lay.entry_off[0];
     /* 01 | 03 u16 | 0d u64 | 1d u64 | 0c u32 u16 u64 | 0e u16 u16 | ff */
@@ -1242,7 +1354,7 @@ test_huge_lengths(void)
     EXPECT_ERROR(&b, "field 0x0e: 65535 entries overrun");
     set_le(b.p + c0e, 1, 2);
 
-    size_t s = lay.section_index_off[0x0d] + 4;
+    size_t s = lay.section_index_off[OXR_FIELD_IN_MEMORY_SHARED_LIBRARY] + 4;
     for (size_t i = 0; i < sizeof(huge) / sizeof(huge[0]) - 1; i++) {
         memcpy(saved, b.p + s, 8);
         set_le(b.p + s, huge[i], 8);
@@ -1275,10 +1387,10 @@ test_truncation_and_mutation(void)
     tres v1[2];
     R(&v1[0], "b");
     FLAVOR(&v1[0], 3);
-    F(&v1[0], 0x0e, "x", "y", NULL);
+    F(&v1[0], OXR_FIELD_SHARED_LIBRARY_DEPENDENCY_NAMES, "x", "y", NULL);
     R(&v1[1], "a");
     FLAVOR(&v1[1], 5);
-    F(&v1[1], 0x14, "q", "r", NULL);
+    F(&v1[1], OXR_FIELD_RELATIVE_PATH_PACKAGE_RESOURCES, "q", "r", NULL);
     write_blob(&blobs[3], v1, 2, (wopts){1, 2, false}, NULL);
 
     for (int k = 0; k < 4; k++) {
@@ -1417,10 +1529,99 @@ test_api_edges(void)
     free(b.p);
 }
 
-int
-main(void)
+/* ---- the shared relative path cases ---------------------------------- */
+
+/* Decodes the Starlark/Python string literal at *p (escapes \\, \", \0) into
+ * out; returns its length, or -1 when the literal is not one of those. */
+static long
+decode_literal(const char **p, char *out, size_t cap)
 {
+    const char *s = *p;
+    size_t n = 0;
+    if (*s++ != '"') {
+        return -1;
+    }
+    while (*s != '"') {
+        char c = *s++;
+        if (c == '\0' || c == '\n' || n + 1 >= cap) {
+            return -1;
+        }
+        if (c == '\\') {
+            c = *s++;
+            if (c == '0') {
+                c = '\0';
+            }
+            else if (c != '\\' && c != '"') {
+                return -1;
+            }
+        }
+        out[n++] = c;
+    }
+    *p = s + 1;
+    return (long)n;
+}
+
+/* Reads a ", True" or ", False" at *p into *value. */
+static bool
+decode_bool(const char **p, bool *value)
+{
+    if (strncmp(*p, ", True", 6) == 0) {
+        *p += 6;
+        *value = true;
+        return true;
+    }
+    if (strncmp(*p, ", False", 7) == 0) {
+        *p += 7;
+        *value = false;
+        return true;
+    }
+    return false;
+}
+
+static void
+test_path_cases(const char *cases_file)
+{
+    FILE *f = fopen(cases_file, "r");
+    CHECKF(f != NULL, "cannot open %s", cases_file);
+    if (f == NULL) {
+        return;
+    }
+    char line[512];
+    int cases = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (strncmp(line, "    (\"", 6) != 0) {
+            continue;
+        }
+        const char *p = line + 5;
+        char path[256];
+        bool safe, normalized;
+        long len = decode_literal(&p, path, sizeof path);
+        bool ok = len >= 0 && decode_bool(&p, &safe)
+                  && decode_bool(&p, &normalized);
+        CHECKF(ok, "unreadable case line: %s", line);
+        if (!ok) {
+            continue;
+        }
+        cases++;
+        const uint8_t *bytes = (const uint8_t *)path;
+        CHECKF((oxr_relative_path_problem(bytes, (size_t)len) == NULL) == safe,
+               "case %s: safe should be %d", line, safe);
+        CHECKF(oxr_is_normalized_relative(bytes, (size_t)len) == normalized,
+               "case %s: normalized should be %d", line, normalized);
+    }
+    fclose(f);
+    CHECKF(cases > 20, "only %d cases in %s", cases, cases_file);
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s tests/analysis/path_cases.bzl\n", argv[0]);
+        return 2;
+    }
     test_empty();
+    test_field_table();
     test_all_fields();
     test_versions();
     test_multi_entry();
@@ -1436,6 +1637,7 @@ main(void)
     test_truncation_and_mutation();
     test_truncated_index();
     test_api_edges();
+    test_path_cases(argv[1]);
     printf("%d passed, %d failed\n", g_passed, g_failed);
     return g_failed != 0;
 }

@@ -638,9 +638,9 @@ def parse_resource_locations(entries: Sequence[str], target: str) -> tuple[tuple
     return tuple(out)
 
 
-# The bytecode optimization levels CPython has; oxidizer/private/policy.bzl's
-# OPTIMIZE_LEVELS is the same (tools/tests/test_classify.py).
-OPTIMIZE_LEVELS = (0, 1, 2)
+# The bytecode optimization levels CPython has (defined once for Python, in the shared
+# classification module).
+OPTIMIZE_LEVELS = classification.OPTIMIZE_LEVELS
 
 # The keys of a policy file's `policy` object (the attributes of oxidizer/private/policy.bzl's
 # POLICY, by name, in its order: tools/tests/test_classify.py) -> the Policy field each becomes.

@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from _oxidized_importer.paths import is_normalized_relative
+
 MAGIC = b"OXEX\x01"
 
 
@@ -36,14 +38,7 @@ class ExtractedFile:
 
 
 def _check_path(path: str) -> None:
-    pure = PurePosixPath(path)
-    if (
-        not path
-        or "\x00" in path
-        or pure.is_absolute()
-        or str(pure) != path
-        or any(part in (".", "..") for part in pure.parts)
-    ):
+    if not is_normalized_relative(path):
         raise ExtractionError(f"{path!r} is not a normalized relative path")
     if len(path.encode()) > 0xFFFF:
         raise ExtractionError(f"{path[:80]!r}... is too long")

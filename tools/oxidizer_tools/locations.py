@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from _oxidized_importer.paths import is_normalized_relative
+
 IN_MEMORY = "in-memory"
 FILESYSTEM_RELATIVE = "filesystem-relative"
 FILESYSTEM_EXTRACTED = "filesystem-extracted"
@@ -50,16 +52,14 @@ class Location:
 
 
 def is_normalized_prefix(prefix: str) -> bool:
-    """Whether `prefix` is a normalized relative directory: `.`, or `/`-separated parts none of
-    which is empty, `.` or `..` (what `str(PurePosixPath(prefix))` leaves unchanged, minus
-    absolute paths and `..`).
+    """Whether `prefix` is a normalized relative directory: `.`, or a normalized relative path
+    (`_oxidized_importer.paths.is_normalized_relative`: `/`-separated parts none of which is
+    empty, `.` or `..`).
 
     oxidizer/private/locations.bzl's `location_error` applies the same rule;
     tests/analysis/location_cases.bzl holds the cases both are tested with.
     """
-    if prefix == ".":
-        return True
-    return all(part not in ("", ".", "..") for part in prefix.split("/"))
+    return prefix == "." or is_normalized_relative(prefix)
 
 
 def parse_location(text: str) -> Location:

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, make_dataclass
 from typing import Any, Final, Generic, TypeVar
 
-from _oxidized_importer import packed_format
+from _oxidized_importer import packed_format, paths
 
 __all__ = [
     "HEADER_V1",
@@ -207,7 +207,7 @@ _FLAVOR_FLAGS: Final[dict[int, str | None]] = {
     0x04: F.IS_EXTENSION_MODULE.attr,
     0x05: F.IS_SHARED_LIBRARY.attr,
 }
-_path_problem = packed_format.path_problem
+_path_problem = paths.path_problem
 
 
 # --------------------------------------------------------------------------- writer

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from _oxidized_importer import classification
 
 from oxidizer_tools import bytecode_compiler
 from oxidizer_tools.bytecode_bundle import BUNDLE_HEADER, BundleError, read_bundle
@@ -302,3 +303,15 @@ def test_compiler_names_a_missing_compile_list(tmp_path: Path) -> None:
     result = run_compiler(tmp_path / "missing.json", tmp_path / "bundle")
     assert result.returncode == 1
     assert result.stderr.startswith("error: ") and str(tmp_path / "missing.json") in result.stderr
+
+
+@pytest.mark.parametrize("level", [*classification.OPTIMIZE_LEVELS, -1, 3])
+def test_bytecode_compiler_levels_agree(level: int) -> None:
+    # bytecode_compiler.py runs alone under the target interpreter (`-I -S`) and cannot import
+    # classification: its own check of the levels must accept exactly OPTIMIZE_LEVELS.
+    text = '{"target": "//x", "optimize_levels": [%d], "modules": []}' % level
+    if level in classification.OPTIMIZE_LEVELS:
+        bytecode_compiler.read_compile_list(text, "t")
+    else:
+        with pytest.raises(bytecode_compiler.CompileListError, match="optimize_levels"):
+            bytecode_compiler.read_compile_list(text, "t")

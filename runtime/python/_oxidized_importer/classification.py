@@ -61,6 +61,12 @@ TYPING_STUB = "TYPING_STUB"
 SKIPPED = "SKIPPED"
 
 DIST_INFO_SUFFIXES = (".dist-info", ".egg-info")
+# The bytecode optimization levels CPython has, for every Python layer (the tools, the
+# collector); oxidizer/private/policy.bzl's OPTIMIZE_LEVELS is the same
+# (tools/tests/test_classify.py); bytecode_compiler.py, which runs alone, checks its own copy
+# (tools/tests/test_bytecode_compiler.py). In C, the levels are the packed format's bytecode fields
+# (0x07-0x09, 0x22-0x24: runtime/src/resource.c).
+OPTIMIZE_LEVELS = (0, 1, 2)
 _SHARED_LIBRARY = re.compile(r"^lib[^/]*\.so(\.[0-9]+)*$")
 _SYMBOL_CHARS = re.compile(r"^[A-Za-z0-9_]+$")
 

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from typing import Union
 
 from _oxidized_importer import classification
+from _oxidized_importer.paths import path_problem
 from _oxidized_importer.resource import OxidizedResource
 
 __all__ = [
@@ -58,7 +59,7 @@ class PythonModuleBytecode:
     __slots__ = ("module", "bytecode", "optimize_level", "is_package")
 
     def __init__(self, module: str, bytecode: bytes, optimize_level: int = 0, is_package: bool = False) -> None:
-        if optimize_level not in (0, 1, 2):
+        if optimize_level not in classification.OPTIMIZE_LEVELS:
             raise ValueError(f"optimize_level must be 0, 1 or 2, not {optimize_level!r}")
         self.module = module
         self.bytecode = bytecode
@@ -239,10 +240,9 @@ def _check_prefix(prefix: str) -> str:
         raise TypeError(f"prefix must be str, not {type(prefix).__name__}")
     if not prefix:
         return ""
-    pure = pathlib.PurePosixPath(prefix)
-    if pure.is_absolute() or ".." in pure.parts or "\x00" in prefix:
+    if path_problem(prefix) is not None:
         raise ValueError(f"prefix {prefix!r} must be a relative directory")
-    return pure.as_posix()
+    return pathlib.PurePosixPath(prefix).as_posix()
 
 
 def _module_path(name: str, is_package: bool, suffix: str = ".py") -> pathlib.PurePosixPath:

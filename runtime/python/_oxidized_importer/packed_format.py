@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import PurePosixPath
 from typing import Any, Final, NamedTuple
+
+from _oxidized_importer.paths import path_problem
 
 MAGIC: Final = b"pyembed"
 VERSION: Final = 3
@@ -137,20 +138,6 @@ MAX_FIELD: Final = {v: max(f.id for f in FIELDS if f.version <= v) for v in (1, 
 
 class PackedResourcesError(ValueError):
     """Invalid resources given to the writer, or malformed packed resources data."""
-
-
-def path_problem(path: str) -> str | None:
-    """Why `path` is not a safe relative POSIX path, or None if it is."""
-    if not path:
-        return "is empty"
-    if "\x00" in path:
-        return "contains a NUL byte"
-    pure = PurePosixPath(path)
-    if pure.is_absolute():
-        return "is absolute"
-    if ".." in pure.parts:
-        return "contains '..'"
-    return None
 
 
 def _encode(values: Mapping[str, Any]) -> tuple[bytes, bytes, dict[int, list[bytes]]]:

@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from _oxidized_importer import packed_format
+from _oxidized_importer.paths import path_problem
 from _oxidized_importer.resource import OxidizedResource, raw_values
 
 
@@ -48,8 +49,7 @@ class _Encoder:
         if not isinstance(value, str):
             raise self.wrong_type(what, "a path", value)
         text = PurePosixPath(value.replace(os.sep, "/")).as_posix()
-        pure = PurePosixPath(text)
-        if not value or text == "." or "\x00" in text or pure.is_absolute() or ".." in pure.parts:
+        if not value or text == "." or path_problem(text) is not None:
             raise self.fail(f"{what} {value!r} is not a relative path inside the tree")
         return text
 
