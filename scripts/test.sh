@@ -22,5 +22,6 @@ bazel test --config=py313 -- //examples/... -//examples/pypi/...
 OXIDIZER_BAZEL_CONFIG=py313 .venv/bin/python -m pytest -q -p no:cacheprovider \
   tests/integration/test_examples.py tests/integration/test_importer.py
 
-# pytest last: its summary line is the run's verdict.
-exec .venv/bin/python -m pytest -q -p no:cacheprovider tools/tests bench/run_test.py tests/integration "$@"
+# pytest last: its summary line is the run's verdict. --durations lists the slowest tests, so
+# every run says where the integration suite's time goes.
+exec .venv/bin/python -m pytest -q -p no:cacheprovider --durations=25 tools/tests bench/run_test.py tests/integration "$@"

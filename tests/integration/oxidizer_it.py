@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import subprocess
@@ -11,6 +12,7 @@ import tempfile
 import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 WORKSPACE = Path(__file__).resolve().parents[2]
@@ -76,6 +78,25 @@ def fresh_bazel(workspace: Path = WORKSPACE) -> Iterator[Bazel]:
 
 def run_binary(path: Path, *args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(path), *args], text=True, capture_output=True, timeout=60, **kwargs)  # type: ignore[call-overload]
+
+
+def run_json(exe: Path) -> Any:
+    """Runs a built binary in its own directory with a clean environment, asserts exit 0,
+    and returns its stdout parsed as JSON."""
+    proc = run_binary(exe, env=clean_env(), cwd=exe.parent)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def embedded_resources(exe: Path) -> dict[str, Any]:
+    """Every resource of every packed blob embedded in `exe`, by name (the tools' reader)."""
+    tools = str(WORKSPACE / "tools")
+    if tools not in sys.path:
+        sys.path.insert(0, tools)
+    from oxidizer_tools.inspect_packed import find_blobs
+    from oxidizer_tools.packed_resources import read_packed_resources
+
+    return {r.name: r for blob in find_blobs(exe.read_bytes()) for r in read_packed_resources(blob.data)}
 
 
 def clean_env(**extra: str) -> dict[str, str]:

@@ -3,24 +3,17 @@
 `//tests/integration/compressed_bytecode:compressed` packs its app with
 `compress_bytecode = True` and uses a standard-library group with `compress_bytecode =
 True`; `:plain` uses the defaults (plain bytecode, fields 0x07-0x09). Imports, tracebacks,
-`get_code()`, `OxidizedResource.in_memory_bytecode` and `serialize_indexed_resources()` must
+`get_code()`, `OxidizedResource.in_memory_bytecode` and `serialize_indexedembedded_resources()` must
 work the same either way; a corrupt frame must surface as an ImportError naming the module,
 never a crash; and the compressed binary must be smaller.
 """
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-from oxidizer_it import WORKSPACE, Bazel, clean_env, run_binary
-
-sys.path.insert(0, str(WORKSPACE / "tools"))
-from oxidizer_tools.inspect_packed import find_blobs  # noqa: E402 - after the path
-from oxidizer_tools.packed_resources import read_packed_resources  # noqa: E402
+from oxidizer_it import Bazel, embedded_resources, run_json
 
 PACKAGE = "//tests/integration/compressed_bytecode"
 
@@ -31,25 +24,9 @@ def built(bazel: Bazel) -> Bazel:
     return bazel
 
 
-def _run(exe: Path) -> dict[str, Any]:
-    proc = run_binary(exe, env=clean_env(), cwd=exe.parent)
-    assert proc.returncode == 0, proc.stderr
-    result: dict[str, Any] = json.loads(proc.stdout)
-    return result
-
-
-def _resources(exe: Path) -> dict[str, Any]:
-    """Every resource of every blob of the executable, by name."""
-    out = {}
-    for blob in find_blobs(exe.read_bytes()):
-        for r in read_packed_resources(blob.data):
-            out[r.name] = r
-    return out
-
-
 @pytest.mark.parametrize("name", ["compressed", "plain"])
 def test_imports_and_reads_back(built: Bazel, name: str) -> None:
-    r = _run(built.bin(f"{PACKAGE}:{name}"))
+    r = run_json(built.bin(f"{PACKAGE}:{name}"))
     assert r["import_app"] == [49, "odd 9, next 10"]
     assert r["import_stdlib"] == [{"a": [1, 2]}, "a [...]"]
     assert 'value = TABLE[key]  # the line a traceback of lookup("zeta") shows' in r["traceback_app"]
@@ -61,7 +38,7 @@ def test_imports_and_reads_back(built: Bazel, name: str) -> None:
 
 def test_fields_and_size(built: Bazel) -> None:
     compressed_exe, plain_exe = built.bin(f"{PACKAGE}:compressed"), built.bin(f"{PACKAGE}:plain")
-    compressed, plain = _resources(compressed_exe), _resources(plain_exe)
+    compressed, plain = embedded_resources(compressed_exe), embedded_resources(plain_exe)
     for name in ("bcpkg.deep", "json.decoder"):
         assert compressed[name].in_memory_bytecode is None
         assert compressed[name].in_memory_bytecode_zstd is not None
@@ -74,14 +51,14 @@ def test_fields_and_size(built: Bazel) -> None:
 def test_corrupt_compressed_bytecode(built: Bazel, tmp_path: Path) -> None:
     exe = built.bin(f"{PACKAGE}:compressed")
     data = bytearray(exe.read_bytes())
-    frame = _resources(exe)["bcpkg.deep"].in_memory_bytecode_zstd
+    frame = embedded_resources(exe)["bcpkg.deep"].in_memory_bytecode_zstd
     at = bytes(data).find(frame)
     assert at > 0 and bytes(data).find(frame, at + 1) == -1
     data[at + len(frame) // 2] ^= 0x5A
     broken = tmp_path / "compressed"
     broken.write_bytes(bytes(data))
     broken.chmod(0o755)
-    r = _run(broken)
+    r = run_json(broken)
     message = "compressed bytecode of module 'bcpkg.deep' (packed resource field 0x22) is invalid"
     for check in ("import_app", "traceback_app", "get_code_app"):
         assert r[check].startswith(f"ERROR ImportError: {message}: corrupt zstd frame"), (check, r)

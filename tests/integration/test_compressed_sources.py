@@ -9,17 +9,10 @@ frame must surface as an ImportError naming the module (no source line), never a
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-from oxidizer_it import WORKSPACE, Bazel, clean_env, run_binary
-
-sys.path.insert(0, str(WORKSPACE / "tools"))
-from oxidizer_tools.inspect_packed import find_blobs  # noqa: E402 - after the path
-from oxidizer_tools.packed_resources import read_packed_resources  # noqa: E402
+from oxidizer_it import WORKSPACE, Bazel, embedded_resources, run_json
 
 PACKAGE = "//tests/integration/compressed"
 SOURCE = (WORKSPACE / "tests/integration/compressed/src/srcpkg/deep.py").read_text()
@@ -32,25 +25,9 @@ def built(bazel: Bazel) -> Bazel:
     return bazel
 
 
-def _run(exe: Path) -> dict[str, Any]:
-    proc = run_binary(exe, env=clean_env(), cwd=exe.parent)
-    assert proc.returncode == 0, proc.stderr
-    result: dict[str, Any] = json.loads(proc.stdout)
-    return result
-
-
-def _resources(exe: Path) -> dict[str, Any]:
-    """Every resource of every blob of the executable, by name."""
-    out = {}
-    for blob in find_blobs(exe.read_bytes()):
-        for r in read_packed_resources(blob.data):
-            out[r.name] = r
-    return out
-
-
 @pytest.mark.parametrize("name", ["compressed", "plain"])
 def test_sources_read_back(built: Bazel, name: str) -> None:
-    r = _run(built.bin(f"{PACKAGE}:{name}"))
+    r = run_json(built.bin(f"{PACKAGE}:{name}"))
     assert r["getsource_app"] == LOOKUP
     assert r["get_source_app"] == SOURCE
     assert r["indexed_source"] == SOURCE
@@ -61,8 +38,8 @@ def test_sources_read_back(built: Bazel, name: str) -> None:
 
 
 def test_fields_in_the_binaries(built: Bazel) -> None:
-    compressed = _resources(built.bin(f"{PACKAGE}:compressed"))
-    plain = _resources(built.bin(f"{PACKAGE}:plain"))
+    compressed = embedded_resources(built.bin(f"{PACKAGE}:compressed"))
+    plain = embedded_resources(built.bin(f"{PACKAGE}:plain"))
     deep = compressed["srcpkg.deep"]
     assert deep.in_memory_source is None and deep.in_memory_source_zstd is not None
     assert len(deep.in_memory_source_zstd) < len(SOURCE.encode())
@@ -77,14 +54,14 @@ def test_fields_in_the_binaries(built: Bazel) -> None:
 def test_corrupt_compressed_source(built: Bazel, tmp_path: Path) -> None:
     exe = built.bin(f"{PACKAGE}:compressed")
     data = bytearray(exe.read_bytes())
-    frame = _resources(exe)["srcpkg.deep"].in_memory_source_zstd
+    frame = embedded_resources(exe)["srcpkg.deep"].in_memory_source_zstd
     at = bytes(data).find(frame)
     assert at > 0 and bytes(data).find(frame, at + 1) == -1
     data[at + len(frame) // 2] ^= 0x5A
     broken = tmp_path / "compressed"
     broken.write_bytes(bytes(data))
     broken.chmod(0o755)
-    r = _run(broken)
+    r = run_json(broken)
     message = "compressed source of module 'srcpkg.deep' (packed resource field 0x21) is invalid"
     assert r["get_source_app"].startswith(f"ERROR ImportError: {message}: corrupt zstd frame"), r
     assert r["indexed_source"].startswith(f"ERROR ImportError: {message}"), r
