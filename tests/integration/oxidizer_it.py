@@ -99,6 +99,18 @@ def embedded_resources(exe: Path) -> dict[str, Any]:
     return {r.name: r for blob in find_blobs(exe.read_bytes()) for r in read_packed_resources(blob.data)}
 
 
+def with_corrupt_frame(exe: Path, frame: bytes, out: Path) -> Path:
+    """A copy of `exe` at `out` with one byte flipped in the middle of `frame`, which must
+    occur exactly once in the file (a compressed resource field's zstd frame)."""
+    data = bytearray(exe.read_bytes())
+    at = bytes(data).find(frame)
+    assert at > 0 and bytes(data).find(frame, at + 1) == -1
+    data[at + len(frame) // 2] ^= 0x5A
+    out.write_bytes(bytes(data))
+    out.chmod(0o755)
+    return out
+
+
 def clean_env(**extra: str) -> dict[str, str]:
     """An `env -i`-like environment: no PATH to any Python, garbage Python variables."""
     env = {"PATH": "/nonexistent", "PYTHONPATH": "/garbage/path", "PYTHONHOME": "/garbage/home", "LANG": "C"}

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from oxidizer_it import Bazel, embedded_resources, run_json
+from oxidizer_it import Bazel, embedded_resources, run_json, with_corrupt_frame
 
 PACKAGE = "//tests/integration/compressed_bytecode"
 
@@ -50,14 +50,8 @@ def test_fields_and_size(built: Bazel) -> None:
 
 def test_corrupt_compressed_bytecode(built: Bazel, tmp_path: Path) -> None:
     exe = built.bin(f"{PACKAGE}:compressed")
-    data = bytearray(exe.read_bytes())
     frame = embedded_resources(exe)["bcpkg.deep"].in_memory_bytecode_zstd
-    at = bytes(data).find(frame)
-    assert at > 0 and bytes(data).find(frame, at + 1) == -1
-    data[at + len(frame) // 2] ^= 0x5A
-    broken = tmp_path / "compressed"
-    broken.write_bytes(bytes(data))
-    broken.chmod(0o755)
+    broken = with_corrupt_frame(exe, frame, tmp_path / "compressed")
     r = run_json(broken)
     message = "compressed bytecode of module 'bcpkg.deep' (packed resource field 0x22) is invalid"
     for check in ("import_app", "traceback_app", "get_code_app"):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from oxidizer_it import WORKSPACE, Bazel, embedded_resources, run_json
+from oxidizer_it import WORKSPACE, Bazel, embedded_resources, run_json, with_corrupt_frame
 
 PACKAGE = "//tests/integration/compressed"
 SOURCE = (WORKSPACE / "tests/integration/compressed/src/srcpkg/deep.py").read_text()
@@ -53,14 +53,8 @@ def test_fields_in_the_binaries(built: Bazel) -> None:
 
 def test_corrupt_compressed_source(built: Bazel, tmp_path: Path) -> None:
     exe = built.bin(f"{PACKAGE}:compressed")
-    data = bytearray(exe.read_bytes())
     frame = embedded_resources(exe)["srcpkg.deep"].in_memory_source_zstd
-    at = bytes(data).find(frame)
-    assert at > 0 and bytes(data).find(frame, at + 1) == -1
-    data[at + len(frame) // 2] ^= 0x5A
-    broken = tmp_path / "compressed"
-    broken.write_bytes(bytes(data))
-    broken.chmod(0o755)
+    broken = with_corrupt_frame(exe, frame, tmp_path / "compressed")
     r = run_json(broken)
     message = "compressed source of module 'srcpkg.deep' (packed resource field 0x21) is invalid"
     assert r["get_source_app"].startswith(f"ERROR ImportError: {message}: corrupt zstd frame"), r
