@@ -32,60 +32,55 @@ add_named(OxidizedFinder *self, const oxr_resource *r, PyObject *dict,
                                in_memory ? entry_bytes : entry_path, &a);
 }
 
+static int
+has_distribution_resources(const oxr_resource *r)
+{
+    return r->in_memory_distribution_resources.count != 0
+           || r->relative_path_distribution_resources.count != 0;
+}
+
+struct entries_arg {
+    OxidizedFinder *self;
+    PyObject *list;
+};
+
+static int
+append_entry(const oxr_resource *r, PyObject *name, void *arg)
+{
+    struct entries_arg *a = arg;
+    PyObject *item = NULL;
+    PyObject *files = PyDict_New();
+    int rc = files != NULL
+                     && add_named(a->self, r, files,
+                                  &r->in_memory_distribution_resources, 1)
+                            == 0
+                     && add_named(a->self, r, files,
+                                  &r->relative_path_distribution_resources, 0)
+                            == 0
+                     && (item = PyTuple_Pack(2, name, files)) != NULL
+                     && PyList_Append(a->list, item) == 0
+                 ? 0
+                 : -1;
+    Py_XDECREF(item);
+    Py_XDECREF(files);
+    return rc;
+}
+
 /* _distribution_entries() -> [(record name, {path in .dist-info: bytes |
  * absolute path})], first index wins. Used by _oxidized_importer.metadata. */
 PyObject *
 oxi_finder_distribution_entries(OxidizedFinder *self, PyObject *unused)
 {
     (void)unused;
-    PyObject *list = PyList_New(0);
-    PyObject *seen = PySet_New(NULL);
-    if (list == NULL || seen == NULL) {
-        goto error;
+    struct entries_arg a = {self, PyList_New(0)};
+    if (a.list == NULL
+        || oxi_first_resources_each(self, has_distribution_resources,
+                                    append_entry, &a)
+               < 0) {
+        Py_XDECREF(a.list);
+        return NULL;
     }
-    for (size_t i = 0; i < self->index_count; i++) {
-        const oxr_index *ix = &self->indexes[i];
-        for (size_t j = 0; j < ix->count; j++) {
-            const oxr_resource *r = &ix->resources[j];
-            if (r->in_memory_distribution_resources.count == 0
-                && r->relative_path_distribution_resources.count == 0) {
-                continue;
-            }
-            PyObject *name = oxi_str_of(&r->name);
-            if (name == NULL) {
-                goto error;
-            }
-            int found = PySet_Contains(seen, name);
-            PyObject *files = NULL;
-            PyObject *item = NULL;
-            if (found == 0 && PySet_Add(seen, name) == 0
-                && (files = PyDict_New()) != NULL
-                && add_named(self, r, files,
-                             &r->in_memory_distribution_resources, 1) == 0
-                && add_named(self, r, files,
-                             &r->relative_path_distribution_resources, 0)
-                       == 0
-                && (item = PyTuple_Pack(2, name, files)) != NULL
-                && PyList_Append(list, item) == 0) {
-                found = 0;
-            }
-            else if (found == 0) {
-                found = -1;
-            }
-            Py_XDECREF(item);
-            Py_XDECREF(files);
-            Py_DECREF(name);
-            if (found < 0) {
-                goto error;
-            }
-        }
-    }
-    Py_DECREF(seen);
-    return list;
-error:
-    Py_XDECREF(seen);
-    Py_XDECREF(list);
-    return NULL;
+    return a.list;
 }
 
 

@@ -822,6 +822,44 @@ oxi_find_named(const oxr_named_list *list, const char *name, size_t len)
     return NULL;
 }
 
+/* Visits, in index order, each resource that `wanted` accepts and whose
+ * name no resource visited before it had: the first index wins, as for
+ * imports. Returns 0, or -1 with an exception set. */
+int
+oxi_first_resources_each(OxidizedFinder *self, oxi_resource_wanted wanted,
+                         oxi_resource_visit visit, void *arg)
+{
+    PyObject *seen = PySet_New(NULL);
+    if (seen == NULL) {
+        return -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < self->index_count; i++) {
+        const oxr_index *ix = &self->indexes[i];
+        for (size_t j = 0; rc == 0 && j < ix->count; j++) {
+            const oxr_resource *r = &ix->resources[j];
+            if (wanted != NULL && !wanted(r)) {
+                continue;
+            }
+            PyObject *name = oxi_str_of(&r->name);
+            if (name == NULL) {
+                rc = -1;
+                break;
+            }
+            int found = PySet_Contains(seen, name);
+            if (found < 0
+                || (found == 0
+                    && (PySet_Add(seen, name) < 0
+                        || visit(r, name, arg) < 0))) {
+                rc = -1;
+            }
+            Py_DECREF(name);
+        }
+    }
+    Py_DECREF(seen);
+    return rc;
+}
+
 /* Calls visit(entry, arg) for each entry of list, in order, and stops at
  * the first call that fails: the walk every loop over a resource's named
  * entries shares. Returns 0, or -1 with the visitor's exception set. */

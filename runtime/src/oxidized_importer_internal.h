@@ -188,6 +188,14 @@ PyObject *oxi_iter_children(OxidizedFinder *self, const char *parent,
 PyObject *oxi_call_support(const char *module, const char *function,
                            const char *format, ...);
 PyObject *oxi_str_of(const oxr_bytes *b);
+/* Which resources oxi_first_resources_each() visits (NULL: all). */
+typedef int (*oxi_resource_wanted)(const oxr_resource *r);
+/* A visitor of oxi_first_resources_each(): 0, or -1 with an exception set.
+ * `name` is r's name (borrowed). */
+typedef int (*oxi_resource_visit)(const oxr_resource *r, PyObject *name,
+                                  void *arg);
+int oxi_first_resources_each(OxidizedFinder *self, oxi_resource_wanted wanted,
+                             oxi_resource_visit visit, void *arg);
 
 /* resource.c */
 const oxr_resource *oxi_finder_lookup(const OxidizedFinder *self,

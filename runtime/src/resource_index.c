@@ -223,6 +223,19 @@ error:
     return NULL;
 }
 
+static int
+append_fields(const oxr_resource *r, PyObject *name, void *list)
+{
+    (void)name;
+    PyObject *fields = resource_fields(r);
+    if (fields == NULL) {
+        return -1;
+    }
+    int rc = PyList_Append(list, fields);
+    Py_DECREF(fields);
+    return rc;
+}
+
 /* indexed_resources() -> [OxidizedResource], one per name (first index
  * wins, as for imports). */
 PyObject *
@@ -230,40 +243,15 @@ oxi_finder_indexed_resources(OxidizedFinder *self, PyObject *unused)
 {
     (void)unused;
     PyObject *list = PyList_New(0);
-    PyObject *seen = PySet_New(NULL);
-    if (list == NULL || seen == NULL) {
-        goto error;
+    if (list == NULL
+        || oxi_first_resources_each(self, NULL, append_fields, list) < 0) {
+        Py_XDECREF(list);
+        return NULL;
     }
-    for (size_t i = 0; i < self->index_count; i++) {
-        const oxr_index *ix = &self->indexes[i];
-        for (size_t j = 0; j < ix->count; j++) {
-            const oxr_resource *r = &ix->resources[j];
-            PyObject *fields = resource_fields(r);
-            if (fields == NULL) {
-                goto error;
-            }
-            PyObject *name = PyDict_GetItemString(fields, "name"); /* borrowed */
-            int found = PySet_Contains(seen, name);
-            if (found == 0) {
-                found = PySet_Add(seen, name) < 0 || PyList_Append(list, fields) < 0
-                            ? -1
-                            : 0;
-            }
-            Py_DECREF(fields);
-            if (found < 0) {
-                goto error;
-            }
-        }
-    }
-    Py_DECREF(seen);
     PyObject *result = oxi_call_support("_oxidized_importer.resource",
                                         "from_fields", "(O)", list);
     Py_DECREF(list);
     return result;
-error:
-    Py_XDECREF(seen);
-    Py_XDECREF(list);
-    return NULL;
 }
 
 
