@@ -7,21 +7,12 @@ tests/integration/test_compressed_sources.py runs it with sources packed compres
 
 from __future__ import annotations
 
-import json
 import sys
-import traceback
-from collections.abc import Callable
 from typing import Any
 
-RESULTS: dict[str, Any] = {}
+import embedded_checks
 
-
-def check(fn: Callable[[], Any]) -> Callable[[], Any]:
-    try:
-        RESULTS[fn.__name__] = fn()
-    except Exception as e:  # noqa: BLE001 - the error is the result
-        RESULTS[fn.__name__] = f"ERROR {type(e).__name__}: {e}"
-    return fn
+check = embedded_checks.Checks()
 
 
 @check
@@ -62,22 +53,12 @@ def linecache_stdlib() -> Any:
 def traceback_app() -> Any:
     from srcpkg.deep import lookup
 
-    try:
-        lookup("zeta")
-    except KeyError:
-        return traceback.format_exc()
-    return None
+    return embedded_checks.traceback_app(lookup)
 
 
 @check
 def traceback_stdlib() -> Any:
-    import json
-
-    try:
-        json.loads("{")
-    except ValueError:
-        return traceback.format_exc()
-    return None
+    return embedded_checks.traceback_stdlib()
 
 
 @check
@@ -92,4 +73,4 @@ def indexed_source() -> Any:
     return None
 
 
-print(json.dumps(RESULTS, indent=1, sort_keys=True))
+print(check.dumps())

@@ -7,22 +7,13 @@ tests/integration/test_compressed_bytecode.py runs it with bytecode packed compr
 
 from __future__ import annotations
 
-import json
 import marshal
 import sys
-import traceback
-from collections.abc import Callable
 from typing import Any
 
-RESULTS: dict[str, Any] = {}
+import embedded_checks
 
-
-def check(fn: Callable[[], Any]) -> Callable[[], Any]:
-    try:
-        RESULTS[fn.__name__] = fn()
-    except Exception as e:  # noqa: BLE001 - the error is the result
-        RESULTS[fn.__name__] = f"ERROR {type(e).__name__}: {e}"
-    return fn
+check = embedded_checks.Checks()
 
 
 @check
@@ -44,22 +35,12 @@ def import_stdlib() -> Any:
 def traceback_app() -> Any:
     from bcpkg.deep import lookup
 
-    try:
-        lookup("zeta")
-    except KeyError:
-        return traceback.format_exc()
-    return None
+    return embedded_checks.traceback_app(lookup)
 
 
 @check
 def traceback_stdlib() -> Any:
-    import json
-
-    try:
-        json.loads("{")
-    except ValueError:
-        return traceback.format_exc()
-    return None
+    return embedded_checks.traceback_stdlib()
 
 
 @check
@@ -99,4 +80,4 @@ def serialized_roundtrip() -> Any:
     return back.in_memory_bytecode == resources[0].in_memory_bytecode
 
 
-print(json.dumps(RESULTS, indent=1, sort_keys=True))
+print(check.dumps())
