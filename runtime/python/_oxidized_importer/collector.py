@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from typing import Union
 
 from _oxidized_importer import classification
+from _oxidized_importer.packed_format import BYTECODE_FIELDS, BYTECODE_PATH_FIELDS
 from _oxidized_importer.paths import path_problem
 from _oxidized_importer.resource import OxidizedResource
 
@@ -221,8 +222,6 @@ def find_resources_in_path(path: str | os.PathLike[str]) -> list[PythonResource]
 
 _IN_MEMORY = "in-memory"
 _FILESYSTEM_RELATIVE = "filesystem-relative"
-_BYTECODE_FIELDS = ("in_memory_bytecode", "in_memory_bytecode_opt1", "in_memory_bytecode_opt2")
-_BYTECODE_PATHS = ("relative_path_module_bytecode", "relative_path_module_bytecode_opt1", "relative_path_module_bytecode_opt2")
 
 FileInstall = tuple[pathlib.Path, bytes, bool]
 
@@ -336,10 +335,10 @@ class OxidizedResourceCollector:
                 else:
                     level = resource.optimize_level
                     if prefix is None:
-                        setattr(r, _BYTECODE_FIELDS[level], bytes(resource.bytecode))
+                        setattr(r, BYTECODE_FIELDS[level], bytes(resource.bytecode))
                     else:
                         cached = importlib.util.cache_from_source(str(path), optimization=level or "")
-                        setattr(r, _BYTECODE_PATHS[level], place(prefix, pathlib.PurePosixPath(cached), _pyc(resource.bytecode)))
+                        setattr(r, BYTECODE_PATH_FIELDS[level], place(prefix, pathlib.PurePosixPath(cached), _pyc(resource.bytecode)))
             elif isinstance(resource, PythonExtensionModule):
                 r = record(resource.name)
                 r.is_extension_module = True
