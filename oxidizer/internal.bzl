@@ -31,7 +31,7 @@ python_distribution = _python_distribution
 cpython_build = _cpython_build
 exec_output = _exec_output
 
-# The location check, for its agreement test with tools/oxidizer_tools/locations.py
+# The location check, for its agreement test with runtime/python/_oxidized_importer/locations.py
 # (//tests/analysis:location_cases_test).
 location_error = _location_error
 

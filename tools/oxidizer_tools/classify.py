@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from _oxidized_importer import classification
+from _oxidized_importer.locations import Location, LocationError, parse_location
 from oxidizer_tools import bytecode_compiler, extension_filter, manifest_file, manifest_pb2
-from oxidizer_tools.locations import Location, LocationError, parse_location
 
 Kind = manifest_pb2.Resource.Kind
 

@@ -7,13 +7,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from _oxidized_importer.locations import LocationError, parse_location
 from _oxidized_importer.packed_format import BYTECODE_FIELDS
 
 from oxidizer_tools import manifest_file, manifest_pb2
 from oxidizer_tools.bytecode_bundle import Bundle, BundleError, read_bundle
 from oxidizer_tools.classify import ClassifyError, distribution_package, parse_resource_locations
 from oxidizer_tools.extraction import ExtractedFile, ExtractionError, write_payload
-from oxidizer_tools.locations import LocationError, parse_location
 from oxidizer_tools.packed_resources import Resource, write_packed_resources
 
 Kind = manifest_pb2.Resource.Kind

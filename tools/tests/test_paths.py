@@ -6,9 +6,8 @@ import ast
 from pathlib import Path
 
 import pytest
+from _oxidized_importer.locations import is_normalized_prefix
 from _oxidized_importer.paths import HAS_PARENT, IS_ABSOLUTE, escape_problem, is_normalized_relative, path_problem
-
-from oxidizer_tools.locations import is_normalized_prefix
 
 
 def _cases() -> list[tuple[str, bool, bool]]:
