@@ -1,6 +1,6 @@
 """Validation of resource location strings at analysis time.
 
-The same rules as tools/oxidizer_tools/locations.py, the authoritative ones (the tools parse
+The same rules as runtime/python/_oxidized_importer/locations.py, the authoritative ones (the tools parse
 every location again); both run the cases of tests/analysis/location_cases.bzl.
 """
 

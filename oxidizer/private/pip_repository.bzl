@@ -16,7 +16,15 @@ _SCRIPTS = [
     "//tools:oxidizer_tools/pypi/wheel.py",
 ]
 
-_RUN = "import sys; sys.path.insert(0, sys.argv.pop(1)); from oxidizer_tools.pypi.repo import main; sys.exit(main(sys.argv[1:]))"
+# What repo.py imports of the runtime's support package: the one definition of a safe
+# relative path (wheel.py checks member names with it).
+_SUPPORT_SCRIPTS = [
+    "//runtime/python:_oxidized_importer/__init__.py",
+    "//runtime/python:_oxidized_importer/paths.py",
+]
+
+# Its arguments: the directory of oxidizer_tools, the directory of _oxidized_importer, then repo.py's.
+_RUN = "import sys; sys.path[:0] = [sys.argv.pop(1), sys.argv.pop(1)]; from oxidizer_tools.pypi.repo import main; sys.exit(main(sys.argv[1:]))"
 
 def normalize_name(name):
     """rules_python's hub name of a project: lowercase, runs of `-`, `_`, `.` become one `_`.
@@ -40,10 +48,12 @@ def normalize_name(name):
 def _run_repo_py(rctx, python, args, what):
     paths = [rctx.path(Label(s)) for s in _SCRIPTS]
     tools_dir = str(paths[0].dirname.dirname)
+    support = [rctx.path(Label(s)) for s in _SUPPORT_SCRIPTS]
+    support_dir = str(support[0].dirname.dirname)
 
     # -B: no __pycache__ in rules_oxidizer's tree; -s -E: no user site or PYTHON* variables.
     result = rctx.execute(
-        [python, "-B", "-s", "-E", "-c", _RUN, tools_dir] + args,
+        [python, "-B", "-s", "-E", "-c", _RUN, tools_dir, support_dir] + args,
         timeout = rctx.attr.timeout,
         quiet = rctx.attr.quiet,
     )

@@ -1,6 +1,6 @@
 """Location strings and whether they are valid: run through both checks of them.
 
-tools/oxidizer_tools/locations.py's `parse_location` (tools/tests/test_locations.py, which
+runtime/python/_oxidized_importer/locations.py's `parse_location` (tools/tests/test_locations.py, which
 reads this file as a Python literal) and oxidizer/private/locations.bzl's `location_error`
 (//tests/analysis:location_cases_test) must both accept exactly the valid ones. Keep the
 list a plain literal of (string, bool) pairs.

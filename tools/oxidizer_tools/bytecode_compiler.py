@@ -31,6 +31,9 @@ COMPILE_LIST_FORMAT = (
     '"modules": [{"name": MODULE, "source": PATH, "filename": LOGICAL_PATH}, ...]}'
 )
 _MODULE_KEYS = {"name", "source", "filename"}
+# classification.OPTIMIZE_LEVELS, which this script, run alone, cannot import
+# (tools/tests/test_bytecode_compiler.py checks that they are equal).
+OPTIMIZE_LEVELS = (0, 1, 2)
 
 
 class CompileListError(ValueError):
@@ -57,8 +60,8 @@ def read_compile_list(text: str, origin: str) -> dict[str, object]:
     levels, modules = data["optimize_levels"], data["modules"]
     if not isinstance(data["target"], str):
         raise CompileListError(f"{origin}: target {data['target']!r} is not a string")
-    if not isinstance(levels, list) or not all(type(level) is int and level in (0, 1, 2) for level in levels):
-        raise CompileListError(f"{origin}: optimize_levels {levels!r} is not a list of 0, 1, 2")
+    if not isinstance(levels, list) or not all(type(level) is int and level in OPTIMIZE_LEVELS for level in levels):
+        raise CompileListError(f"{origin}: optimize_levels {levels!r} is not a list of {', '.join(map(str, OPTIMIZE_LEVELS))}")
     if not isinstance(modules, list):
         raise CompileListError(f"{origin}: modules is not a list")
     for number, module in enumerate(modules):

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from _oxidized_importer import classification
+from _oxidized_importer.locations import Location, LocationError, parse_location
 from oxidizer_tools import bytecode_compiler, extension_filter, manifest_file, manifest_pb2
-from oxidizer_tools.locations import Location, LocationError, parse_location
 
 Kind = manifest_pb2.Resource.Kind
 
@@ -714,7 +714,7 @@ def policy_from_json(data: object, target: str) -> Policy:
     except LocationError as e:
         raise ClassifyError(f"{target}: {e}") from e
     if not policy.optimize_levels or any(level not in OPTIMIZE_LEVELS for level in policy.optimize_levels):
-        raise ClassifyError(f"{target}: optimize levels must be a non-empty subset of 0, 1, 2")
+        raise ClassifyError(f"{target}: optimize levels must be a non-empty subset of {', '.join(map(str, OPTIMIZE_LEVELS))}")
     return policy
 
 

@@ -27,7 +27,7 @@ def _find_resources(directory: Path, as_json: bool) -> int:
     import importlib.machinery
 
     from oxidizer_tools import classify, manifest_pb2
-    from oxidizer_tools.locations import parse_location
+    from _oxidized_importer.locations import parse_location
 
     if not directory.is_dir():
         print(f"oxidizer: {directory}: not a directory", file=sys.stderr)

@@ -8,6 +8,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
+from _oxidized_importer.paths import path_problem
+
 from oxidizer_tools import manifest_file, manifest_pb2
 
 
@@ -32,8 +34,7 @@ def install(manifests: Sequence[Path], output_directory: Path) -> int:
         for r in manifest.resources:
             if r.location.kind != manifest_pb2.Location.FILESYSTEM_RELATIVE:
                 continue
-            relative = PurePosixPath(r.install_path)
-            if relative.is_absolute() or ".." in relative.parts:
+            if path_problem(r.install_path) is not None:
                 raise InstallError(f"{manifest.target}: unsafe install path {r.install_path!r}")
             previous = installed.get(r.install_path)
             if previous is not None:
@@ -44,7 +45,7 @@ def install(manifests: Sequence[Path], output_directory: Path) -> int:
                     )
                 continue
             installed[r.install_path] = (manifest.target, r.sha256)
-            dest = output_directory / relative
+            dest = output_directory / PurePosixPath(r.install_path)
             dest.parent.mkdir(parents=True, exist_ok=True)
             # Dereference: the installed tree must be copyable on its own.
             shutil.copyfile(r.source_path, dest)

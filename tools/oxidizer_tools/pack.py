@@ -7,11 +7,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from _oxidized_importer.locations import LocationError, parse_location
+from _oxidized_importer.packed_format import BYTECODE_FIELDS
+
 from oxidizer_tools import manifest_file, manifest_pb2
 from oxidizer_tools.bytecode_bundle import Bundle, BundleError, read_bundle
 from oxidizer_tools.classify import ClassifyError, distribution_package, parse_resource_locations
 from oxidizer_tools.extraction import ExtractedFile, ExtractionError, write_payload
-from oxidizer_tools.locations import LocationError, parse_location
 from oxidizer_tools.packed_resources import Resource, write_packed_resources
 
 Kind = manifest_pb2.Resource.Kind
@@ -19,7 +21,6 @@ Loc = manifest_pb2.Location
 # Name of the resource carrying a group's extraction payload (OXR_EXTRACTION_RESOURCE in
 # runtime/include/oxidizer/packed_resources.h); a leading dot makes it no module name.
 EXTRACTION_RESOURCE = ".rules_oxidizer.extraction"
-_BYTECODE_FIELDS = {0: "in_memory_bytecode", 1: "in_memory_bytecode_opt1", 2: "in_memory_bytecode_opt2"}
 # zstd level of compressed module sources and bytecode, chosen by measurement on CPython
 # 3.11's stdlib sources (638 files, 10.97 MB, one frame each): level 3 gives 2.96 MB, 9
 # 2.71 MB, 15 2.62 MB, 19 2.59 MB and 22 2.59 MB. Level 19 costs about 3 s once per stdlib
@@ -121,7 +122,7 @@ def build_resources(manifest: manifest_pb2.ResourceManifest, bundle: Bundle) -> 
                     code = bundle.code.get((r.name, level))
                     if code is None:
                         raise PackError(f"{manifest.target}: no bytecode for module {r.name!r} at level {level}")
-                    e.update(_maybe_compressed(_BYTECODE_FIELDS[level], code, manifest.compress_bytecode))
+                    e.update(_maybe_compressed(BYTECODE_FIELDS[level], code, manifest.compress_bytecode))
                 e["relative_path_module_source"] = relative(e, r)
             elif _in_memory(r):
                 if manifest.include_sources and not r.omit_source:
@@ -131,7 +132,7 @@ def build_resources(manifest: manifest_pb2.ResourceManifest, bundle: Bundle) -> 
                     code = bundle.code.get((r.name, level))
                     if code is None:
                         raise PackError(f"{manifest.target}: no bytecode for module {r.name!r} at level {level}")
-                    e.update(_maybe_compressed(_BYTECODE_FIELDS[level], code, manifest.compress_bytecode))
+                    e.update(_maybe_compressed(BYTECODE_FIELDS[level], code, manifest.compress_bytecode))
             else:
                 e["relative_path_module_source"] = relative(e, r)
         elif r.kind == Kind.NAMESPACE_PACKAGE:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from _oxidized_importer.locations import Location
+
 from oxidizer_tools import manifest_pb2
 from oxidizer_tools.classify import (
     ClassifyError,
@@ -24,7 +26,6 @@ from oxidizer_tools.classify import (
     routing_name,
     set_location,
 )
-from oxidizer_tools.locations import Location
 
 Kind = manifest_pb2.Resource.Kind
 _SHARED_OBJECTS = (Kind.EXTENSION_MODULE, Kind.SHARED_LIBRARY)

@@ -55,7 +55,7 @@ _ensure_manifest_pb2()
 import pytest  # noqa: E402
 
 from oxidizer_tools.classify import InputFile, Policy  # noqa: E402
-from oxidizer_tools.locations import parse_location  # noqa: E402
+from _oxidized_importer.locations import parse_location  # noqa: E402
 
 
 class Tree:

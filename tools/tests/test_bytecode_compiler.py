@@ -309,6 +309,7 @@ def test_compiler_names_a_missing_compile_list(tmp_path: Path) -> None:
 def test_bytecode_compiler_levels_agree(level: int) -> None:
     # bytecode_compiler.py runs alone under the target interpreter (`-I -S`) and cannot import
     # classification: its own check of the levels must accept exactly OPTIMIZE_LEVELS.
+    assert bytecode_compiler.OPTIMIZE_LEVELS == classification.OPTIMIZE_LEVELS
     text = '{"target": "//x", "optimize_levels": [%d], "modules": []}' % level
     if level in classification.OPTIMIZE_LEVELS:
         bytecode_compiler.read_compile_list(text, "t")

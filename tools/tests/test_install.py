@@ -158,7 +158,7 @@ def test_symlinks_are_dereferenced(tmp_path: Path) -> None:
     assert dest.read_bytes() == b"real"
 
 
-@pytest.mark.parametrize("install_path", ["/etc/evil", "../evil", "lib/../../evil", "lib/../evil"])
+@pytest.mark.parametrize("install_path", ["/etc/evil", "../evil", "lib/../../evil", "lib/../evil", ""])
 def test_unsafe_install_path(tmp_path: Path, install_path: str) -> None:
     source = tmp_path / "src.txt"
     source.write_bytes(b"x")
@@ -167,6 +167,14 @@ def test_unsafe_install_path(tmp_path: Path, install_path: str) -> None:
     with pytest.raises(InstallError, match=f"^//app:lib: unsafe install path '{install_path}'"):
         install([manifest], out)
     assert not (tmp_path / "a" / "evil").exists() and not (tmp_path / "evil").exists()
+
+
+def test_install_path_with_nul(tmp_path: Path) -> None:
+    source = tmp_path / "src.txt"
+    source.write_bytes(b"x")
+    manifest = hand_manifest(tmp_path / "m.pb", "//app:lib", [("lib/a\x00b", str(source))])
+    with pytest.raises(InstallError, match=r"^//app:lib: unsafe install path 'lib/a\\x00b'"):
+        install([manifest], tmp_path / "out")
 
 
 def test_missing_source(tmp_path: Path) -> None:

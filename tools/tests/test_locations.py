@@ -1,4 +1,4 @@
-"""Tests for oxidizer_tools.locations."""
+"""Tests for _oxidized_importer.locations."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from oxidizer_tools.locations import Location, LocationError, parse_location
+from _oxidized_importer.locations import Location, LocationError, parse_location
 
 
 def test_in_memory() -> None:
@@ -92,3 +92,32 @@ def test_shared_cases(text: str, valid: bool) -> None:
     else:
         with pytest.raises(LocationError, match="invalid location"):
             parse_location(text)
+
+
+@pytest.mark.parametrize(
+    ("location", "kind"),
+    [("in-memory", "in-memory"), ("filesystem-relative", "filesystem-relative"),
+     ("filesystem-relative:lib", "filesystem-relative"), ("filesystem-relative:.", "filesystem-relative")],
+)
+def test_collector_allowed_locations(location: str, kind: str) -> None:
+    # The runtime's OxidizedResourceCollector parses with parse_location (plus PyOxidizer's bare kind).
+    from _oxidized_importer.collector import OxidizedResourceCollector
+
+    collector = OxidizedResourceCollector(allowed_locations=[location])
+    assert collector.allowed_locations == [location]
+    assert collector._allows(kind) and not collector._allows({"in-memory": "filesystem-relative"}.get(kind, "in-memory"))
+
+
+@pytest.mark.parametrize(
+    ("location", "message"),
+    [("on-disk", "expected 'in-memory' or 'filesystem-relative'"),
+     ("filesystem-extracted", "expected 'in-memory' or 'filesystem-relative'"),
+     ("in-memory:lib", "expected 'in-memory' or 'filesystem-relative'"),
+     ("filesystem-relative:../lib", "PREFIX must be a normalized relative directory"),
+     ("filesystem-relative:", "PREFIX must be a normalized relative directory")],
+)
+def test_collector_refuses_locations(location: str, message: str) -> None:
+    from _oxidized_importer.collector import OxidizedResourceCollector
+
+    with pytest.raises(ValueError, match=f"^invalid location {location!r}: {message}"):
+        OxidizedResourceCollector(allowed_locations=[location])

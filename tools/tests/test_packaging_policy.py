@@ -14,7 +14,7 @@ import pytest
 from oxidizer_tools import classify as cl
 from oxidizer_tools import manifest_pb2
 from oxidizer_tools.classify import ClassifyError, classify, route, specificity
-from oxidizer_tools.locations import parse_location
+from _oxidized_importer.locations import parse_location
 from classify_run import run_classify
 from elf_stub import SHARED_OBJECT_STUB
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from _oxidized_importer import packed_format as pf
+from _oxidized_importer.classification import OPTIMIZE_LEVELS
 
 from oxidizer_tools import packed_format_gen as gen
 
@@ -59,3 +60,12 @@ def test_write(tmp_path: Path, form: str) -> None:
     out = tmp_path / "out"
     gen.write(form, out)
     assert out.read_text(encoding="utf-8") == gen.FORMS[form]()
+
+
+def test_bytecode_fields_by_optimization_level() -> None:
+    # One field of each kind per optimization level, named `..._opt<level>` beyond level 0.
+    for fields, base in ((pf.BYTECODE_FIELDS, "in_memory_bytecode"), (pf.BYTECODE_PATH_FIELDS, "relative_path_module_bytecode")):
+        assert len(fields) == len(OPTIMIZE_LEVELS)
+        for level in OPTIMIZE_LEVELS:
+            assert fields[level] == (f"{base}_opt{level}" if level else base)
+            assert fields[level] in pf.BY_ATTR

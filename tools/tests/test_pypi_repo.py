@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 from pathlib import Path
@@ -14,14 +15,22 @@ from oxidizer_tools.pypi.repo import FetchError, fetch_wheel, is_pure_wheel, ren
 from oxidizer_tools.pypi.resolve import Pin, lock, pins_from_report, render_lock
 
 TOOLS = Path(__file__).resolve().parents[1]
+SUPPORT = TOOLS.parent / "runtime" / "python"
 PYTHON = Path("/usr/bin/python3.11")
 H1 = "sha256:" + "a" * 64
-# The command line pip_repository.bzl runs (the distribution's interpreter, no site customization).
-RUN = "import sys; sys.path.insert(0, sys.argv.pop(1)); from oxidizer_tools.pypi.repo import main; sys.exit(main(sys.argv[1:]))"
+
+
+def _pip_repository_run() -> str:
+    """The `-c` program pip_repository.bzl runs: its `_RUN` (a Starlark string that is a Python literal)."""
+    text = (TOOLS.parent / "oxidizer" / "private" / "pip_repository.bzl").read_text()
+    line = next(line for line in text.splitlines() if line.startswith("_RUN = "))
+    return str(ast.literal_eval(line[len("_RUN = ") :]))
 
 
 def run_repo_py(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(PYTHON), "-B", "-s", "-E", "-c", RUN, str(TOOLS), *args], capture_output=True, text=True)
+    """Runs repo.py as pip_repository.bzl does (the distribution's interpreter, no site customization)."""
+    command = [str(PYTHON), "-B", "-s", "-E", "-c", _pip_repository_run(), str(TOOLS), str(SUPPORT), *args]
+    return subprocess.run(command, capture_output=True, text=True)
 
 
 def test_render_hub() -> None:

@@ -129,6 +129,8 @@ def test_record_mismatch_is_an_error(tmp_path: Path) -> None:
     [
         ({"../evil.py": b""}, "unsafe member path"),
         ({"/abs.py": b""}, "unsafe member path"),
+        ({"demo\\evil.py": b""}, "unsafe member path"),
+        ({".": b""}, "unsafe member path"),
         ({"demo_pkg-1.0.data/unknown/x": b""}, "unknown .data scheme"),
         ({"demo_pkg-1.0.data/purelib/demo/x.py": b"", "demo/x.py": b""}, "both install site-packages/demo/x.py"),
         ({"demo_pkg-1.0.dist-info/WHEEL": b"Wheel-Version: 2.0\n"}, "Wheel-Version '2.0'"),

@@ -6,7 +6,7 @@ import pytest
 
 from oxidizer_tools import manifest_pb2
 from oxidizer_tools.classify import ClassifyError, set_location
-from oxidizer_tools.locations import parse_location
+from _oxidized_importer.locations import parse_location
 from oxidizer_tools.relocate import FALLBACK_REASON, relocate
 
 Kind = manifest_pb2.Resource.Kind

@@ -65,7 +65,7 @@ DIST_INFO_SUFFIXES = (".dist-info", ".egg-info")
 # collector); oxidizer/private/policy.bzl's OPTIMIZE_LEVELS is the same
 # (tools/tests/test_classify.py); bytecode_compiler.py, which runs alone, checks its own copy
 # (tools/tests/test_bytecode_compiler.py). In C, the levels are the packed format's bytecode fields
-# (0x07-0x09, 0x22-0x24: runtime/src/resource.c).
+# (0x07-0x09, 0x22-0x24: runtime/src/resource.c; packed_format.BYTECODE_FIELDS by level).
 OPTIMIZE_LEVELS = (0, 1, 2)
 _SHARED_LIBRARY = re.compile(r"^lib[^/]*\.so(\.[0-9]+)*$")
 _SYMBOL_CHARS = re.compile(r"^[A-Za-z0-9_]+$")
@@ -150,11 +150,10 @@ def _bytecode(dirs: Sequence[str], filename: str, cache_tag: str | None) -> Clas
     if not filename.endswith(".pyc") or package_prefix(package_dirs) != len(package_dirs):
         return None
     stem, _, rest = filename[: -len(".pyc")].partition(".")
-    if rest == cache_tag:
-        level = 0
-    elif rest in (f"{cache_tag}.opt-1", f"{cache_tag}.opt-2"):
-        level = int(rest[-1])
-    else:
+    # importlib.util.cache_from_source's names: no `.opt-N` for level 0.
+    levels = {f"{cache_tag}.opt-{level}" if level else cache_tag: level for level in OPTIMIZE_LEVELS}
+    level = levels.get(rest)
+    if level is None:
         return None
     if stem == "__init__":
         if not package_dirs:

@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from typing import Union
 
 from _oxidized_importer import classification
+from _oxidized_importer.locations import FILESYSTEM_RELATIVE, IN_MEMORY, LocationError, parse_location
+from _oxidized_importer.packed_format import BYTECODE_FIELDS, BYTECODE_PATH_FIELDS
 from _oxidized_importer.paths import path_problem
 from _oxidized_importer.resource import OxidizedResource
 
@@ -219,20 +221,28 @@ def find_resources_in_path(path: str | os.PathLike[str]) -> list[PythonResource]
 
 # --------------------------------------------------------------------------- collector
 
-_IN_MEMORY = "in-memory"
-_FILESYSTEM_RELATIVE = "filesystem-relative"
-_BYTECODE_FIELDS = ("in_memory_bytecode", "in_memory_bytecode_opt1", "in_memory_bytecode_opt2")
-_BYTECODE_PATHS = ("relative_path_module_bytecode", "relative_path_module_bytecode_opt1", "relative_path_module_bytecode_opt2")
 
 FileInstall = tuple[pathlib.Path, bytes, bool]
 
 
 def _location_kind(location: str) -> str:
-    if location == _IN_MEMORY:
-        return _IN_MEMORY
-    if location == _FILESYSTEM_RELATIVE or location.startswith(_FILESYSTEM_RELATIVE + ":"):
-        return _FILESYSTEM_RELATIVE
-    raise ValueError(f"invalid location {location!r}: expected 'in-memory' or 'filesystem-relative'")
+    """IN_MEMORY or FILESYSTEM_RELATIVE: what an allowed location allows.
+
+    As PyOxidizer's collector, it takes the bare kind `filesystem-relative`, and also a whole
+    location string (locations.parse_location), whose PREFIX it checks but does not use:
+    add_filesystem_relative() names each resource's. `filesystem-extracted` is the build's only.
+    """
+    if location == FILESYSTEM_RELATIVE:
+        return FILESYSTEM_RELATIVE
+    try:
+        parsed = parse_location(location)
+    except LocationError:
+        if location.startswith(FILESYSTEM_RELATIVE + ":"):
+            raise  # its PREFIX is not a normalized relative directory
+        parsed = None
+    if parsed is None or parsed.extracted:
+        raise ValueError(f"invalid location {location!r}: expected 'in-memory' or 'filesystem-relative'")
+    return IN_MEMORY if parsed.in_memory else FILESYSTEM_RELATIVE
 
 
 def _check_prefix(prefix: str) -> str:
@@ -290,7 +300,7 @@ class OxidizedResourceCollector:
     def add_in_memory(self, resource: PythonResource) -> None:
         """Mark `resource` for loading from memory."""
         self._check(resource)
-        if not self._allows(_IN_MEMORY):
+        if not self._allows(IN_MEMORY):
             raise ValueError(f"in-memory is not an allowed location (allowed: {self._allowed})")
         self._entries.append((resource, None))
 
@@ -298,7 +308,7 @@ class OxidizedResourceCollector:
         """Mark `resource` for loading from `<origin>/<prefix>/<its path>`."""
         self._check(resource)
         prefix = _check_prefix(prefix)
-        if not self._allows(_FILESYSTEM_RELATIVE):
+        if not self._allows(FILESYSTEM_RELATIVE):
             raise ValueError(f"filesystem-relative is not an allowed location (allowed: {self._allowed})")
         self._entries.append((resource, prefix))
 
@@ -336,10 +346,10 @@ class OxidizedResourceCollector:
                 else:
                     level = resource.optimize_level
                     if prefix is None:
-                        setattr(r, _BYTECODE_FIELDS[level], bytes(resource.bytecode))
+                        setattr(r, BYTECODE_FIELDS[level], bytes(resource.bytecode))
                     else:
                         cached = importlib.util.cache_from_source(str(path), optimization=level or "")
-                        setattr(r, _BYTECODE_PATHS[level], place(prefix, pathlib.PurePosixPath(cached), _pyc(resource.bytecode)))
+                        setattr(r, BYTECODE_PATH_FIELDS[level], place(prefix, pathlib.PurePosixPath(cached), _pyc(resource.bytecode)))
             elif isinstance(resource, PythonExtensionModule):
                 r = record(resource.name)
                 r.is_extension_module = True

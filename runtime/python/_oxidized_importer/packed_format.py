@@ -129,6 +129,14 @@ FIELDS: Final = (
 BY_ID: Final = {f.id: f for f in FIELDS}
 BY_ATTR: Final = {f.attr: f for f in FIELDS}
 NAME: Final = BY_ATTR["name"]
+# The bytecode fields of each optimization level (classification.OPTIMIZE_LEVELS, indexed by
+# level): in memory, and the path of a filesystem-relative `.pyc`.
+BYTECODE_FIELDS: Final = ("in_memory_bytecode", "in_memory_bytecode_opt1", "in_memory_bytecode_opt2")
+BYTECODE_PATH_FIELDS: Final = (
+    "relative_path_module_bytecode",
+    "relative_path_module_bytecode_opt1",
+    "relative_path_module_bytecode_opt2",
+)
 # rules_oxidizer's zstd fields and the plain field each one stands for: one value stored one
 # of two ways, so a resource never has both.
 ZSTD_PLAIN: Final = {0x21: 0x06, 0x22: 0x07, 0x23: 0x08, 0x24: 0x09}

@@ -29,6 +29,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import IO, Any, Protocol
 
+from _oxidized_importer.paths import IS_ABSOLUTE, escape_problem
 from _oxidized_importer.resources import _build_tree, _Node
 
 
@@ -47,15 +48,17 @@ def _oxidized_types() -> tuple[type, type]:
 
 
 def _split(name: str, what: str) -> list[str]:
-    """The parts of a '/'-separated resource name; '..' and absolute names are refused."""
+    """The parts of a '/'-separated resource name, its empty and '.' parts dropped.
+
+    A lenient name (paths.py): names that leave the package (absolute, '..') are refused.
+    """
     if not isinstance(name, str):
         raise TypeError(f"{what} must be str, not {type(name).__name__}")
-    if name.startswith("/"):
-        raise ValueError(f"{what} {name!r} is absolute; pkg_resources names are relative")
-    parts = [p for p in name.split("/") if p not in ("", ".")]
-    if ".." in parts:
-        raise ValueError(f"{what} {name!r} contains '..'")
-    return parts
+    problem = escape_problem(name)
+    if problem is not None:
+        hint = "; pkg_resources names are relative" if problem == IS_ABSOLUTE else ""
+        raise ValueError(f"{what} {name!r} {problem}{hint}")
+    return [p for p in name.split("/") if p not in ("", ".")]
 
 
 def _walk(root: _Node, parts: list[str]) -> _Node | None:

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from importlib.resources.abc import Traversable
 from typing import IO, Any, Protocol, Union
 
+from _oxidized_importer.paths import escape_problem
+
 
 class _EntrySource(Protocol):
     def _package_entries(self, package: str) -> list[tuple[str, bytes | str | None]]: ...
@@ -103,7 +105,9 @@ class OxidizedTraversable(Traversable):
             for part in str(descendant).split("/"):
                 if part in ("", "."):
                     continue
-                if part == "..":
+                # A lenient name (paths.py), resolved part by part: a leading '/' is dropped
+                # above, so only a '..' part can leave the tree.
+                if escape_problem(part) is not None:
                     raise ValueError(f"{self._location}: '..' is not supported in resource paths")
                 current = current._child(part) if isinstance(current, OxidizedTraversable) else current / part
         return current

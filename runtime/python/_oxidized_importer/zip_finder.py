@@ -28,6 +28,8 @@ from importlib.util import MAGIC_NUMBER, decode_source
 from types import CodeType, ModuleType
 from typing import Any
 
+from _oxidized_importer.paths import path_problem
+
 
 class _MemoryReader(io.RawIOBase):
     """A seekable read-only file over a memoryview, so zipfile reads the caller's buffer."""
@@ -90,9 +92,9 @@ class OxidizedZipFinder:
         members: dict[str, zipfile.ZipInfo] = {}
         for info in archive.infolist():
             name = info.filename
-            parts = name.split("/")
-            # Only names that stay inside the archive: no absolute paths, no '..'.
-            if info.is_dir() or name.startswith("/") or ".." in parts or "" in parts:
+            # Only safe names (they stay inside the archive), and only those written one way
+            # a module or resource path can name: no empty part (`a//b`, a trailing '/').
+            if info.is_dir() or path_problem(name) is not None or "" in name.split("/"):
                 continue
             members[name] = info
         self._archive = archive

@@ -11,6 +11,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from _oxidized_importer.paths import path_problem
+
 from oxidizer_tools.pypi._packaging import markers, requirements
 from oxidizer_tools.pypi.lockfile import normalize, normalize_extra
 
@@ -53,8 +55,10 @@ def _member_name(info: zipfile.ZipInfo) -> str:
 
 
 def _safe_path(name: str, wheel: str) -> PurePosixPath:
+    """`name` as a path, if it is safe (paths.py) and, beyond that, names a file (not `.`)
+    and has no backslash (a path separator on Windows, which PEP 427 names must not use)."""
     path = PurePosixPath(name)
-    if path.is_absolute() or ".." in path.parts or "\\" in name or not path.parts:
+    if path_problem(name) is not None or "\\" in name or not path.parts:
         raise WheelError(f"{wheel}: unsafe member path {name!r}")
     return path
 

@@ -1,6 +1,7 @@
 """Resource location strings: `in-memory`, `filesystem-relative:PREFIX` and `filesystem-extracted`.
 
-The authoritative rules of what a location string may be; oxidizer/private/locations.bzl
+The authoritative rules of what a location string may be, for the build tools (classify,
+pack, relocate) and the runtime's OxidizedResourceCollector; oxidizer/private/locations.bzl
 checks the same at analysis, and both run the cases of tests/analysis/location_cases.bzl.
 """
 
