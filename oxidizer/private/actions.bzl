@@ -89,7 +89,33 @@ def excluded_builtin_modules(policy, dist):
         ])
     return []
 
-def oxidize_resources(actions, label, workspace_name, policy, name, files, import_roots, dist, tools, main = None, builtin_extensions = [], excluded_builtins = [], check_resource_locations = False):
+def write_policy_file(actions, name, policy, dist, check_resource_locations = False):
+    """Writes `NAME.policy.json`: the policy file of a classify action (policy.bzl's `policy_json`).
+
+    A binary writes its own once: the classify action of its app group reads it, and so do
+    the pack actions of the shared groups it relocates (`relocated_group`).
+
+    Args:
+      actions: `ctx.actions`.
+      name: prefix of the file.
+      policy: the packaging policy (policy.bzl: `policy_from_attrs` or `THIRD_PARTY_POLICY`).
+      dist: PythonDistributionInfo.
+      check_resource_locations: every `resource_locations` pattern must match a resource of
+        the group (see `oxidize_resources`).
+
+    Returns:
+      The File.
+    """
+    policy_file = actions.declare_file(name + ".policy.json")
+    actions.write(policy_file, policy_json(
+        policy,
+        extension_suffixes = dist.extension_suffixes,
+        distribution_roots = [dist.stdlib_import_root, dist.lib_dynload_import_root],
+        check_resource_locations = check_resource_locations,
+    ))
+    return policy_file
+
+def oxidize_resources(actions, label, workspace_name, policy, name, files, import_roots, dist, tools, main = None, builtin_extensions = [], excluded_builtins = [], check_resource_locations = False, policy_file = None):
     """Registers the classify, compile and pack actions of one resource group.
 
     Args:
@@ -108,6 +134,8 @@ def oxidize_resources(actions, label, workspace_name, policy, name, files, impor
       excluded_builtins: built-in modules the group's filter leaves out.
       check_resource_locations: every `resource_locations` pattern must match a resource of
         this group (a group of its own; a binary checks its patterns against all its groups).
+      policy_file: `policy` already written by `write_policy_file` (with
+        `check_resource_locations`), or None to write `NAME.policy.json`.
 
     Returns:
       OxidizedResourcesInfo.
@@ -122,13 +150,8 @@ def oxidize_resources(actions, label, workspace_name, policy, name, files, impor
     args.add(target, format = "--target=%s")
     args.add(workspace_name, format = "--workspace_name=%s")
     args.add_all(import_roots, format_each = "--import_root=%s")
-    policy_file = actions.declare_file(name + ".policy.json")
-    actions.write(policy_file, policy_json(
-        policy,
-        extension_suffixes = dist.extension_suffixes,
-        distribution_roots = [dist.stdlib_import_root, dist.lib_dynload_import_root],
-        check_resource_locations = check_resource_locations,
-    ))
+    if not policy_file:
+        policy_file = write_policy_file(actions, name, policy, dist, check_resource_locations)
     args.add(policy_file, format = "--policy=%s")
     if main:
         args.add(main.short_path, format = "--main=%s")
@@ -177,21 +200,25 @@ def _pack(actions, target, tools, dist, manifest, bytecode, files, packed, built
     args.add(packed, format = "--output=%s")
     args.add_all(builtin_extensions, format_each = "--builtin_extension=%s")
     outputs = [packed]
+    inputs = [manifest, bytecode]
     if relocation:
+        # The binary's placement: its policy file (resource_locations,
+        # allow_in_memory_shared_library_loading, resources_location_fallback), whether its
+        # fallback moves the group's fallback objects, and its keep-list (a file of the
+        # user's, passed as it is).
         args.add(relocation.manifest, format = "--output_manifest=%s")
-        args.add_all(sorted(relocation.resource_locations.items()), map_each = resource_location_arg)
-        _flag(args, "allow_in_memory_shared_library_loading", relocation.allow_in_memory_shared_library_loading)
-        if relocation.fallback:
-            args.add(relocation.fallback, format = "--resources_location_fallback=%s")
+        args.add(relocation.policy_file, format = "--policy=%s")
+        _flag(args, "move_fallback", relocation.move_fallback)
+        inputs.append(relocation.policy_file)
         if relocation.keep_list:
             args.add(relocation.keep_list, format = "--modules_keep_list=%s")
+            inputs.append(relocation.keep_list)
         outputs.append(relocation.manifest)
-    keep_list = [relocation.keep_list] if relocation and relocation.keep_list else []
     run_py_tool(
         actions,
         tools.pack,
         arguments = [args],
-        inputs = depset([manifest, bytecode] + keep_list, transitive = [files]),
+        inputs = depset(inputs, transitive = [files]),
         outputs = outputs,
         mnemonic = "OxidizerPack",
         progress_message = "Packing Python resources of %s" % target,
@@ -205,7 +232,7 @@ def needs_relocation(policy, keep_list = None):
     """Whether a binary with this policy (and `modules_keep_list`) repacks the groups it shares."""
     return bool(policy.resource_locations) or policy.allow_in_memory_shared_library_loading or _moves_fallback(policy) or keep_list != None
 
-def relocated_group(actions, label, name, policy, group, dist, tools, keep_list = None):
+def relocated_group(actions, label, name, policy, policy_file, group, dist, tools, keep_list = None):
     """A shared group repacked with a binary's own placement and keep-list.
 
     The binary's `resource_locations` apply to the group's resources too, and the shared
@@ -221,6 +248,8 @@ def relocated_group(actions, label, name, policy, group, dist, tools, keep_list 
       label: the binary's Label, for messages.
       name: prefix of the declared outputs (`NAME.pyembed`, `NAME.manifest.pb`).
       policy: the binary's packaging policy (`policy_from_attrs`).
+      policy_file: the binary's policy file (`write_policy_file` of `policy`), which the
+        pack action reads.
       group: the shared group's OxidizedResourcesInfo.
       dist: the PythonDistributionInfo.
       tools: the tool executables (struct, as for `oxidize_resources`).
@@ -233,9 +262,8 @@ def relocated_group(actions, label, name, policy, group, dist, tools, keep_list 
     manifest = actions.declare_file(name + ".manifest.pb")
     relocation = struct(
         manifest = manifest,
-        resource_locations = policy.resource_locations,
-        allow_in_memory_shared_library_loading = policy.allow_in_memory_shared_library_loading,
-        fallback = policy.resources_location_fallback if _moves_fallback(policy) else "",
+        policy_file = policy_file,
+        move_fallback = _moves_fallback(policy),
         keep_list = keep_list,
     )
     _pack(actions, str(label), tools, dist, group.manifest, group.bytecode, group.inputs, packed, relocation = relocation)

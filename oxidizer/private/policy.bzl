@@ -10,7 +10,9 @@ nowhere else. Every layer derives what it needs from it:
 - its validation at analysis (`check_policy`, with locations.bzl);
 - the policy file each classify action reads (`policy_json`; tools/oxidizer_tools/classify.py's
   `load_policy`, whose key table tools/tests/test_classify.py checks against `POLICY`;
-  format in docs/architecture.md, "Action graph").
+  format in docs/architecture.md, "Action graph"); a binary's own file is also read, with the
+  same `load_policy`, by the pack actions that relocate the groups it shares (actions.bzl's
+  `relocated_group`).
 
 Types: `string`, `bool`, `int_list`, `string_list` and `string_dict`, as the `attr` module
 spells them.
@@ -291,8 +293,8 @@ def policy_json(policy, extension_suffixes, distribution_roots, check_resource_l
     missing or unknown key): a JSON object with
 
     - `policy`: every attribute of `POLICY`, by name, in declaration order;
-      `resource_locations` as a sorted list of `PATTERN=LOCATION` strings (as pack's and
-      embed's `--resource_location` flags spell them);
+      `resource_locations` as a sorted list of `PATTERN=LOCATION` strings (as embed's
+      `--resource_location` flags spell them);
     - `extension_suffixes`: the distribution's extension module suffixes;
     - `distribution_roots`: runfiles directories of the distribution (stdlib, lib-dynload);
     - `check_resource_locations`: every `resource_locations` pattern must match a resource

@@ -3,7 +3,7 @@
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain")
 load("@rules_cc//cc/common:cc_common.bzl", "cc_common")
 load("@rules_cc//cc/common:cc_info.bzl", "CcInfo")
-load(":actions.bzl", "needs_relocation", "oxidize_resources", "param_args", "relocated_group", "resource_location_arg")
+load(":actions.bzl", "needs_relocation", "oxidize_resources", "param_args", "relocated_group", "resource_location_arg", "write_policy_file")
 load(":interpreter_config.bzl", "INTERPRETER_ATTRS", "check_interpreter_config", "packed_resources_mapped_file", "uses_filesystem_importer", "write_interpreter_settings")
 load(":merge_attrs.bzl", "merge_attrs")
 load(":oxidized_resources.bzl", "collect_python_inputs")
@@ -279,10 +279,14 @@ def _py_oxidized_binary_impl(ctx):
     checked += [(label, group) for label, group in third_party]
     for label, group in checked:
         _check_group(ctx, dist, label, group)
+
+    # The binary's policy file: read by the app group's classify action and by the pack
+    # actions of the shared groups it relocates.
+    policy_file = write_policy_file(ctx.actions, ctx.label.name + ".app", policy, dist)
     keep_list = ctx.file.modules_keep_list
     if needs_relocation(policy, keep_list):
         shared = [
-            (name, relocated_group(ctx.actions, ctx.label, "%s.shared%d" % (ctx.label.name, index), policy, group, dist, tools, keep_list))
+            (name, relocated_group(ctx.actions, ctx.label, "%s.shared%d" % (ctx.label.name, index), policy, policy_file, group, dist, tools, keep_list))
             for index, (name, group) in enumerate(shared)
         ]
 
@@ -305,6 +309,7 @@ def _py_oxidized_binary_impl(ctx):
         tools,
         main = main,
         builtin_extensions = _ext_module_names(ctx),
+        policy_file = policy_file,
     )
 
     # The runtime's Python support code (loaded lazily by oxidized_importer for its colder

@@ -2,20 +2,13 @@
 
 load("@bazel_skylib//lib:unittest.bzl", "analysistest", "asserts")
 load("//oxidizer:defs.bzl", "py_oxidized_binary")
-load(":testing.bzl", "ActionsInfo", "failure_test", "make_analysis_test")
+load(":testing.bzl", "ActionsInfo", "failure_test", "make_analysis_test", "tool_args")
 
 def _embed_action(env):
     for action in env.ctx.attr.target_under_test[ActionsInfo].actions:
         if action.mnemonic == "OxidizerEmbedConfig":
             return action
     return None
-
-def _embed_args(action):
-    """The embed tool's flags: the param file's content when Bazel exposes it, else argv."""
-    args = []
-    for a in getattr(action, "args", None) or []:
-        args += a.arguments if hasattr(a, "arguments") else []
-    return args or action.argv
 
 def _settings_file(env):
     """The settings file the binary's build writes, decoded; None when absent."""
@@ -31,7 +24,7 @@ def _embed_flags_test_impl(ctx):
     asserts.true(env, action != None, "no OxidizerEmbedConfig action")
     if action == None:
         return analysistest.end(env)
-    argv = _embed_args(action)
+    argv = tool_args(action)
     for flag in ctx.attr.flags:
         asserts.true(env, flag in argv, "embed argv lacks %r: %s" % (flag, argv))
     for prefix in ctx.attr.absent:

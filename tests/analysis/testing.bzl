@@ -12,6 +12,20 @@ ActionsInfo = provider(
     fields = {"actions": "list[Action]: `target.actions`"},
 )
 
+def tool_args(action):
+    """A tool action's flags: its param file's content when Bazel exposes it, else argv.
+
+    Args:
+      action: an Action of `ActionsInfo.actions`.
+
+    Returns:
+      A list of strings.
+    """
+    args = []
+    for a in getattr(action, "args", None) or []:
+        args += a.arguments if hasattr(a, "arguments") else []
+    return args or action.argv
+
 def _actions_aspect_impl(target, _ctx):
     return [ActionsInfo(actions = target.actions)]
 

@@ -59,7 +59,9 @@ class EmbedConfig:
     load_mode: str = "embedded"  # embedded, mapped or none
     mapped_name: str = ""  # FILE of binary-relative-memory-mapped:FILE
     mapped_digest: bytes = b""
-    # Top-level names of extension modules linked into the binary (PyInit_<name>).
+    # Names of extension modules linked into the binary (PyInit_<last component>): rows
+    # of the generated `inittab` when there is one, else the table interpreter.c appends
+    # to libpython's inittab at start-up.
     builtin_extensions: tuple[str, ...] = ()
     # Built-in modules of the distribution left out (extension_module_filter), removed from
     # libpython's own inittab at start-up; empty when `inittab` is generated.
@@ -167,8 +169,8 @@ def _excluded_builtins(names: Sequence[str]) -> list[str]:
     return lines + ["};", ""]
 
 
-def _builtin_extensions(names: Sequence[str]) -> list[str]:
-    """The PyInit_ declarations and the table interpreter.c appends to the inittab.
+def _builtin_extension_inits(names: Sequence[str]) -> list[tuple[str, str]]:
+    """(module name, init function) of each extension module linked in (`ext_modules`).
 
     Dotted names are registered whole (the inittab is keyed by full name); the init
     function is named after the last component, as for any extension module.
@@ -182,10 +184,17 @@ def _builtin_extensions(names: Sequence[str]) -> list[str]:
         if symbol in symbols:
             raise EmbedError(f"built-in extensions {symbols[symbol]!r} and {name!r} both need {symbol}")
         symbols[symbol] = name
-    lines = [f"extern struct _object *{symbol}(void);" for symbol in symbols]
+    return [(name, symbol) for symbol, name in symbols.items()]
+
+
+def _builtin_extensions(inits: Sequence[tuple[str, str]]) -> list[str]:
+    """The PyInit_ declarations and the table interpreter.c appends to the inittab
+    (`_builtin_extension_inits`; empty when the binary generates its own inittab, which
+    holds them)."""
+    lines = [f"extern struct _object *{symbol}(void);" for _, symbol in inits]
     lines.append("static const oxidizer_builtin_extension builtin_extensions[] = {")
-    lines += [f"    {{{c_string(name)}, {symbol}}}," for symbol, name in symbols.items()]
-    if not names:
+    lines += [f"    {{{c_string(name)}, {symbol}}}," for name, symbol in inits]
+    if not inits:
         lines.append("    {0, 0},")
     lines += ["};", ""]
     return lines
@@ -232,9 +241,13 @@ def generate(config: EmbedConfig) -> str:
         lines.append("    {0, 0, 0},")
     lines.append("};")
     lines.append("")
-    lines += _builtin_extensions(config.builtin_extensions)
+    # With its own inittab, the binary lists its extension modules there, after the
+    # distribution's (where the runtime would append them): nothing to add at start-up.
+    inits = _builtin_extension_inits(config.builtin_extensions)
+    appended = inits if config.inittab is None else []
+    lines += _builtin_extensions(appended)
     if config.inittab is not None:
-        lines += inittab_file.c_source(config.inittab)
+        lines += inittab_file.c_source(config.inittab, inits)
     lines += _excluded_builtins(config.excluded_builtins)
     settings_arrays, settings_fields = _settings_initializer(config.settings)
     lines += settings_arrays
@@ -251,7 +264,7 @@ def generate(config: EmbedConfig) -> str:
         f"    .packed_file = {_optional_string(config.mapped_name)},",
         f"    .packed_file_digest = {{{digest}}},",
         "    .builtin_extensions = builtin_extensions,",
-        f"    .builtin_extension_count = {len(config.builtin_extensions)},",
+        f"    .builtin_extension_count = {len(appended)},",
         "    .excluded_builtins = excluded_builtins,",
         f"    .excluded_builtin_count = {len(set(config.excluded_builtins))},",
         *settings_fields,

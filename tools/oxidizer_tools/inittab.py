@@ -11,7 +11,7 @@ a `modules_keep_list`, costs no bytes. Core entries are always linked; the keep-
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 CORE_MEMBER = "core.o"
@@ -75,17 +75,19 @@ def select(entries: Collection[Entry], excluded: Collection[str], keep: Collecti
     return tuple(chosen)
 
 
-def c_source(entries: Collection[Entry]) -> list[str]:
+def c_source(entries: Collection[Entry], appended: Sequence[tuple[str, str]] = ()) -> list[str]:
     """Lines defining `_PyImport_Inittab` (CPython's `struct _inittab`, declared here: the
-    generated file does not include Python.h)."""
+    generated file does not include Python.h): `entries`, then the `appended` (module name,
+    init function) rows, the binary's own extension modules (`ext_modules`)."""
     lines = [
         "struct _inittab {",
         "    const char *name;",
         "    struct _object *(*initfunc)(void);",
         "};",
     ]
-    lines += [f"extern struct _object *{e.init}(void);" for e in entries if e.init]
+    rows = [(e.name, e.init) for e in entries] + list(appended)
+    lines += [f"extern struct _object *{init}(void);" for _, init in rows if init]
     lines.append("struct _inittab _PyImport_Inittab[] = {")
-    lines += [f'    {{"{e.name}", {e.init or "0"}}},' for e in entries]
+    lines += [f'    {{"{name}", {init or "0"}}},' for name, init in rows]
     lines += ["    {0, 0},", "};", ""]
     return lines

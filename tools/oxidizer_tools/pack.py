@@ -12,7 +12,7 @@ from _oxidized_importer.packed_format import BYTECODE_FIELDS
 
 from oxidizer_tools import manifest_file, manifest_pb2
 from oxidizer_tools.bytecode_bundle import Bundle, BundleError, read_bundle
-from oxidizer_tools.classify import ClassifyError, distribution_package, parse_resource_locations
+from oxidizer_tools.classify import ClassifyError, Policy, distribution_package, load_policy
 from oxidizer_tools.extraction import ExtractedFile, ExtractionError, write_payload
 from oxidizer_tools.packed_resources import Resource, write_packed_resources
 
@@ -229,26 +229,33 @@ def run(
     output: Path,
     builtin_extensions: Sequence[str] = (),
     output_manifest: Path | None = None,
-    resource_locations: Sequence[str] = (),
-    allow_in_memory_shared_library_loading: bool = False,
-    fallback: str = "",
+    policy: Policy | None = None,
+    move_fallback: bool = False,
     modules_keep_list: Path | None = None,
 ) -> None:
     """Packs a group; with `output_manifest`, first applies a binary's placement (relocate.py)
-    and keep-list (trim.py)."""
+    and keep-list (trim.py).
+
+    The placement is the binary's `policy` (its policy file, `--policy`): its
+    `resource_locations` and `allow_in_memory_shared_library_loading`, and, with
+    `move_fallback`, its `resources_location_fallback` for the shared objects the group put
+    at its own fallback. No policy: the group keeps its placement (a keep-list alone).
+    """
     try:
         manifest = manifest_file.read(manifest_path)
     except manifest_file.ManifestFileError as e:
         raise PackError(f"{target}: {e}") from e
     if output_manifest is not None:
-        from oxidizer_tools.relocate import relocate
+        if policy is not None:
+            from oxidizer_tools.relocate import relocate
 
-        overrides = parse_resource_locations(resource_locations, target)
-        try:
-            fallback_location = parse_location(fallback) if fallback else None
-        except LocationError as e:
-            raise PackError(f"{target}: resources_location_fallback: {e}") from e
-        manifest = relocate(manifest, overrides, allow_in_memory_shared_library_loading, target, fallback_location)
+            manifest = relocate(
+                manifest,
+                policy.resource_locations,
+                policy.allow_in_memory_shared_library_loading,
+                target,
+                policy.fallback if move_fallback else None,
+            )
         if modules_keep_list is not None:
             from oxidizer_tools.trim import KeepListError, parse_keep_list, trim
 
@@ -292,9 +299,8 @@ def main(argv: Sequence[str]) -> None:
             output=Path(f.output),
             builtin_extensions=f.builtin_extension or [],
             output_manifest=Path(f.output_manifest) if f.output_manifest else None,
-            resource_locations=f.resource_location or [],
-            allow_in_memory_shared_library_loading=f.allow_in_memory_shared_library_loading,
-            fallback=f.resources_location_fallback,
+            policy=load_policy(Path(f.policy), f.target) if f.policy else None,
+            move_fallback=f.move_fallback,
             modules_keep_list=Path(f.modules_keep_list) if f.modules_keep_list else None,
         )
     except (PackError, ClassifyError, ValueError) as e:
@@ -312,9 +318,12 @@ if __name__ == "__main__":
     flags.DEFINE_string("output", "", "Packed resources output.")
     flags.DEFINE_multi_string("builtin_extension", [], "Module name of an extension linked into the binary.")
     flags.DEFINE_string("output_manifest", "", "Relocate with the binary's placement; write the manifest here.")
-    flags.DEFINE_multi_string("resource_location", [], "The binary's PATTERN=LOCATION.")
-    flags.DEFINE_boolean("allow_in_memory_shared_library_loading", False, "Move fallback shared objects into memory.")
-    flags.DEFINE_string("resources_location_fallback", "", "Move fallback shared objects to this location.")
+    flags.DEFINE_string(
+        "policy", "", "The binary's policy file (JSON, written by oxidizer/private/policy.bzl); with output_manifest."
+    )
+    flags.DEFINE_boolean(
+        "move_fallback", False, "Move the group's fallback shared objects to the policy's resources_location_fallback."
+    )
     flags.DEFINE_string("modules_keep_list", "", "Keep only these modules (one name per line); with output_manifest.")
     from oxidizer_tools import params
 

@@ -418,14 +418,14 @@ def test_generated_c_with_all_setting_kinds_is_valid(tmp_path: Path) -> None:
 
 
 def test_builtin_extensions_table_dotted_names() -> None:
-    lines = embed._builtin_extensions(["_speedups", "pkg._fast"])
+    lines = embed._builtin_extensions(embed._builtin_extension_inits(["_speedups", "pkg._fast"]))
     assert "extern struct _object *PyInit__speedups(void);" in lines
     assert "extern struct _object *PyInit__fast(void);" in lines
     assert '    {"pkg._fast", PyInit__fast},' in lines
     with pytest.raises(EmbedError, match="'a._x' and 'b._x' both need PyInit__x"):
-        embed._builtin_extensions(["a._x", "b._x"])
+        embed._builtin_extension_inits(["a._x", "b._x"])
     with pytest.raises(EmbedError, match="'pkg..x' is not a module name"):
-        embed._builtin_extensions(["pkg..x"])
+        embed._builtin_extension_inits(["pkg..x"])
 
 
 def _manifest(target: str, *resources: tuple[str, str, bool]) -> manifest_pb2.ResourceManifest:

@@ -69,11 +69,12 @@ def test_c_source_links_with_the_init_functions(tmp_path: Path) -> None:
     """The generated table compiles, and names each init function it keeps (only those)."""
     chosen = inittab.select(inittab.parse(text(), "t"), {"_ssl"}, None)
     source = tmp_path / "table.c"
-    source.write_text("\n".join(inittab.c_source(chosen)))
+    source.write_text("\n".join(inittab.c_source(chosen, [("pkg._speedups", "PyInit__speedups")])))
     obj = tmp_path / "table.o"
     subprocess.run([GCC, "-std=c11", "-Wall", "-Werror", "-c", "-o", str(obj), str(source)], check=True)
     nm = subprocess.run(["nm", str(obj)], capture_output=True, text=True, check=True).stdout.split()
     assert "PyInit__hashlib" in nm and "PyMarshal_Init" in nm and "_PyImport_Inittab" in nm
+    assert "PyInit__speedups" in nm
     assert "PyInit__ssl" not in nm
 
 
@@ -100,6 +101,31 @@ def test_embed_drops_extension_modules_missing_from_the_keep_list(tmp_path: Path
     c = _embed(tmp_path, modules_keep_list=str(keep))
     assert '{"_json", PyInit__json},' in c and '{"posix", PyInit_posix},' in c
     assert "PyInit__ssl" not in c and "PyInit__hashlib" not in c
+
+
+def _inittab_rows(c: str) -> list[str]:
+    """The rows of the generated `_PyImport_Inittab`, in order, without the terminator."""
+    body = c.split("struct _inittab _PyImport_Inittab[] = {\n", 1)[1].split("};", 1)[0]
+    return [line.strip() for line in body.splitlines() if line.strip() != "{0, 0},"]
+
+
+def test_embed_folds_ext_modules_into_the_generated_table(tmp_path: Path) -> None:
+    """ext_modules join the generated table after the distribution's modules (where the
+    runtime would append them), and the runtime appends nothing."""
+    c = _embed(tmp_path, builtin_extensions=["_speedups", "pkg._fast"])
+    rows = _inittab_rows(c)
+    assert rows[-2:] == ['{"_speedups", PyInit__speedups},', '{"pkg._fast", PyInit__fast},']
+    assert rows[:-2] == [f'{{"{e["name"]}", {e["init"] or "0"}}},' for e in ENTRIES]
+    assert ".builtin_extension_count = 0," in c
+    table = c.split("oxidizer_builtin_extension builtin_extensions[] = {\n", 1)[1].split("};", 1)[0]
+    assert table.strip() == "{0, 0},"
+
+
+def test_embed_without_inittab_appends_ext_modules_at_run_time(tmp_path: Path) -> None:
+    c = _embed(tmp_path, inittab="", builtin_extensions=["_speedups", "pkg._fast"])
+    assert "_PyImport_Inittab" not in c
+    assert ".builtin_extension_count = 2," in c
+    assert '    {"pkg._fast", PyInit__fast},' in c.splitlines()
 
 
 def test_embed_without_inittab_keeps_the_runtime_filter(tmp_path: Path) -> None:

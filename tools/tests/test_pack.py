@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import marshal
 import re
 import struct
@@ -12,11 +13,12 @@ import pytest
 
 from oxidizer_tools import bytecode_compiler, manifest_pb2
 from oxidizer_tools import pack
+from oxidizer_tools.classify import load_policy
 from oxidizer_tools.extraction import read_payload
 from oxidizer_tools.bytecode_bundle import BUNDLE_HEADER, Bundle
 from oxidizer_tools.pack import PackError, build_resources
 from oxidizer_tools.packed_resources import Resource, read_packed_resources
-from classify_run import run_classify
+from classify_run import policy_file, run_classify
 from elf_stub import SHARED_OBJECT_STUB
 
 TARGET = "//app:lib"
@@ -508,3 +510,40 @@ def test_compressed_bytecode_and_sources_are_deterministic(tmp_path: Path) -> No
     first = pipeline(tmp_path / "a", files, compress_sources=True, compress_bytecode=True)
     second = pipeline(tmp_path / "b", files, compress_sources=True, compress_bytecode=True)
     assert first["m"] == second["m"] and first["m"].in_memory_bytecode_zstd is not None
+
+
+def _relocated(tmp_path: Path, move_fallback: bool, **binary_policy) -> dict[str, manifest_pb2.Resource]:
+    """The group of FILES (its extension module at its fallback, filesystem-relative:lib)
+    repacked for a binary whose policy file holds `binary_policy`: the manifest pack writes."""
+    manifest, bundle = classify_and_compile(tmp_path, FILES)
+    path = tmp_path / "bin.app.policy.json"
+    path.write_text(json.dumps(policy_file(**binary_policy)), encoding="utf-8")
+    out_manifest = tmp_path / "relocated.manifest.pb"
+    pack.run(
+        target="//app:bin", manifest_path=manifest, bundle_path=bundle, expected_magic_hex=MAGIC,
+        output=tmp_path / "relocated", output_manifest=out_manifest,
+        policy=load_policy(path, "//app:bin"), move_fallback=move_fallback,
+    )
+    written = manifest_pb2.ResourceManifest.FromString(out_manifest.read_bytes())
+    return {r.name: r for r in written.resources}
+
+
+@pytest.mark.parametrize("move_fallback", [True, False])
+def test_relocation_moves_fallback_objects_to_the_binary_fallback(tmp_path: Path, move_fallback: bool) -> None:
+    got = _relocated(tmp_path, move_fallback, fallback="filesystem-extracted")
+    want = manifest_pb2.Location.FILESYSTEM_EXTRACTED if move_fallback else manifest_pb2.Location.FILESYSTEM_RELATIVE
+    assert got["pkg._speedups"].location.kind == want
+    assert got["pkg.mod"].location.kind == manifest_pb2.Location.IN_MEMORY
+
+
+def test_relocation_moves_fallback_objects_into_memory(tmp_path: Path) -> None:
+    got = _relocated(tmp_path, False, fallback="filesystem-extracted", allow_in_memory_shared_library_loading=True)
+    assert got["pkg._speedups"].location.kind == manifest_pb2.Location.IN_MEMORY
+    assert got["pkg._speedups"].location_reason == "//app:bin: allow_in_memory_shared_library_loading"
+
+
+def test_relocation_applies_the_binary_resource_locations(tmp_path: Path) -> None:
+    got = _relocated(tmp_path, False, resource_locations=["pkg.mod=filesystem-extracted"])
+    assert got["pkg.mod"].location.kind == manifest_pb2.Location.FILESYSTEM_EXTRACTED
+    assert got["pkg.mod"].location_reason == "//app:bin: resource_locations['pkg.mod']"
+    assert got["top"].location.kind == manifest_pb2.Location.IN_MEMORY

@@ -39,8 +39,10 @@ typedef enum {
 } oxidizer_load_mode;
 
 /* An extension module linked into the executable (py_oxidized_binary
- * ext_modules) and registered as a built-in before start-up. `struct _object`
- * is PyObject; this header stays free of Python.h. */
+ * ext_modules) and registered as a built-in before start-up, when libpython
+ * carries its own inittab (a binary that generates `_PyImport_Inittab` lists
+ * them there and passes none). `struct _object` is PyObject; this header
+ * stays free of Python.h. */
 typedef struct {
     const char *name;                  /* top-level module name */
     struct _object *(*init)(void);     /* its PyInit_<name> */
@@ -71,7 +73,8 @@ typedef struct {
      * the SHA-256 its header must carry. */
     const char *packed_file;
     uint8_t packed_file_digest[32];
-    /* Extension modules linked in from Bazel cc_library targets. */
+    /* Extension modules linked in from Bazel cc_library targets, appended to
+     * libpython's inittab (none when the binary generates its own). */
     const oxidizer_builtin_extension *builtin_extensions;
     size_t builtin_extension_count;
     /* Built-in modules left out (the standard library group's
