@@ -426,3 +426,13 @@ def test_classifier_is_standard_library_only() -> None:
     source = Path(cf.__file__).read_text()
     imports = {line.split()[1].split(".")[0] for line in source.splitlines() if line.startswith(("import ", "from "))}
     assert imports <= set(sys.stdlib_module_names) | {"__future__"}, imports
+
+
+def test_collector_names_the_optimization_levels() -> None:
+    # The runtime collector's message takes the levels from classification.OPTIMIZE_LEVELS.
+    from _oxidized_importer import classification
+    from _oxidized_importer.collector import PythonModuleBytecode
+
+    assert classification.OPTIMIZE_LEVELS_TEXT == "0, 1 or 2"
+    with pytest.raises(ValueError, match=r"^optimize_level must be 0, 1 or 2, not 3$"):
+        PythonModuleBytecode("m", b"", optimize_level=3)

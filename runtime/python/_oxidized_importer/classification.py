@@ -67,6 +67,8 @@ DIST_INFO_SUFFIXES = (".dist-info", ".egg-info")
 # (tools/tests/test_bytecode_compiler.py). In C, the levels are the packed format's bytecode fields
 # (0x07-0x09, 0x22-0x24: runtime/src/resource.c; packed_format.BYTECODE_FIELDS by level).
 OPTIMIZE_LEVELS = (0, 1, 2)
+# "0, 1 or 2", as messages name them.
+OPTIMIZE_LEVELS_TEXT = ", ".join(map(str, OPTIMIZE_LEVELS[:-1])) + f" or {OPTIMIZE_LEVELS[-1]}"
 _SHARED_LIBRARY = re.compile(r"^lib[^/]*\.so(\.[0-9]+)*$")
 _SYMBOL_CHARS = re.compile(r"^[A-Za-z0-9_]+$")
 

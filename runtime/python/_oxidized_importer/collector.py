@@ -62,7 +62,7 @@ class PythonModuleBytecode:
 
     def __init__(self, module: str, bytecode: bytes, optimize_level: int = 0, is_package: bool = False) -> None:
         if optimize_level not in classification.OPTIMIZE_LEVELS:
-            raise ValueError(f"optimize_level must be 0, 1 or 2, not {optimize_level!r}")
+            raise ValueError(f"optimize_level must be {classification.OPTIMIZE_LEVELS_TEXT}, not {optimize_level!r}")
         self.module = module
         self.bytecode = bytecode
         self.optimize_level = optimize_level
