@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "builtin_filter.h"
+#include "inittab.h"
 #include "ca_probe.h"
 #include "excepthook.h"
 #include "fast_exit.h"
@@ -370,8 +370,12 @@ oxidizer_run(const oxidizer_config *config, int argc, char **argv)
         free_indexes(indexes, count);
         return 1;
     }
-    if (PyImport_AppendInittab("oxidized_importer",
-                               PyInit_oxidized_importer) < 0) {
+    /* A binary that generates its own inittab lists oxidized_importer (and its
+     * ext_modules) there; one built on a libpython with its own inittab appends
+     * them, which copies the table. */
+    static const char importer[] = "oxidized_importer";
+    if (!oxidizer_inittab_has(importer, sizeof(importer) - 1)
+        && PyImport_AppendInittab(importer, PyInit_oxidized_importer) < 0) {
         fprintf(stderr, "%s: cannot register oxidized_importer\n", argv0);
         oxidizer_free_builtin_filter();
         free_indexes(indexes, count);

@@ -1,6 +1,7 @@
 /* Built-in and frozen modules of the interpreter, answered through
  * BuiltinImporter and FrozenImporter.
  */
+#include "inittab.h"
 #include "oxidized_importer_internal.h"
 
 /* BuiltinImporter or FrozenImporter (new reference) for a resource added by
@@ -196,12 +197,9 @@ oxi_builtin_spec(OxidizedFinder *self, PyObject *fullname)
         PyErr_Clear();
         Py_RETURN_NONE;
     }
-    for (const struct _inittab *p = PyImport_Inittab; p->name != NULL; p++) {
-        if (p->name[0] == name[0] && strncmp(p->name, name, (size_t)len) == 0
-            && p->name[len] == '\0') {
-            PyObject *args[2] = {self->builtin_importer, fullname};
-            return PyObject_VectorcallMethod(oxi_str_find_spec, args, 2, NULL);
-        }
+    if (oxidizer_inittab_has(name, (size_t)len)) {
+        PyObject *args[2] = {self->builtin_importer, fullname};
+        return PyObject_VectorcallMethod(oxi_str_find_spec, args, 2, NULL);
     }
     Py_RETURN_NONE;
 }

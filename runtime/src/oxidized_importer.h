@@ -8,7 +8,8 @@
 
 #include "oxidizer/packed_resources.h"
 
-/* Module init function registered with PyImport_AppendInittab(). */
+/* Module init function: a row of the binary's generated inittab, or registered with
+ * PyImport_AppendInittab() (src/interpreter.c). */
 PyMODINIT_FUNC PyInit_oxidized_importer(void);
 
 /* How the embedded finder behaves; filled by interpreter.c from the

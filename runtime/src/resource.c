@@ -2,6 +2,7 @@
  * kind (what loads it), its bytecode of a level, its source, and the paths
  * its relative fields resolve to (extraction included).
  */
+#include "inittab.h"
 #include "oxidized_importer_internal.h"
 
 const oxr_resource *
@@ -16,17 +17,6 @@ oxi_finder_lookup(const OxidizedFinder *self, const char *name, size_t len)
     return NULL;
 }
 
-static int
-is_builtin_name(const oxr_resource *r)
-{
-    for (const struct _inittab *p = PyImport_Inittab; p->name != NULL; p++) {
-        if (strlen(p->name) == r->name.len
-            && memcmp(p->name, r->name.data, r->name.len) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
 
 /* The bytecode of r for optimization level `optimize` (levels above 2 are
  * 2, as in CPython's compiler), in memory or as a relative path, or NULL.
@@ -215,7 +205,7 @@ oxi_resource_kind(const oxr_resource *r, int optimize)
     }
     if (((r->flags & OXR_FLAG_IS_EXTENSION_MODULE)
          || r->flavor == FLAVOR_EXTENSION)
-        && !is_builtin_name(r)) {
+        && !oxidizer_inittab_has((const char *)r->name.data, r->name.len)) {
         if (r->in_memory_extension_module.data != NULL) {
             return KIND_EXTENSION_MEMORY;
         }

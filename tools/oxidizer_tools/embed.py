@@ -33,6 +33,8 @@ SETTINGS_FORMAT_HELP = '{"settings": {NAME: VALUE, ...}}'
 # write_mapped() and read by runtime/src/mapped_file.c. Layout and what the runtime checks:
 # docs/architecture.md, "Formats between actions".
 MAPPED_MAGIC = b"OXPACKS1"
+# The runtime's own built-in module (runtime/src/oxidized_importer.c) and its init function.
+RUNTIME_MODULE = ("oxidized_importer", "PyInit_oxidized_importer")
 
 
 class EmbedError(Exception):
@@ -181,6 +183,8 @@ def _builtin_extension_inits(names: Sequence[str]) -> list[tuple[str, str]]:
         if not all(p.isidentifier() and p.isascii() for p in parts):
             raise EmbedError(f"built-in extension name {name!r} is not a module name")
         symbol = f"PyInit_{parts[-1]}"
+        if symbol == RUNTIME_MODULE[1]:
+            raise EmbedError(f"built-in extension {name!r}: {symbol} is the runtime's {RUNTIME_MODULE[0]}")
         if symbol in symbols:
             raise EmbedError(f"built-in extensions {symbols[symbol]!r} and {name!r} both need {symbol}")
         symbols[symbol] = name
@@ -241,13 +245,14 @@ def generate(config: EmbedConfig) -> str:
         lines.append("    {0, 0, 0},")
     lines.append("};")
     lines.append("")
-    # With its own inittab, the binary lists its extension modules there, after the
-    # distribution's (where the runtime would append them): nothing to add at start-up.
+    # With its own inittab, the binary lists the runtime's oxidized_importer and its own
+    # extension modules there, after the distribution's (where the runtime would append
+    # them, copying the table): nothing to add at start-up.
     inits = _builtin_extension_inits(config.builtin_extensions)
     appended = inits if config.inittab is None else []
     lines += _builtin_extensions(appended)
     if config.inittab is not None:
-        lines += inittab_file.c_source(config.inittab, inits)
+        lines += inittab_file.c_source(config.inittab, [RUNTIME_MODULE, *inits])
     lines += _excluded_builtins(config.excluded_builtins)
     settings_arrays, settings_fields = _settings_initializer(config.settings)
     lines += settings_arrays

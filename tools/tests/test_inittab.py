@@ -110,12 +110,17 @@ def _inittab_rows(c: str) -> list[str]:
 
 
 def test_embed_folds_ext_modules_into_the_generated_table(tmp_path: Path) -> None:
-    """ext_modules join the generated table after the distribution's modules (where the
-    runtime would append them), and the runtime appends nothing."""
+    """The runtime's oxidized_importer and the ext_modules join the generated table after
+    the distribution's modules (where the runtime would append them), and the runtime
+    appends nothing."""
     c = _embed(tmp_path, builtin_extensions=["_speedups", "pkg._fast"])
     rows = _inittab_rows(c)
-    assert rows[-2:] == ['{"_speedups", PyInit__speedups},', '{"pkg._fast", PyInit__fast},']
-    assert rows[:-2] == [f'{{"{e["name"]}", {e["init"] or "0"}}},' for e in ENTRIES]
+    assert rows[-3:] == [
+        '{"oxidized_importer", PyInit_oxidized_importer},',
+        '{"_speedups", PyInit__speedups},',
+        '{"pkg._fast", PyInit__fast},',
+    ]
+    assert rows[:-3] == [f'{{"{e["name"]}", {e["init"] or "0"}}},' for e in ENTRIES]
     assert ".builtin_extension_count = 0," in c
     table = c.split("oxidizer_builtin_extension builtin_extensions[] = {\n", 1)[1].split("};", 1)[0]
     assert table.strip() == "{0, 0},"
@@ -126,6 +131,11 @@ def test_embed_without_inittab_appends_ext_modules_at_run_time(tmp_path: Path) -
     assert "_PyImport_Inittab" not in c
     assert ".builtin_extension_count = 2," in c
     assert '    {"pkg._fast", PyInit__fast},' in c.splitlines()
+
+
+def test_ext_module_cannot_take_the_runtime_init_function(tmp_path: Path) -> None:
+    with pytest.raises(embed.EmbedError, match="PyInit_oxidized_importer is the runtime's oxidized_importer"):
+        _embed(tmp_path, builtin_extensions=["pkg.oxidized_importer"])
 
 
 def test_embed_without_inittab_keeps_the_runtime_filter(tmp_path: Path) -> None:

@@ -1,11 +1,11 @@
-/* Leaving built-in modules out: a filtered copy of PyImport_Inittab. */
+/* PyImport_Inittab: a filtered copy of it, and lookups in it. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "builtin_filter.h"
+#include "inittab.h"
 
 /* The copy this file installed (NULL: none). PyImport_AppendInittab later
  * makes its own copy of the table, so this one is only freed at exit. */
@@ -54,4 +54,17 @@ oxidizer_free_builtin_filter(void)
 {
     free(filtered_inittab);
     filtered_inittab = NULL;
+}
+
+int
+oxidizer_inittab_has(const char *name, size_t len)
+{
+    for (const struct _inittab *p = PyImport_Inittab; p->name != NULL; p++) {
+        /* Not strncmp: `name` may hold a NUL (a str from Python code), and a
+         * match up to it must not read past the shorter table name. */
+        if (strlen(p->name) == len && memcmp(p->name, name, len) == 0) {
+            return 1;
+        }
+    }
+    return 0;
 }
