@@ -29,6 +29,26 @@ def _configs() -> tuple[str, ...]:
     return tuple(f"--config={c}" for c in os.environ.get("OXIDIZER_BAZEL_CONFIG", "").split(",") if c)
 
 
+# `OXIDIZER_IT_EXECUTION_LOGS=<dir>`: every build, test and run writes Bazel's execution log
+# (the spawns it ran or took from a cache, with their mnemonics) to a new file in <dir>, which
+# scripts/measure_integration.py sums up per test file. A test's own
+# `--execution_log_json_file` comes later on the command line and wins.
+_LOGGED_COMMANDS = {"build", "test", "run"}
+
+
+def _execution_log(command: str) -> Path | None:
+    """A new file for this command's execution log, if they are asked for; its stderr goes
+    beside it (`.stderr`)."""
+    where = os.environ.get("OXIDIZER_IT_EXECUTION_LOGS", "")
+    if not where or command not in _LOGGED_COMMANDS:
+        return None
+    directory = Path(where)
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f"{command}-", suffix=".json", dir=directory)
+    os.close(fd)
+    return Path(name)
+
+
 @dataclass(frozen=True)
 class Bazel:
     """Runs `bazel` in the workspace and locates outputs."""
@@ -38,8 +58,10 @@ class Bazel:
     startup: tuple[str, ...] = ()
 
     def run(self, *args: str, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        log = _execution_log(args[0]) if args else None
         if args and args[0] in _CONFIGURED_COMMANDS:
-            args = (args[0], *_configs(), *args[1:])
+            logged = (f"--execution_log_json_file={log}",) if log else ()
+            args = (args[0], *_configs(), *logged, *args[1:])
         proc = subprocess.run(
             ["bazel", *self.startup, *args],
             cwd=self.workspace,
@@ -47,6 +69,8 @@ class Bazel:
             capture_output=True,
             env=env,
         )
+        if log:
+            log.with_suffix(".stderr").write_text(proc.stderr)
         if check and proc.returncode != 0:
             raise AssertionError(f"bazel {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr[-6000:]}")
         return proc

@@ -1,8 +1,9 @@
 """No action runs a host Python: every spawn of a fresh build is checked in Bazel's execution log.
 
 Tools run as `<distribution interpreter> -S -B <tool>.tool.py` (oxidizer/private/py_tool.bzl),
-never through a py_binary stub (`#!/usr/bin/env python3`) or /usr/bin/python3*. Each test
-builds in a new, empty output base so that every action really runs and is logged.
+never through a py_binary stub (`#!/usr/bin/env python3`) or /usr/bin/python3*. The examples
+are built once, in a new, empty output base, so that every action runs (or comes from the
+disk cache) and is logged; both tests check that log.
 """
 
 from __future__ import annotations
@@ -112,21 +113,41 @@ def build_logged(bazel: Bazel, log: Path, *args: str) -> tuple[list[Spawn], Path
     return read_execution_log(log), execroot, output_base
 
 
-@pytest.fixture()
-def fresh(bazel: Bazel) -> Iterator[Bazel]:
-    with fresh_bazel(bazel.workspace) as fresh_one:
-        yield fresh_one
-
-
 def default_distribution_kind(bazel: Bazel) -> str:
     """The repository rule behind `@oxidizer_python` (e.g. `oxidizer_python_distribution`)."""
     out = bazel.run("query", "--output=label_kind", "//external:oxidizer_python").stdout
     return out.split()[0]
 
 
-def test_tool_actions_run_no_host_python(fresh: Bazel, tmp_path: Path) -> None:
-    spawns, execroot, output_base = build_logged(fresh, tmp_path / "exec.json", "//examples/hello", "//examples/app")
-    check_spawns(spawns, execroot, c_toolchain_paths(output_base))
+@dataclass(frozen=True)
+class FreshBuild:
+    """One logged build of every example in a new, empty output base."""
+
+    spawns: list[Spawn]
+    execroot: Path
+    output_base: Path
+    # Whether it ran with the host's Python installation blocked (issue 7's CI run).
+    host_python_blocked: bool
+
+
+@pytest.fixture(scope="module")
+def fresh_build(bazel: Bazel, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FreshBuild]:
+    """The module's one fresh output base (each one fetches, analyses and takes every output
+    from the disk cache again): //examples/..., hello and app among them, built sandboxed
+    with the host's Python paths blocked, unless @oxidizer_python is that installation."""
+    log = tmp_path_factory.mktemp("hermetic") / "exec.json"
+    blocked = default_distribution_kind(bazel) != "oxidizer_python_distribution"
+    args = ["--spawn_strategy=sandboxed", *(f"--sandbox_block_path={p}" for p in HOST_PYTHON_PATHS)] if blocked else []
+    with fresh_bazel(bazel.workspace) as fresh:
+        # Sandboxed or failed: a spawn run outside the sandbox would see the blocked paths.
+        spawns, execroot, output_base = build_logged(fresh, log, *args, "//examples/...")
+        yield FreshBuild(spawns, execroot, output_base, blocked)
+
+
+def test_tool_actions_run_no_host_python(fresh_build: FreshBuild) -> None:
+    """Every spawn of a fresh build of the examples (//examples/hello and //examples/app among
+    them), each tool action included, runs no host Python."""
+    check_spawns(fresh_build.spawns, fresh_build.execroot, c_toolchain_paths(fresh_build.output_base))
 
 
 def test_check_spawns_rejects_host_python_and_stubs(tmp_path: Path) -> None:
@@ -143,12 +164,8 @@ def test_check_spawns_rejects_host_python_and_stubs(tmp_path: Path) -> None:
         check_spawns(good, tmp_path, {"/usr/bin/gcc"})
 
 
-def test_examples_build_with_host_python_blocked(bazel: Bazel, fresh: Bazel, tmp_path: Path) -> None:
+def test_examples_build_with_host_python_blocked(fresh_build: FreshBuild) -> None:
     """Issue 7's CI run: no action reads the host's Python installation (source builds only)."""
-    kind = default_distribution_kind(bazel)
-    if kind == "oxidizer_python_distribution":
+    if not fresh_build.host_python_blocked:
         pytest.skip("@oxidizer_python is the host's installation (oxidizer_python_distribution): its interpreter reads /usr/lib/python3.11")
-    blocked = [f"--sandbox_block_path={path}" for path in HOST_PYTHON_PATHS]
-    # Sandboxed or failed: a spawn run outside the sandbox would see the blocked paths.
-    spawns, execroot, output_base = build_logged(fresh, tmp_path / "exec.json", "--spawn_strategy=sandboxed", *blocked, "//examples/...")
-    check_spawns(spawns, execroot, c_toolchain_paths(output_base))
+    check_spawns(fresh_build.spawns, fresh_build.execroot, c_toolchain_paths(fresh_build.output_base))
