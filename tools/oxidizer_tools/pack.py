@@ -7,7 +7,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from _oxidized_importer.locations import LocationError, parse_location
 from _oxidized_importer.packed_format import BYTECODE_FIELDS
 
 from oxidizer_tools import manifest_file, manifest_pb2
